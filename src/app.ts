@@ -1,0 +1,129 @@
+/**
+ * createApp wires every part from a Config and returns its lifecycle handles. main() and the tests
+ * build the server through this same factory.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApiKeyService } from './auth/api-keys.js';
+import { createTokenVerifier, signToken } from './auth/jwt.js';
+import type { Config } from './config.js';
+import { createDatabase } from './db/client.js';
+import { migrate } from './db/migrate.js';
+import { createSimulator, type Simulator } from './demo/simulator.js';
+import { createIngestPipeline } from './ingest/pipeline.js';
+import { createLogger, type Logger } from './lib/logger.js';
+import { createMerchantService } from './merchants/service.js';
+import { createPaymentEventRepository } from './payments/repository.js';
+import { createPubSub } from './pubsub/index.js';
+import { createHttpHandler } from './server/http.js';
+import { attachSocketServer, type SocketServer } from './server/ws.js';
+import { createYogaServer, GRAPHQL_PATH } from './server/yoga.js';
+import type { Services } from './services.js';
+
+export const DEMO_MERCHANT_ID = 'm_demo';
+
+export interface DemoCredentials {
+  merchantId: string;
+  token: string;
+  apiKey: string;
+}
+
+export interface StartedApp {
+  url: string;
+  port: number;
+  /** Present when the demo merchant was seeded at start. */
+  demo: DemoCredentials | undefined;
+}
+
+export interface App {
+  readonly services: Services;
+  start(): Promise<StartedApp>;
+  /** Stops accepting, closes sockets with 1001, stops background work, closes pubsub and database. */
+  stop(): Promise<void>;
+  readiness(): Promise<{ ready: boolean; checks: Record<string, boolean> }>;
+  sockets(): number;
+}
+
+export async function createApp(config: Config, options: { logger?: Logger } = {}): Promise<App> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const db = await createDatabase(config.database);
+  const pubsub = createPubSub(config.redisUrl);
+  const events = createPaymentEventRepository(db.prisma);
+  const services: Services = {
+    config,
+    logger,
+    db,
+    pubsub,
+    events,
+    pipeline: createIngestPipeline({ prisma: db.prisma, pubsub, logger }),
+    merchants: createMerchantService(db.prisma),
+    apiKeys: createApiKeyService(db.prisma),
+    tokens: createTokenVerifier(config.auth),
+  };
+
+  const yoga = createYogaServer(services);
+  let started = false;
+  let draining = false;
+  let http: Server | undefined;
+  let sockets: SocketServer | undefined;
+  let simulator: Simulator | undefined;
+
+  async function readiness() {
+    const [database, pubsubReady] = await Promise.all([
+      db.ping().then(() => true, () => false),
+      pubsub.ready().catch(() => false),
+    ]);
+    const checks = { started: started && !draining, database, pubsub: pubsubReady };
+    return { ready: Object.values(checks).every(Boolean), checks };
+  }
+
+  async function seedDemo(): Promise<DemoCredentials> {
+    const merchant = await services.merchants.ensure({ id: DEMO_MERCHANT_ID, name: 'Demo Merchant', timezone: 'Africa/Nairobi', defaultCurrency: 'KES' });
+    // One live start-up key at a time: the previous run's key is revoked.
+    for (const key of await services.apiKeys.list(merchant.id)) {
+      if (key.name === 'demo start-up key' && !key.revokedAt) await services.apiKeys.revoke({ id: key.id, merchantId: merchant.id });
+    }
+    const { secret } = await services.apiKeys.create({ merchantId: merchant.id, name: 'demo start-up key' });
+    const token = config.auth.secret
+      ? await signToken(config.auth, { sub: 'demo-merchant-user', role: 'merchant', merchantId: merchant.id, expiresInSeconds: 24 * 3600 })
+      : '(JWKS mode: get a token from your identity provider)';
+    return { merchantId: merchant.id, token, apiKey: secret };
+  }
+
+  return {
+    services,
+    readiness,
+    sockets: () => sockets?.sockets() ?? 0,
+    async start() {
+      await migrate(db, logger);
+      const demo = config.demo.seedMerchant ? await seedDemo() : undefined;
+      http = createServer(createHttpHandler({ yoga, readiness, maxBodyBytes: config.limits.maxBodyBytes }));
+      sockets = attachSocketServer(http, yoga, services);
+      await new Promise<void>((resolve, reject) => {
+        http!.once('error', reject);
+        http!.listen(config.port, config.host, () => resolve());
+      });
+      if (config.demo.simulate && demo) {
+        simulator = createSimulator({ pipeline: services.pipeline, merchantId: demo.merchantId, intervalMs: config.demo.intervalMs, logger });
+        simulator.start();
+      }
+      started = true;
+      const port = (http.address() as AddressInfo).port;
+      const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+      return { port, url: `http://${host}:${port}${GRAPHQL_PATH}`, demo };
+    },
+    async stop() {
+      draining = true;
+      await simulator?.stop();
+      const closed = http ? new Promise<void>((resolve) => http!.close(() => resolve())) : Promise.resolve();
+      await sockets?.close();
+      // Keep-alive HTTP connections (and SSE streams) would hold close() open; end them now.
+      http?.closeIdleConnections();
+      const force = setTimeout(() => http?.closeAllConnections(), config.shutdownTimeoutMs);
+      await closed;
+      clearTimeout(force);
+      await pubsub.close();
+      await db.close();
+    },
+  };
+}

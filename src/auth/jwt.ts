@@ -1,0 +1,88 @@
+/**
+ * JWT verification with jose: HS256 with a shared secret (development, or a simple deployment),
+ * or a JWKS URL with issuer and audience (production identity providers). Claims paypulse reads:
+ * `sub`, `role` (customer | vendor | merchant | admin) and `merchant_id` (required for vendor and
+ * merchant).
+ */
+import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { Config } from '../config.js';
+import { AuthError, ROLES, type Principal, type Role } from './principal.js';
+
+export interface TokenVerifier {
+  verify(token: string): Promise<Principal>;
+}
+
+export function createTokenVerifier(auth: Config['auth']): TokenVerifier {
+  const options = { issuer: auth.issuer, audience: auth.audience };
+  let key: Uint8Array | JWTVerifyGetKey;
+  let algorithms: string[];
+  if (auth.jwksUrl) {
+    key = createRemoteJWKSet(new URL(auth.jwksUrl));
+    algorithms = ['RS256', 'ES256', 'PS256', 'EdDSA'];
+  } else if (auth.secret) {
+    key = new TextEncoder().encode(auth.secret);
+    algorithms = ['HS256'];
+  } else {
+    throw new Error('auth config needs a secret or a JWKS URL');
+  }
+
+  return {
+    async verify(token) {
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, key as Uint8Array, { ...options, algorithms, requiredClaims: ['sub', 'exp'] }));
+      } catch (error) {
+        throw new AuthError('UNAUTHENTICATED', describeJoseError(error));
+      }
+      return toPrincipal(payload);
+    },
+  };
+}
+
+function toPrincipal(payload: JWTPayload): Principal {
+  const role = payload.role;
+  if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
+    throw new AuthError('UNAUTHENTICATED', 'token has no valid role claim');
+  }
+  const merchantId = typeof payload.merchant_id === 'string' && payload.merchant_id !== '' ? payload.merchant_id : null;
+  if ((role === 'merchant' || role === 'vendor') && !merchantId) {
+    throw new AuthError('UNAUTHENTICATED', `a ${role} token needs a merchant_id claim`);
+  }
+  return {
+    kind: 'user',
+    subject: String(payload.sub),
+    role: role as Role,
+    merchantId: role === 'admin' ? null : merchantId,
+    expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null,
+  };
+}
+
+function describeJoseError(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'token expired';
+  if (error instanceof errors.JWTClaimValidationFailed) return `token claim ${error.claim} is invalid`;
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'token signature is invalid';
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'token algorithm is not allowed';
+  return 'token is invalid';
+}
+
+export interface DevTokenClaims {
+  sub: string;
+  role: Role;
+  merchantId?: string | undefined;
+  /** Lifetime in seconds. @default 3600 */
+  expiresInSeconds?: number;
+}
+
+/** Signs an HS256 token (development and tests; production tokens come from the identity provider). */
+export async function signToken(auth: Pick<Config['auth'], 'secret' | 'issuer' | 'audience'>, claims: DevTokenClaims): Promise<string> {
+  if (!auth.secret) throw new Error('signing tokens needs JWT_SECRET (HS256)');
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ role: claims.role, ...(claims.merchantId ? { merchant_id: claims.merchantId } : {}) })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(claims.sub)
+    .setIssuer(auth.issuer)
+    .setAudience(auth.audience)
+    .setIssuedAt(now)
+    .setExpirationTime(now + (claims.expiresInSeconds ?? 3600))
+    .sign(new TextEncoder().encode(auth.secret));
+}

@@ -1,0 +1,25 @@
+export const ROLES = ['customer', 'vendor', 'merchant', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling: a user with a JWT, or a merchant back end with an API key. */
+export interface Principal {
+  kind: 'user' | 'apiKey';
+  /** JWT `sub`, or the API key id. */
+  subject: string;
+  role: Role;
+  /** The tenant this principal belongs to; null for admins (and customers without one). */
+  merchantId: string | null;
+  /** Token expiry in epoch milliseconds, when there is one. */
+  expiresAt: number | null;
+}
+
+/** Auth failures that clients see, each with a stable code. */
+export class AuthError extends Error {
+  override name = 'AuthError';
+  constructor(
+    readonly code: 'UNAUTHENTICATED' | 'FORBIDDEN',
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The one place that reads `process.env`. Every variable is validated once at start; a bad value
+ * stops the process with a message naming the variable. Everything else receives a frozen
+ * `Config` object.
+ */
+import { z } from 'zod';
+
+const DEV_JWT_SECRET = 'paypulse-dev-secret-change-me-0123456789abcdef';
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const positiveInt = z.coerce.number().int().positive();
+
+const url = (protocols: readonly string[]) =>
+  z
+    .string()
+    .url()
+    .refine((v) => protocols.some((p) => v.startsWith(`${p}:`)), {
+      message: `must start with ${protocols.map((p) => `${p}:`).join(' or ')}`,
+    });
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DATABASE_URL: url(['postgres', 'postgresql']).optional(),
+    DATABASE_POOL_SIZE: positiveInt.max(200).default(10),
+    PGLITE_DATA_DIR: z.string().min(1).default('./.data'),
+    REDIS_URL: url(['redis', 'rediss']).optional(),
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    JWKS_URL: url(['https', 'http']).optional(),
+    JWT_ISSUER: z.string().min(1).default('paypulse-dev'),
+    JWT_AUDIENCE: z.string().min(1).default('paypulse'),
+    MAX_BODY_BYTES: positiveInt.default(1_048_576),
+    WS_KEEPALIVE_MS: positiveInt.default(20_000),
+    SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+    DEMO: bool.default(false),
+    DEMO_INTERVAL_MS: positiveInt.default(1_000),
+    DEMO_MERCHANT: bool.optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWKS_URL) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'JWT_SECRET or JWKS_URL is required when NODE_ENV=production' });
+    }
+    if (env.JWT_SECRET && env.JWKS_URL) {
+      ctx.addIssue({ code: 'custom', path: ['JWKS_URL'], message: 'set JWT_SECRET or JWKS_URL, not both' });
+    }
+  });
+
+export type Config = Readonly<{
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  logLevel: string;
+  database: Readonly<{ kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dataDir: string }>;
+  redisUrl: string | undefined;
+  auth: Readonly<{
+    /** HS256 secret, or undefined when tokens are verified against `jwksUrl`. */
+    secret: string | undefined;
+    jwksUrl: string | undefined;
+    issuer: string;
+    audience: string;
+    /** True when the built-in development secret is in use (never in production). */
+    usingDevSecret: boolean;
+  }>;
+  limits: Readonly<{ maxBodyBytes: number; maxBatchSize: number }>;
+  wsKeepAliveMs: number;
+  shutdownTimeoutMs: number;
+  demo: Readonly<{ simulate: boolean; intervalMs: number; seedMerchant: boolean }>;
+}>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses an environment (defaults to `process.env`) into a frozen Config, or throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings are treated as unset, as shells and .env files commonly produce them.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const usingDevSecret = !e.JWT_SECRET && !e.JWKS_URL;
+  return deepFreeze({
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres' as const, url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
+      : { kind: 'pglite' as const, dataDir: e.PGLITE_DATA_DIR },
+    redisUrl: e.REDIS_URL,
+    auth: {
+      secret: e.JWKS_URL ? undefined : (e.JWT_SECRET ?? DEV_JWT_SECRET),
+      jwksUrl: e.JWKS_URL,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      usingDevSecret,
+    },
+    limits: { maxBodyBytes: e.MAX_BODY_BYTES, maxBatchSize: 1000 },
+    wsKeepAliveMs: e.WS_KEEPALIVE_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    demo: {
+      simulate: e.DEMO,
+      intervalMs: e.DEMO_INTERVAL_MS,
+      // The demo merchant is seeded by default only in the embedded mode.
+      seedMerchant: e.DEMO_MERCHANT ?? (e.DEMO || !e.DATABASE_URL),
+    },
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,94 @@
+/**
+ * Database factory: PostgreSQL through `@prisma/adapter-pg` when a URL is configured, PGlite
+ * in-process through `pglite-prisma-adapter` otherwise. Both expose the same Prisma client plus a
+ * raw session for the migrator (multi-statement SQL that Prisma's prepared statements cannot run).
+ */
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { Config } from '../config.js';
+import { PrismaClient } from '../generated/prisma/client.js';
+
+export type { PrismaClient };
+/** The transaction client handed to ingest effects. */
+export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+/** A raw connection used for migrations: runs scripts and simple queries on one session. */
+export interface RawSession {
+  exec(sql: string): Promise<void>;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface Database {
+  readonly kind: 'postgres' | 'pglite';
+  readonly prisma: PrismaClient;
+  /** Runs `fn` on a dedicated raw session; on PostgreSQL it holds `lockKey` as an advisory lock meanwhile. */
+  withRawSession<T>(lockKey: number, fn: (session: RawSession) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createDatabase(config: Config['database']): Promise<Database> {
+  return config.kind === 'postgres' ? createPostgres(config.url, config.poolSize) : createPglite(config.dataDir);
+}
+
+function createPostgres(url: string, poolSize: number): Database {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client's network error must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    kind: 'postgres',
+    prisma,
+    async withRawSession(lockKey, fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('SELECT pg_advisory_lock($1)', [lockKey]);
+        try {
+          return await fn({
+            exec: async (sql) => void (await client.query(sql)),
+            query: async (sql, params) => (await client.query(sql, params)).rows,
+          });
+        } finally {
+          await client.query('SELECT pg_advisory_unlock($1)', [lockKey]);
+        }
+      } finally {
+        client.release();
+      }
+    },
+    async ping() {
+      await prisma.$queryRaw`SELECT 1`;
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+async function createPglite(dataDir: string): Promise<Database> {
+  // "memory://" keeps everything in memory (tests); anything else is a directory on disk.
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir);
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  return {
+    kind: 'pglite',
+    prisma,
+    // PGlite is one in-process session: nothing else can race the migrator, so no lock is needed.
+    async withRawSession(_lockKey, fn) {
+      return fn({
+        exec: async (sql) => void (await pglite.exec(sql)),
+        query: async <T>(sql: string, params?: unknown[]) => (await pglite.query<T>(sql, params)).rows,
+      });
+    },
+    async ping() {
+      await prisma.$queryRaw`SELECT 1`;
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}

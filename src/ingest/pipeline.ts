@@ -1,0 +1,199 @@
+/**
+ * The one ingest pipeline every source calls (GraphQL mutations, webhooks, Kafka, the demo):
+ *
+ *   validate + upcast → per merchant, ONE transaction: lock the merchant row → skip event ids
+ *   already stored → insert the rest with contiguous merchant sequences → effects (aggregates,
+ *   ledgers, outbox: later modules) → commit → publish.
+ *
+ * Guarantees: an event id is stored at most once per merchant (a repeat is reported as a
+ * duplicate and changes nothing); one merchant's events are committed in merchant-sequence order
+ * (the row lock serialises them across instances); nothing is published before it is committed;
+ * duplicates are published again, so a publish lost to a crash is repaired by redelivery
+ * (subscribers drop what they already have by merchant sequence).
+ */
+import type { PrismaClient, Tx } from '../db/client.js';
+import type { Logger } from '../lib/logger.js';
+import { toRecord } from '../payments/repository.js';
+import { toMessage, type EventSource, type PaymentEventDraft, type PaymentEventRecord } from '../payments/types.js';
+import type { PubSub } from '../pubsub/index.js';
+import { parseEnvelope, type FieldError } from './envelope.js';
+
+export const ItemErrorCode = {
+  Forbidden: 'FORBIDDEN',
+  MerchantNotFound: 'MERCHANT_NOT_FOUND',
+} as const;
+
+export interface ItemError {
+  field: string;
+  code: string;
+  message: string;
+}
+
+export type ItemOutcome =
+  | { index: number; status: 'ingested' | 'duplicate'; event: PaymentEventRecord }
+  | { index: number; status: 'rejected'; errors: ItemError[] };
+
+export interface IngestResult {
+  ingested: number;
+  duplicates: number;
+  rejected: number;
+  /** One outcome per input, in input order. */
+  items: ItemOutcome[];
+}
+
+export interface IngestOptions {
+  source: EventSource;
+  /**
+   * The merchant the caller acts for. Items may omit `merchantId` or repeat this one; an item
+   * naming another merchant is refused with FORBIDDEN. When undefined (a trusted source such as
+   * Kafka, or an admin), every item must name its merchant.
+   */
+  merchantId?: string;
+}
+
+/** Work done inside the ingest transaction for newly stored events (never for duplicates). */
+export type IngestEffect = (tx: Tx, events: readonly PaymentEventRecord[]) => Promise<void>;
+
+export interface IngestPipeline {
+  ingest(inputs: readonly unknown[], options: IngestOptions): Promise<IngestResult>;
+}
+
+export interface IngestPipelineDeps {
+  prisma: PrismaClient;
+  pubsub: PubSub;
+  logger: Logger;
+  effects?: readonly IngestEffect[];
+}
+
+type Pending = { index: number; draft: PaymentEventDraft };
+
+export function createIngestPipeline({ prisma, pubsub, logger, effects = [] }: IngestPipelineDeps): IngestPipeline {
+  async function storeForMerchant(merchantId: string, items: Pending[], source: EventSource) {
+    return prisma.$transaction(
+      async (tx) => {
+        // The row lock orders this merchant's ingests across every instance and connection.
+        const locked = await tx.$queryRaw<{ last_event_seq: bigint }[]>`
+          SELECT last_event_seq FROM merchants WHERE id = ${merchantId} FOR UPDATE`;
+        const head = locked[0];
+        if (!head) return { kind: 'unknown-merchant' as const };
+
+        const ids = [...new Set(items.map((i) => i.draft.eventId))];
+        const existing = await tx.paymentEvent.findMany({ where: { merchantId, eventId: { in: ids } } });
+        const known = new Map(existing.map((row) => [row.eventId, toRecord(row)]));
+
+        const fresh: Pending[] = [];
+        const seen = new Set<string>();
+        for (const item of items) {
+          if (known.has(item.draft.eventId) || seen.has(item.draft.eventId)) continue;
+          seen.add(item.draft.eventId);
+          fresh.push(item);
+        }
+
+        let next = head.last_event_seq;
+        const rows =
+          fresh.length === 0
+            ? []
+            : await tx.paymentEvent.createManyAndReturn({
+                data: fresh.map(({ draft }) => {
+                  next += 1n;
+                  const { merchantId: _ignored, ...fields } = draft;
+                  return { ...fields, merchantId, merchantSeq: next, source };
+                }),
+              });
+        const inserted = rows.map(toRecord).sort((a, b) => (a.merchantSeq < b.merchantSeq ? -1 : 1));
+        if (inserted.length > 0) {
+          await tx.merchant.update({ where: { id: merchantId }, data: { lastEventSeq: next } });
+          for (const effect of effects) await effect(tx, inserted);
+        }
+        return { kind: 'stored' as const, inserted, known };
+      },
+      { maxWait: 10_000, timeout: 60_000 },
+    );
+  }
+
+  async function publish(events: PaymentEventRecord[]) {
+    for (const event of events) {
+      try {
+        await pubsub.publish('paymentEvents', event.merchantId, toMessage(event));
+      } catch (error) {
+        // Committed but not published: live subscribers fill the gap from the database on the
+        // merchant's next event, and a redelivery publishes it again.
+        logger.error({ err: error, merchantId: event.merchantId, eventId: event.eventId }, 'publish after commit failed');
+      }
+    }
+  }
+
+  return {
+    async ingest(inputs, options) {
+      const outcomes: ItemOutcome[] = new Array(inputs.length);
+      const byMerchant = new Map<string, Pending[]>();
+
+      inputs.forEach((input, index) => {
+        const parsed = parseEnvelope(input);
+        if (!parsed.ok) {
+          outcomes[index] = { index, status: 'rejected', errors: parsed.errors satisfies FieldError[] };
+          return;
+        }
+        const { draft } = parsed;
+        const merchantId = draft.merchantId ?? options.merchantId;
+        if (!merchantId) {
+          outcomes[index] = { index, status: 'rejected', errors: [{ field: 'merchantId', code: 'MISSING_FIELD', message: 'merchantId is required' }] };
+          return;
+        }
+        if (options.merchantId !== undefined && merchantId !== options.merchantId) {
+          outcomes[index] = {
+            index,
+            status: 'rejected',
+            errors: [{ field: 'merchantId', code: ItemErrorCode.Forbidden, message: 'cannot ingest events for another merchant' }],
+          };
+          return;
+        }
+        const group = byMerchant.get(merchantId) ?? [];
+        group.push({ index, draft });
+        byMerchant.set(merchantId, group);
+      });
+
+      const toPublish: PaymentEventRecord[] = [];
+      // Sorted so two batches touching the same merchants lock them in the same order.
+      for (const merchantId of [...byMerchant.keys()].sort()) {
+        const items = byMerchant.get(merchantId) ?? [];
+        const stored = await storeForMerchant(merchantId, items, options.source);
+        if (stored.kind === 'unknown-merchant') {
+          for (const { index } of items) {
+            outcomes[index] = {
+              index,
+              status: 'rejected',
+              errors: [{ field: 'merchantId', code: ItemErrorCode.MerchantNotFound, message: `merchant ${merchantId} does not exist` }],
+            };
+          }
+          continue;
+        }
+        const insertedById = new Map(stored.inserted.map((e) => [e.eventId, e]));
+        const claimed = new Set<string>();
+        for (const { index, draft } of items) {
+          const fresh = insertedById.get(draft.eventId);
+          if (fresh && !claimed.has(draft.eventId)) {
+            claimed.add(draft.eventId);
+            outcomes[index] = { index, status: 'ingested', event: fresh };
+          } else {
+            const event = fresh ?? stored.known.get(draft.eventId);
+            if (event) outcomes[index] = { index, status: 'duplicate', event };
+          }
+        }
+        toPublish.push(...stored.inserted, ...stored.known.values());
+      }
+
+      await publish(toPublish.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0)));
+
+      let ingested = 0;
+      let duplicates = 0;
+      let rejected = 0;
+      for (const o of outcomes) {
+        if (o.status === 'ingested') ingested += 1;
+        else if (o.status === 'duplicate') duplicates += 1;
+        else rejected += 1;
+      }
+      return { ingested, duplicates, rejected, items: outcomes };
+    },
+  };
+}

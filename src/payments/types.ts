@@ -1,0 +1,102 @@
+/** The payment event as paypulse stores and streams it (envelope version 2, the current one). */
+
+export const PAYMENT_EVENT_TYPES = [
+  'payment.initiated',
+  'payment.pending',
+  'payment.processing',
+  'payment.completed',
+  'payment.failed',
+  'payment.refunded',
+  'refund.processed',
+  'transfer.success',
+  'transfer.failed',
+] as const;
+export type PaymentEventType = (typeof PAYMENT_EVENT_TYPES)[number];
+
+export const PAYMENT_METHODS = ['mobile_money', 'card', 'bank_transfer', 'ussd', 'qr', 'wallet'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
+export const EVENT_SOURCES = ['api', 'webhook', 'kafka', 'demo'] as const;
+export type EventSource = (typeof EVENT_SOURCES)[number];
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** A validated event, before it is stored. */
+export interface PaymentEventDraft {
+  eventId: string;
+  merchantId: string | undefined;
+  schemaVersion: number;
+  type: PaymentEventType;
+  provider: string;
+  paymentMethod: PaymentMethod | null;
+  amountMinor: bigint;
+  feeMinor: bigint;
+  currency: string;
+  customerId: string | null;
+  productId: string | null;
+  productName: string | null;
+  orderId: string | null;
+  walletId: string | null;
+  reference: string | null;
+  occurredAt: Date;
+  metadata: JsonObject;
+}
+
+/** A stored event. `seq` is global (the cursor); `merchantSeq` is contiguous per merchant. */
+export interface PaymentEventRecord extends Omit<PaymentEventDraft, 'merchantId'> {
+  seq: bigint;
+  merchantSeq: bigint;
+  merchantId: string;
+  receivedAt: Date;
+  source: EventSource;
+}
+
+/** JSON-safe form of a record, as it travels through PubSub (BigInt and Date as strings). */
+export interface PaymentEventMessage {
+  seq: string;
+  merchantSeq: string;
+  merchantId: string;
+  eventId: string;
+  schemaVersion: number;
+  type: PaymentEventType;
+  provider: string;
+  paymentMethod: PaymentMethod | null;
+  amountMinor: string;
+  feeMinor: string;
+  currency: string;
+  customerId: string | null;
+  productId: string | null;
+  productName: string | null;
+  orderId: string | null;
+  walletId: string | null;
+  reference: string | null;
+  occurredAt: string;
+  receivedAt: string;
+  source: EventSource;
+  metadata: JsonObject;
+}
+
+export function toMessage(e: PaymentEventRecord): PaymentEventMessage {
+  return {
+    ...e,
+    seq: e.seq.toString(),
+    merchantSeq: e.merchantSeq.toString(),
+    amountMinor: e.amountMinor.toString(),
+    feeMinor: e.feeMinor.toString(),
+    occurredAt: e.occurredAt.toISOString(),
+    receivedAt: e.receivedAt.toISOString(),
+  };
+}
+
+export function fromMessage(m: PaymentEventMessage): PaymentEventRecord {
+  return {
+    ...m,
+    seq: BigInt(m.seq),
+    merchantSeq: BigInt(m.merchantSeq),
+    amountMinor: BigInt(m.amountMinor),
+    feeMinor: BigInt(m.feeMinor),
+    occurredAt: new Date(m.occurredAt),
+    receivedAt: new Date(m.receivedAt),
+  };
+}

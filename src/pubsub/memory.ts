@@ -1,0 +1,39 @@
+import { createPushQueue } from '../lib/push-queue.js';
+import { channelName, type PubSub } from './types.js';
+
+/** In-process PubSub for the embedded mode: one instance only. */
+export function createMemoryPubSub(): PubSub {
+  const channels = new Map<string, Set<(payload: unknown) => void>>();
+  let count = 0;
+  return {
+    kind: 'memory',
+    async publish(topic, key, payload) {
+      // A structured clone keeps the in-memory path as strict as Redis: subscribers never share objects.
+      const listeners = channels.get(channelName(topic, key));
+      if (!listeners) return;
+      const json = JSON.stringify(payload);
+      for (const listener of listeners) listener(JSON.parse(json));
+    },
+    async subscribe(topic, key) {
+      const name = channelName(topic, key);
+      const listeners = channels.get(name) ?? new Set();
+      channels.set(name, listeners);
+      const queue = createPushQueue<never>({
+        onReturn: () => {
+          listeners.delete(listener);
+          count -= 1;
+          if (listeners.size === 0) channels.delete(name);
+        },
+      });
+      const listener = (payload: unknown) => queue.push(payload as never);
+      listeners.add(listener);
+      count += 1;
+      return queue.iterator;
+    },
+    activeSubscriptions: () => count,
+    ready: async () => true,
+    async close() {
+      channels.clear();
+    },
+  };
+}

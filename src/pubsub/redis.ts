@@ -1,0 +1,66 @@
+import { RedisPubSub } from 'graphql-redis-subscriptions';
+import { Redis } from 'ioredis';
+import { createPushQueue } from '../lib/push-queue.js';
+import { channelName, type PubSub } from './types.js';
+
+/**
+ * PubSub across instances through Redis, with separate publish and subscribe connections (a
+ * subscribed Redis connection can do nothing else). Channels are subscribed on demand.
+ */
+export function createRedisPubSub(url: string): PubSub {
+  const options = {
+    // Fail a command after a few reconnect attempts instead of queueing it forever: the caller
+    // (publish after commit) logs it, and subscribers fill any gap from the database.
+    maxRetriesPerRequest: 3,
+    retryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000),
+    lazyConnect: false,
+  };
+  const publisher = new Redis(url, { ...options, connectionName: 'paypulse-pub' });
+  const subscriber = new Redis(url, { ...options, connectionName: 'paypulse-sub' });
+  // Connection errors surface through readiness and failed commands; an unhandled 'error' event
+  // would crash the process.
+  publisher.on('error', () => {});
+  subscriber.on('error', () => {});
+  const redis = new RedisPubSub({ publisher, subscriber });
+  let count = 0;
+
+  return {
+    kind: 'redis',
+    async publish(topic, key, payload) {
+      await redis.publish(channelName(topic, key), payload);
+    },
+    async subscribe(topic, key) {
+      let subId: number | undefined;
+      let released = false;
+      const queue = createPushQueue<never>({
+        onReturn: () => {
+          released = true;
+          if (subId !== undefined) {
+            redis.unsubscribe(subId);
+            count -= 1;
+          }
+        },
+      });
+      subId = await redis.subscribe(channelName(topic, key), (payload: never) => queue.push(payload));
+      count += 1;
+      if (released) {
+        redis.unsubscribe(subId);
+        count -= 1;
+      }
+      return queue.iterator;
+    },
+    activeSubscriptions: () => count,
+    async ready() {
+      if (publisher.status !== 'ready' || subscriber.status !== 'ready') return false;
+      try {
+        return (await publisher.ping()) === 'PONG';
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      publisher.disconnect();
+      subscriber.disconnect();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { PaymentEventMessage } from '../payments/types.js';
+
+/**
+ * Every topic with its key (one channel per key) and payload. Payloads are JSON-safe: they cross
+ * Redis between instances. An instance subscribes to a channel only while a subscriber needs it.
+ */
+export interface TopicMap {
+  /** Keyed by merchant id: an instance only receives the merchants its subscribers can see. */
+  paymentEvents: [merchantId: string, message: PaymentEventMessage];
+}
+export type Topic = keyof TopicMap;
+export type TopicKey<T extends Topic> = TopicMap[T][0];
+export type TopicPayload<T extends Topic> = TopicMap[T][1];
+
+export interface PubSub {
+  readonly kind: 'memory' | 'redis';
+  publish<T extends Topic>(topic: T, key: TopicKey<T>, payload: TopicPayload<T>): Promise<void>;
+  /**
+   * Resolves once the subscription is active (on Redis: SUBSCRIBE acknowledged), so anything
+   * published after the promise resolves is delivered. `return()` on the iterator unsubscribes.
+   */
+  subscribe<T extends Topic>(topic: T, key: TopicKey<T>): Promise<AsyncIterableIterator<TopicPayload<T>>>;
+  /** Active channel subscriptions held by this instance (for tests and metrics). */
+  activeSubscriptions(): number;
+  ready(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export function channelName(topic: Topic, key: string): string {
+  return `paypulse:${topic}:${key}`;
+}

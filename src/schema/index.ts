@@ -1,0 +1,9 @@
+/** The schema: each domain file registers its types on the builder when imported. */
+import { builder } from './builder.js';
+import './scalars.js';
+import './money.js';
+import './merchants.js';
+import './payments.js';
+import './api-keys.js';
+
+export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,48 @@
+/**
+ * One context factory for HTTP and WebSocket (Yoga's graphql-ws pattern): HTTP requests are
+ * authenticated from their headers here; WebSocket operations carry the principal established
+ * once at `connection_init`.
+ */
+import type { YogaInitialContext } from 'graphql-yoga';
+import { AuthError, type Principal } from '../auth/principal.js';
+import type { GraphQLContext } from '../schema/builder.js';
+import { clientError } from '../schema/errors.js';
+import type { Services } from '../services.js';
+
+/** Set by the WebSocket adapter so the context factory does not look for HTTP headers. */
+export interface SocketInitialContext {
+  socketPrincipal: Principal;
+}
+
+export interface Credentials {
+  authorization?: string | null | undefined;
+  apiKey?: string | null | undefined;
+}
+
+/** Resolves credentials to a principal: null when there are none, AuthError when they are bad. */
+export async function authenticate(services: Pick<Services, 'tokens' | 'apiKeys'>, credentials: Credentials): Promise<Principal | null> {
+  const { authorization, apiKey } = credentials;
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+    if (!match?.[1]) throw new AuthError('UNAUTHENTICATED', 'Authorization must be "Bearer <token>"');
+    return services.tokens.verify(match[1]);
+  }
+  if (apiKey) return services.apiKeys.verify(apiKey.trim());
+  return null;
+}
+
+export function createContextFactory(services: Services) {
+  return async (initial: YogaInitialContext & Partial<SocketInitialContext>): Promise<GraphQLContext> => {
+    if (initial.socketPrincipal) return { principal: initial.socketPrincipal, services };
+    try {
+      const principal = await authenticate(services, {
+        authorization: initial.request.headers.get('authorization'),
+        apiKey: initial.request.headers.get('x-api-key'),
+      });
+      return { principal, services };
+    } catch (error) {
+      if (error instanceof AuthError) throw clientError(error.code, error.message);
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,59 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { PaypulseYoga } from './yoga.js';
+
+export interface HttpHandlerOptions {
+  yoga: PaypulseYoga;
+  /** Resolves true when the instance may take traffic (database and pubsub reachable, not draining). */
+  readiness: () => Promise<{ ready: boolean; checks: Record<string, boolean> }>;
+  maxBodyBytes: number;
+}
+
+/** Health routes, the request-body limit, then Yoga (GraphQL over HTTP, GraphiQL, SSE). */
+export function createHttpHandler({ yoga, readiness, maxBodyBytes }: HttpHandlerOptions): RequestListener {
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz') return json(res, 200, { status: 'ok' });
+    if (path === '/readyz') {
+      readiness().then(
+        (r) => json(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', checks: r.checks }),
+        () => json(res, 503, { status: 'not ready' }),
+      );
+      return;
+    }
+    if (!withinBodyLimit(req, res, maxBodyBytes)) return;
+    void yoga.requestListener(req, res);
+  };
+}
+
+/**
+ * Refuses bodies over the limit before Yoga buffers them: by Content-Length up front, and by
+ * counting bytes as they arrive for chunked bodies (the connection is cut at the limit).
+ */
+function withinBodyLimit(req: IncomingMessage, res: ServerResponse, max: number): boolean {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > max) {
+    tooLarge(res, max);
+    req.resume();
+    return false;
+  }
+  if (req.headers['transfer-encoding']) {
+    let seen = 0;
+    req.on('data', (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > max && !res.headersSent) {
+        tooLarge(res, max);
+        req.destroy();
+      }
+    });
+  }
+  return true;
+}
+
+function tooLarge(res: ServerResponse, max: number) {
+  json(res, 413, { errors: [{ message: `request body exceeds ${max} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }, { connection: 'close' });
+}
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,111 @@
+/**
+ * graphql-ws on the same port and path as HTTP, routed through Yoga's envelop so every plugin
+ * (and the one context factory) applies to both transports. The token is checked once at
+ * `connection_init` (bad or missing: close 4403) and the socket is closed with 4403 when it expires.
+ */
+import type { Server as HttpServer } from 'node:http';
+import type { ExecutionArgs, GraphQLError } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { AuthError, type Principal } from '../auth/principal.js';
+import type { Services } from '../services.js';
+import { authenticate } from './context.js';
+import { GRAPHQL_PATH, type PaypulseYoga } from './yoga.js';
+
+export interface SocketServer {
+  /** Sockets currently open. */
+  sockets(): number;
+  /** Closes every socket with 1001 (going away) and stops accepting. */
+  close(): Promise<void>;
+}
+
+type ConnectionExtra = {
+  principal?: Principal;
+  expiryTimer?: NodeJS.Timeout;
+};
+
+type OperationResult = ReturnType<NonNullable<Parameters<typeof useServer>[0]['execute']>>;
+type EnvelopedRoot = { execute: (a: ExecutionArgs) => OperationResult; subscribe: (a: ExecutionArgs) => OperationResult };
+
+// setTimeout cannot wait longer than ~24.8 days; a later expiry is re-armed when it fires.
+const MAX_TIMER_MS = 2_147_483_647;
+
+export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, services: Services): SocketServer {
+  const { config, logger } = services;
+  const wss = new WebSocketServer({ server: http, path: GRAPHQL_PATH, maxPayload: config.limits.maxBodyBytes });
+
+  const armExpiry = (socket: WebSocket, extra: ConnectionExtra, expiresAt: number) => {
+    const delay = expiresAt - Date.now();
+    extra.expiryTimer = setTimeout(
+      () => (delay > MAX_TIMER_MS ? armExpiry(socket, extra, expiresAt) : socket.close(CloseCode.Forbidden, 'token expired')),
+      Math.max(0, Math.min(delay, MAX_TIMER_MS)),
+    );
+    extra.expiryTimer.unref();
+  };
+
+  useServer<Record<string, unknown> | undefined, ConnectionExtra>(
+    {
+      // Yoga's enveloped execute/subscribe travel in rootValue from onSubscribe below.
+      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
+      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const read = (key: string) => (typeof params[key] === 'string' ? (params[key] as string) : undefined);
+        try {
+          const principal = await authenticate(services, {
+            authorization: read('authorization') ?? read('Authorization'),
+            apiKey: read('x-api-key') ?? read('apiKey'),
+          });
+          // Every operation needs an identity; refusing here saves a socket per anonymous client.
+          if (!principal) return false;
+          ctx.extra.principal = principal;
+          if (principal.expiresAt !== null) armExpiry(ctx.extra.socket, ctx.extra, principal.expiresAt);
+          return true;
+        } catch (error) {
+          if (error instanceof AuthError) {
+            logger.info({ reason: error.message }, 'websocket connection refused');
+            return false;
+          }
+          throw error;
+        }
+      },
+      onClose: (ctx) => clearTimeout(ctx.extra.expiryTimer),
+      onSubscribe: async (ctx, _id, payload) => {
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params: payload,
+          socketPrincipal: ctx.extra.principal,
+        });
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const errors = validate(schema, document);
+        if (errors.length > 0) return errors;
+        return {
+          schema,
+          operationName: payload.operationName,
+          document,
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        } satisfies ExecutionArgs;
+      },
+    },
+    wss,
+    config.wsKeepAliveMs,
+  );
+
+  return {
+    sockets: () => wss.clients.size,
+    async close() {
+      for (const socket of wss.clients) socket.close(1001, 'server shutting down');
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { Logger } from '../lib/logger.js';
+import { schema } from '../schema/index.js';
+import type { GraphQLContext } from '../schema/builder.js';
+import type { Services } from '../services.js';
+import { createContextFactory, type SocketInitialContext } from './context.js';
+
+export const GRAPHQL_PATH = '/graphql';
+
+export type PaypulseYoga = YogaServerInstance<Partial<SocketInitialContext>, GraphQLContext>;
+
+const DEFAULT_QUERY = /* GraphQL */ `# Paste a token from the server's start-up output into the headers below:
+#   { "Authorization": "Bearer <token>" }
+# Then run the subscription, and post an event from a second tab.
+
+subscription LiveFeed {
+  paymentEvents(filter: { types: [PAYMENT_COMPLETED, PAYMENT_FAILED] }) {
+    cursor eventId type provider currency
+    amount { amount currency }
+    occurredAt
+  }
+}
+
+mutation Ingest {
+  ingestPaymentEvent(event: {
+    eventId: "evt-graphiql-1", type: PAYMENT_COMPLETED, provider: "mpesa",
+    paymentMethod: MOBILE_MONEY, amountMinor: "150000", currency: "KES"
+  }) { status event { cursor amount { amount currency } } }
+}
+`;
+
+export function createYogaServer(services: Services): PaypulseYoga {
+  return createYoga<Partial<SocketInitialContext>, GraphQLContext>({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    context: createContextFactory(services),
+    landingPage: false,
+    logging: yogaLogger(services.logger),
+    // Internal error text never reaches clients in production; errors made with clientError do.
+    maskedErrors: { isDev: services.config.env !== 'production' },
+    graphiql: { title: 'paypulse', subscriptionsProtocol: 'WS', defaultQuery: DEFAULT_QUERY },
+  });
+}
+
+function yogaLogger(logger: Logger) {
+  const child = logger.child({ component: 'yoga' });
+  return {
+    debug: (...args: unknown[]) => child.debug(args.map(String).join(' ')),
+    info: (...args: unknown[]) => child.info(args.map(String).join(' ')),
+    warn: (...args: unknown[]) => child.warn(args.map(String).join(' ')),
+    error: (...args: unknown[]) => {
+      const err = args.find((a) => a instanceof Error);
+      child.error({ err }, args.filter((a) => !(a instanceof Error)).map(String).join(' ') || 'error');
+    },
+  };
+}

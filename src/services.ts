@@ -1,0 +1,22 @@
+import type { ApiKeyService } from './auth/api-keys.js';
+import type { TokenVerifier } from './auth/jwt.js';
+import type { Config } from './config.js';
+import type { Database } from './db/client.js';
+import type { IngestPipeline } from './ingest/pipeline.js';
+import type { Logger } from './lib/logger.js';
+import type { MerchantService } from './merchants/service.js';
+import type { PaymentEventRepository } from './payments/repository.js';
+import type { PubSub } from './pubsub/index.js';
+
+/** Everything resolvers may call, built once per process by createApp. */
+export interface Services {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  pubsub: PubSub;
+  pipeline: IngestPipeline;
+  events: PaymentEventRepository;
+  merchants: MerchantService;
+  apiKeys: ApiKeyService;
+  tokens: TokenVerifier;
+}
