@@ -1,0 +1,106 @@
+/* eslint-disable */
+import * as types from './graphql.js';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  fragment PaymentEventFields on PaymentEvent {\n    id\n    cursor\n    merchantSeq\n    eventId\n    merchantId\n    schemaVersion\n    type\n    provider\n    paymentMethod\n    amount { amountMinor currency amount }\n    fee { amountMinor currency amount }\n    customerId\n    reference\n    occurredAt\n    source\n    metadata\n  }\n": typeof types.PaymentEventFieldsFragmentDoc,
+    "\n  mutation IngestOne($event: PaymentEventInput!) {\n    ingestPaymentEvent(event: $event) {\n      status\n      duplicate\n      event { ...PaymentEventFields }\n    }\n  }\n": typeof types.IngestOneDocument,
+    "\n  mutation IngestMany($events: [PaymentEventInput!]!) {\n    ingestPaymentEvents(events: $events) {\n      ingested\n      duplicates\n      rejected\n      errors { index field code message }\n      results { index status event { eventId cursor } }\n    }\n  }\n": typeof types.IngestManyDocument,
+    "\n  query ListEvents($filter: PaymentEventFilter, $first: Int, $after: String, $order: SortOrder) {\n    paymentEvents(filter: $filter, first: $first, after: $after, order: $order) {\n      edges { cursor node { ...PaymentEventFields } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.ListEventsDocument,
+    "\n  subscription LiveEvents($filter: PaymentEventFilter, $after: String) {\n    paymentEvents(filter: $filter, after: $after) { ...PaymentEventFields }\n  }\n": typeof types.LiveEventsDocument,
+    "\n  query Me {\n    me { subject kind role merchantId expiresAt }\n  }\n": typeof types.MeDocument,
+    "\n  query MerchantQuery($id: ID) {\n    merchant(id: $id) { id name timezone defaultCurrency }\n  }\n": typeof types.MerchantQueryDocument,
+    "\n  mutation CreateMerchant($id: ID, $name: String!, $timezone: String, $defaultCurrency: String) {\n    createMerchant(id: $id, name: $name, timezone: $timezone, defaultCurrency: $defaultCurrency) { id name timezone defaultCurrency }\n  }\n": typeof types.CreateMerchantDocument,
+    "\n  mutation CreateApiKey($name: String!, $expiresAt: DateTime, $merchantId: ID) {\n    createApiKey(name: $name, expiresAt: $expiresAt, merchantId: $merchantId) {\n      secret\n      apiKey { id prefix merchantId expiresAt revokedAt lastUsedAt }\n    }\n  }\n": typeof types.CreateApiKeyDocument,
+    "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { id revokedAt }\n  }\n": typeof types.RevokeApiKeyDocument,
+    "\n  query ApiKeys {\n    apiKeys { id name prefix revokedAt lastUsedAt }\n  }\n": typeof types.ApiKeysDocument,
+};
+const documents: Documents = {
+    "\n  fragment PaymentEventFields on PaymentEvent {\n    id\n    cursor\n    merchantSeq\n    eventId\n    merchantId\n    schemaVersion\n    type\n    provider\n    paymentMethod\n    amount { amountMinor currency amount }\n    fee { amountMinor currency amount }\n    customerId\n    reference\n    occurredAt\n    source\n    metadata\n  }\n": types.PaymentEventFieldsFragmentDoc,
+    "\n  mutation IngestOne($event: PaymentEventInput!) {\n    ingestPaymentEvent(event: $event) {\n      status\n      duplicate\n      event { ...PaymentEventFields }\n    }\n  }\n": types.IngestOneDocument,
+    "\n  mutation IngestMany($events: [PaymentEventInput!]!) {\n    ingestPaymentEvents(events: $events) {\n      ingested\n      duplicates\n      rejected\n      errors { index field code message }\n      results { index status event { eventId cursor } }\n    }\n  }\n": types.IngestManyDocument,
+    "\n  query ListEvents($filter: PaymentEventFilter, $first: Int, $after: String, $order: SortOrder) {\n    paymentEvents(filter: $filter, first: $first, after: $after, order: $order) {\n      edges { cursor node { ...PaymentEventFields } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.ListEventsDocument,
+    "\n  subscription LiveEvents($filter: PaymentEventFilter, $after: String) {\n    paymentEvents(filter: $filter, after: $after) { ...PaymentEventFields }\n  }\n": types.LiveEventsDocument,
+    "\n  query Me {\n    me { subject kind role merchantId expiresAt }\n  }\n": types.MeDocument,
+    "\n  query MerchantQuery($id: ID) {\n    merchant(id: $id) { id name timezone defaultCurrency }\n  }\n": types.MerchantQueryDocument,
+    "\n  mutation CreateMerchant($id: ID, $name: String!, $timezone: String, $defaultCurrency: String) {\n    createMerchant(id: $id, name: $name, timezone: $timezone, defaultCurrency: $defaultCurrency) { id name timezone defaultCurrency }\n  }\n": types.CreateMerchantDocument,
+    "\n  mutation CreateApiKey($name: String!, $expiresAt: DateTime, $merchantId: ID) {\n    createApiKey(name: $name, expiresAt: $expiresAt, merchantId: $merchantId) {\n      secret\n      apiKey { id prefix merchantId expiresAt revokedAt lastUsedAt }\n    }\n  }\n": types.CreateApiKeyDocument,
+    "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { id revokedAt }\n  }\n": types.RevokeApiKeyDocument,
+    "\n  query ApiKeys {\n    apiKeys { id name prefix revokedAt lastUsedAt }\n  }\n": types.ApiKeysDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment PaymentEventFields on PaymentEvent {\n    id\n    cursor\n    merchantSeq\n    eventId\n    merchantId\n    schemaVersion\n    type\n    provider\n    paymentMethod\n    amount { amountMinor currency amount }\n    fee { amountMinor currency amount }\n    customerId\n    reference\n    occurredAt\n    source\n    metadata\n  }\n"): (typeof documents)["\n  fragment PaymentEventFields on PaymentEvent {\n    id\n    cursor\n    merchantSeq\n    eventId\n    merchantId\n    schemaVersion\n    type\n    provider\n    paymentMethod\n    amount { amountMinor currency amount }\n    fee { amountMinor currency amount }\n    customerId\n    reference\n    occurredAt\n    source\n    metadata\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation IngestOne($event: PaymentEventInput!) {\n    ingestPaymentEvent(event: $event) {\n      status\n      duplicate\n      event { ...PaymentEventFields }\n    }\n  }\n"): (typeof documents)["\n  mutation IngestOne($event: PaymentEventInput!) {\n    ingestPaymentEvent(event: $event) {\n      status\n      duplicate\n      event { ...PaymentEventFields }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation IngestMany($events: [PaymentEventInput!]!) {\n    ingestPaymentEvents(events: $events) {\n      ingested\n      duplicates\n      rejected\n      errors { index field code message }\n      results { index status event { eventId cursor } }\n    }\n  }\n"): (typeof documents)["\n  mutation IngestMany($events: [PaymentEventInput!]!) {\n    ingestPaymentEvents(events: $events) {\n      ingested\n      duplicates\n      rejected\n      errors { index field code message }\n      results { index status event { eventId cursor } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ListEvents($filter: PaymentEventFilter, $first: Int, $after: String, $order: SortOrder) {\n    paymentEvents(filter: $filter, first: $first, after: $after, order: $order) {\n      edges { cursor node { ...PaymentEventFields } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"): (typeof documents)["\n  query ListEvents($filter: PaymentEventFilter, $first: Int, $after: String, $order: SortOrder) {\n    paymentEvents(filter: $filter, first: $first, after: $after, order: $order) {\n      edges { cursor node { ...PaymentEventFields } }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription LiveEvents($filter: PaymentEventFilter, $after: String) {\n    paymentEvents(filter: $filter, after: $after) { ...PaymentEventFields }\n  }\n"): (typeof documents)["\n  subscription LiveEvents($filter: PaymentEventFilter, $after: String) {\n    paymentEvents(filter: $filter, after: $after) { ...PaymentEventFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Me {\n    me { subject kind role merchantId expiresAt }\n  }\n"): (typeof documents)["\n  query Me {\n    me { subject kind role merchantId expiresAt }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MerchantQuery($id: ID) {\n    merchant(id: $id) { id name timezone defaultCurrency }\n  }\n"): (typeof documents)["\n  query MerchantQuery($id: ID) {\n    merchant(id: $id) { id name timezone defaultCurrency }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateMerchant($id: ID, $name: String!, $timezone: String, $defaultCurrency: String) {\n    createMerchant(id: $id, name: $name, timezone: $timezone, defaultCurrency: $defaultCurrency) { id name timezone defaultCurrency }\n  }\n"): (typeof documents)["\n  mutation CreateMerchant($id: ID, $name: String!, $timezone: String, $defaultCurrency: String) {\n    createMerchant(id: $id, name: $name, timezone: $timezone, defaultCurrency: $defaultCurrency) { id name timezone defaultCurrency }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateApiKey($name: String!, $expiresAt: DateTime, $merchantId: ID) {\n    createApiKey(name: $name, expiresAt: $expiresAt, merchantId: $merchantId) {\n      secret\n      apiKey { id prefix merchantId expiresAt revokedAt lastUsedAt }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateApiKey($name: String!, $expiresAt: DateTime, $merchantId: ID) {\n    createApiKey(name: $name, expiresAt: $expiresAt, merchantId: $merchantId) {\n      secret\n      apiKey { id prefix merchantId expiresAt revokedAt lastUsedAt }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { id revokedAt }\n  }\n"): (typeof documents)["\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { id revokedAt }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ApiKeys {\n    apiKeys { id name prefix revokedAt lastUsedAt }\n  }\n"): (typeof documents)["\n  query ApiKeys {\n    apiKeys { id name prefix revokedAt lastUsedAt }\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;

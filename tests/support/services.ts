@@ -1,0 +1,88 @@
+/**
+ * Real services for integration tests. Outside CI a suite whose service is missing is skipped
+ * with a printed reason; in CI (CI=true) it fails instead.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { describe, it } from 'vitest';
+
+export const inCI = process.env.CI === 'true';
+export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export type Service = 'postgres' | 'redis';
+
+const probes: Record<Service, () => Promise<string | undefined>> = {
+  async postgres() {
+    const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2_000 });
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return undefined;
+    } catch (error) {
+      return `PostgreSQL at ${POSTGRES_URL} is not reachable (${(error as Error).message})`;
+    } finally {
+      await client.end().catch(() => {});
+    }
+  },
+  async redis() {
+    const redis = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 2_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    redis.on('error', () => {});
+    try {
+      await redis.connect();
+      await redis.ping();
+      return undefined;
+    } catch (error) {
+      return `Redis at ${REDIS_URL} is not reachable (${(error as Error).message})`;
+    } finally {
+      redis.disconnect();
+    }
+  },
+};
+
+const cache = new Map<Service, Promise<string | undefined>>();
+async function missing(needs: readonly Service[]): Promise<string | undefined> {
+  for (const s of needs) {
+    if (!cache.has(s)) cache.set(s, probes[s]());
+    const reason = await cache.get(s);
+    if (reason) return reason;
+  }
+  return undefined;
+}
+
+/** `describe` that needs real services: runs, skips with a reason (local) or fails (CI). */
+export async function describeWith(needs: readonly Service[], name: string, fn: () => void): Promise<void> {
+  const reason = await missing(needs);
+  if (!reason) return void describe(name, fn);
+  if (inCI) {
+    describe(name, () => {
+      it(`has ${needs.join(' and ')} available`, () => {
+        throw new Error(`${reason} — CI requires it`);
+      });
+    });
+    return;
+  }
+  console.warn(`[skip] ${name}: ${reason}`);
+  describe.skip(name, fn);
+}
+
+/** A fresh, empty PostgreSQL database for one test app; `drop()` removes it. */
+export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `paypulse_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: POSTGRES_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
