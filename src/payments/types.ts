@@ -52,30 +52,10 @@ export interface PaymentEventRecord extends Omit<PaymentEventDraft, 'merchantId'
   source: EventSource;
 }
 
-/** JSON-safe form of a record, as it travels through PubSub (BigInt and Date as strings). */
-export interface PaymentEventMessage {
-  seq: string;
-  merchantSeq: string;
-  merchantId: string;
-  eventId: string;
-  schemaVersion: number;
-  type: PaymentEventType;
-  provider: string;
-  paymentMethod: PaymentMethod | null;
-  amountMinor: string;
-  feeMinor: string;
-  currency: string;
-  customerId: string | null;
-  productId: string | null;
-  productName: string | null;
-  orderId: string | null;
-  walletId: string | null;
-  reference: string | null;
-  occurredAt: string;
-  receivedAt: string;
-  source: EventSource;
-  metadata: JsonObject;
-}
+/** JSON-safe form of a record, as it travels through PubSub: BigInt and Date become strings. */
+export type PaymentEventMessage = {
+  [K in keyof PaymentEventRecord]: PaymentEventRecord[K] extends bigint | Date ? string : PaymentEventRecord[K];
+};
 
 export function toMessage(e: PaymentEventRecord): PaymentEventMessage {
   return {
