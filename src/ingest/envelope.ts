@@ -151,6 +151,9 @@ export function parseEnvelope(input: unknown): EnvelopeResult {
   }
   const raw = input as Record<string, unknown>;
   const version = raw.schemaVersion ?? raw.schema_version ?? ('event_type' in raw || 'transaction_id' in raw ? 1 : 2);
+  if (typeof version !== 'number') {
+    return fail('schemaVersion', FieldErrorCode.InvalidField, `schemaVersion must be the number 1 or 2, got ${JSON.stringify(version)}`);
+  }
   if (version === 2) return fromV2(raw);
   if (version === 1) return upcastV1(raw);
   return fail('schemaVersion', FieldErrorCode.UnsupportedSchemaVersion, `schema version ${String(version)} is not supported (1 or 2)`);
@@ -221,7 +224,31 @@ function upcastV1(raw: Record<string, unknown>): EnvelopeResult {
     occurredAt: e.occurred_at ?? e.timestamp,
     metadata: e.metadata,
   });
-  return result.ok ? { ok: true, draft: { ...result.draft, schemaVersion: 1 } } : result;
+  if (!result.ok) return { ok: false, errors: result.errors.map((err) => ({ ...err, ...v1Field(err.field, err.message) })) };
+  return { ok: true, draft: { ...result.draft, schemaVersion: 1 } };
+}
+
+/** Version-2 field names as the version-1 sender wrote them, so its errors name its own fields. */
+const V1_FIELD_NAMES: Record<string, string> = {
+  eventId: 'transaction_id',
+  merchantId: 'merchant_id',
+  type: 'event_type',
+  paymentMethod: 'payment_method',
+  amountMinor: 'amount',
+  feeMinor: 'fee',
+  customerId: 'customer_id',
+  productId: 'product_id',
+  productName: 'product_name',
+  orderId: 'order_id',
+  walletId: 'wallet_id',
+  occurredAt: 'occurred_at',
+};
+
+function v1Field(field: string, message: string): { field: string; message: string } {
+  const top = field.split('.')[0]!;
+  const name = V1_FIELD_NAMES[top];
+  if (!name) return { field, message };
+  return { field: name + field.slice(top.length), message: message.replace(top, name) };
 }
 
 function toFieldErrors(error: z.ZodError, raw: Record<string, unknown>): FieldError[] {

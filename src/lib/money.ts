@@ -1,7 +1,9 @@
 import { currencyExponent } from './currency.js';
 
-/** Largest value a PostgreSQL BIGINT holds: the ceiling for any amount in minor units. */
-export const MAX_MINOR = 9_223_372_036_854_775_807n;
+/** Largest value a PostgreSQL BIGINT holds. */
+export const PG_BIGINT_MAX = 9_223_372_036_854_775_807n;
+/** The ceiling for any amount in minor units. */
+export const MAX_MINOR = PG_BIGINT_MAX;
 
 /** Exact decimal string of a minor-unit amount, e.g. (123456n, 'KES') → "1234.56", (500n, 'XOF') → "500". */
 export function formatMinor(amountMinor: bigint, currency: string): string {

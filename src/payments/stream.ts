@@ -2,7 +2,8 @@
  * A merchant's live event feed with resume. Guarantees, per subscription:
  * - no gap and no duplicate at the hand-over from replay to live: the live channel is subscribed
  *   BEFORE the database is read, and live messages at or below the replayed merchant sequence are
- *   dropped;
+ *   dropped; without a cursor the feed starts at the merchant sequence of the moment it was
+ *   requested, so an event committed while the channel is being subscribed is not lost;
  * - strict merchant-sequence order and no gap while live: a message that skips merchant
  *   sequences (a publish lost to a crash, or two instances publishing out of order) makes the
  *   stream read the missing events from the database first;
@@ -28,16 +29,21 @@ export function createPaymentEventStream(
   let stopped = false;
 
   async function* run(): AsyncGenerator<PaymentEventRecord> {
+    // Without a cursor the feed starts at the moment of the request: anything committed after
+    // this read is delivered, even if it commits while the live channel is being subscribed.
+    const start = afterSeq === undefined ? ((await deps.events.lastMerchantSeq(merchantId)) ?? 0n) : undefined;
     const channel = await deps.pubsub.subscribe('paymentEvents', merchantId);
     live = channel;
     if (stopped) return void (await channel.return?.());
     try {
-      // Everything committed up to `last` is either replayed now or was before the client's time.
+      // Everything committed up to `last` is read from the database now; later events come live.
       let last = (await deps.events.lastMerchantSeq(merchantId)) ?? 0n;
-      if (afterSeq !== undefined) {
-        for await (const event of deps.events.replay(merchantId, afterSeq, last)) {
-          if (matchesFilter(filter, event)) yield event;
-        }
+      const stored =
+        start === undefined ? deps.events.replay(merchantId, afterSeq!, last)
+        : last > start ? await deps.events.merchantSeqRange(merchantId, start + 1n, last)
+        : [];
+      for await (const event of stored) {
+        if (matchesFilter(filter, event)) yield event;
       }
       for await (const message of channel) {
         const event = fromMessage(message);

@@ -2,6 +2,7 @@ import type { IngestResult, ItemOutcome } from '../ingest/pipeline.js';
 import type { PaymentEventFilter } from '../payments/filter.js';
 import { createPaymentEventStream } from '../payments/stream.js';
 import { EVENT_SOURCES, PAYMENT_EVENT_TYPES, PAYMENT_METHODS, type PaymentEventRecord } from '../payments/types.js';
+import { PG_BIGINT_MAX } from '../lib/money.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { clientError, ErrorCode } from './errors.js';
 import { Money } from './money.js';
@@ -16,11 +17,12 @@ export const PaymentMethodEnum = builder.enumType('PaymentMethod', { values: enu
 const EventSourceEnum = builder.enumType('EventSource', { values: enumValues(EVENT_SOURCES) });
 const SortOrder = builder.enumType('SortOrder', { values: { ASC: { value: 'ASC' }, DESC: { value: 'DESC' } } as const });
 
-/** Cursors are the global sequence as a decimal string, the same on queries and subscriptions. */
+/** Cursors are the global sequence (a PostgreSQL BIGINT) as a decimal string, the same on queries and subscriptions. */
 function parseCursor(cursor: string | null | undefined): bigint | undefined {
   if (cursor === null || cursor === undefined) return undefined;
-  if (!/^\d{1,19}$/.test(cursor)) throw clientError(ErrorCode.BadUserInput, 'cursor must be a sequence number from a previous event');
-  return BigInt(cursor);
+  const seq = /^\d{1,19}$/.test(cursor) ? BigInt(cursor) : undefined;
+  if (seq === undefined || seq > PG_BIGINT_MAX) throw clientError(ErrorCode.BadUserInput, 'cursor must be a sequence number from a previous event');
+  return seq;
 }
 
 export const PaymentEventRef = builder.objectRef<PaymentEventRecord>('PaymentEvent').implement({
