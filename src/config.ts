@@ -11,7 +11,15 @@ const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 
-const positiveInt = z.coerce.number().int().positive();
+/** A whole number written in plain digits (no spaces, signs, exponents or hex). */
+const wholeNumber = (schema: z.ZodNumber) => z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(schema);
+const positiveInt = (max = Number.MAX_SAFE_INTEGER) => wholeNumber(z.number().int().positive().max(max));
+
+/** host:port with a port in 1-65535. */
+const brokerList = z
+  .string()
+  .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'must be host:port[,host:port…]')
+  .refine((v) => v.split(',').every((b) => Number(b.split(':')[1]) >= 1 && Number(b.split(':')[1]) <= 65535), 'every port must be 1-65535');
 
 const url = (protocols: readonly string[]) =>
   z
@@ -25,26 +33,42 @@ const EnvSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     HOST: z.string().min(1).default('0.0.0.0'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    PORT: wholeNumber(z.number().int().min(0).max(65535)).default(4000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DATABASE_URL: url(['postgres', 'postgresql']).optional(),
-    DATABASE_POOL_SIZE: positiveInt.max(200).default(10),
+    DATABASE_POOL_SIZE: positiveInt(200).default(10),
     PGLITE_DATA_DIR: z.string().min(1).default('./.data'),
     REDIS_URL: url(['redis', 'rediss']).optional(),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     JWKS_URL: url(['https', 'http']).optional(),
-    JWT_ISSUER: z.string().min(1).default('paypulse-dev'),
-    JWT_AUDIENCE: z.string().min(1).default('paypulse'),
-    MAX_BODY_BYTES: positiveInt.default(1_048_576),
-    WS_KEEPALIVE_MS: positiveInt.default(20_000),
-    SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+    JWT_ISSUER: z.string().min(1).optional(),
+    JWT_AUDIENCE: z.string().min(1).optional(),
+    MAX_BODY_BYTES: positiveInt().default(1_048_576),
+    WS_KEEPALIVE_MS: positiveInt().default(20_000),
+    SHUTDOWN_TIMEOUT_MS: positiveInt().default(10_000),
+    KAFKA_BROKERS: brokerList.optional(),
+    KAFKA_CLIENT_ID: z.string().min(1).default('paypulse'),
+    KAFKA_GROUP_ID: z.string().min(1).default('paypulse-ingest'),
+    KAFKA_TOPIC: z.string().regex(/^[a-zA-Z0-9._-]{1,200}$/, 'must be a valid Kafka topic name').default('payment-events'),
+    KAFKA_DLQ_TOPIC: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'must be a valid Kafka topic name').optional(),
+    KAFKA_TOPIC_PARTITIONS: positiveInt(1000).default(6),
+    KAFKA_CONSUMER: bool.default(true),
+    KAFKA_BATCH_SIZE: positiveInt(1000).default(500),
+    KAFKA_RETRY_BASE_MS: positiveInt().default(200),
+    KAFKA_RETRY_MAX_MS: positiveInt().default(30_000),
+    KAFKA_MAX_ATTEMPTS: positiveInt(1000).default(10),
     DEMO: bool.default(false),
-    DEMO_INTERVAL_MS: positiveInt.default(1_000),
+    DEMO_INTERVAL_MS: positiveInt().default(1_000),
     DEMO_MERCHANT: bool.optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWKS_URL) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'JWT_SECRET or JWKS_URL is required when NODE_ENV=production' });
+    }
+    if (env.JWKS_URL) {
+      // Keys from an identity provider: accept only its tokens meant for us.
+      if (!env.JWT_ISSUER) ctx.addIssue({ code: 'custom', path: ['JWT_ISSUER'], message: 'JWT_ISSUER is required with JWKS_URL' });
+      if (!env.JWT_AUDIENCE) ctx.addIssue({ code: 'custom', path: ['JWT_AUDIENCE'], message: 'JWT_AUDIENCE is required with JWKS_URL' });
     }
     if (env.JWT_SECRET && env.JWKS_URL) {
       ctx.addIssue({ code: 'custom', path: ['JWKS_URL'], message: 'set JWT_SECRET or JWKS_URL, not both' });
@@ -68,6 +92,22 @@ export type Config = Readonly<{
     usingDevSecret: boolean;
   }>;
   limits: Readonly<{ maxBodyBytes: number; maxBatchSize: number }>;
+  /** Undefined when KAFKA_BROKERS is unset: ingest mutations then run the pipeline directly. */
+  kafka:
+    | Readonly<{
+        brokers: readonly string[];
+        clientId: string;
+        groupId: string;
+        topic: string;
+        dlqTopic: string;
+        partitions: number;
+        /** Whether this instance runs the consumer (an instance may only produce). */
+        consume: boolean;
+        /** Messages handed to the pipeline in one call (one transaction per merchant). */
+        batchSize: number;
+        retry: Readonly<{ baseMs: number; maxMs: number; maxAttempts: number }>;
+      }>
+    | undefined;
   wsKeepAliveMs: number;
   shutdownTimeoutMs: number;
   demo: Readonly<{ simulate: boolean; intervalMs: number; seedMerchant: boolean }>;
@@ -100,11 +140,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auth: {
       secret: e.JWKS_URL ? undefined : (e.JWT_SECRET ?? DEV_JWT_SECRET),
       jwksUrl: e.JWKS_URL,
-      issuer: e.JWT_ISSUER,
-      audience: e.JWT_AUDIENCE,
+      issuer: e.JWT_ISSUER ?? 'paypulse-dev',
+      audience: e.JWT_AUDIENCE ?? 'paypulse',
       usingDevSecret,
     },
     limits: { maxBodyBytes: e.MAX_BODY_BYTES, maxBatchSize: 1000 },
+    kafka: e.KAFKA_BROKERS
+      ? {
+          brokers: e.KAFKA_BROKERS.split(','),
+          clientId: e.KAFKA_CLIENT_ID,
+          groupId: e.KAFKA_GROUP_ID,
+          topic: e.KAFKA_TOPIC,
+          dlqTopic: e.KAFKA_DLQ_TOPIC ?? `${e.KAFKA_TOPIC}.dlq`,
+          partitions: e.KAFKA_TOPIC_PARTITIONS,
+          consume: e.KAFKA_CONSUMER,
+          batchSize: e.KAFKA_BATCH_SIZE,
+          retry: { baseMs: e.KAFKA_RETRY_BASE_MS, maxMs: e.KAFKA_RETRY_MAX_MS, maxAttempts: e.KAFKA_MAX_ATTEMPTS },
+        }
+      : undefined,
     wsKeepAliveMs: e.WS_KEEPALIVE_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     demo: {

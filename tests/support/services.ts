@@ -3,6 +3,7 @@
  * with a printed reason; in CI (CI=true) it fails instead.
  */
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { describe, it } from 'vitest';
@@ -11,7 +12,10 @@ export const inCI = process.env.CI === 'true';
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-export type Service = 'postgres' | 'redis';
+/** Set by tests/support/kafka-setup.ts (the broker it started) or by the caller. */
+export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+
+export type Service = 'postgres' | 'redis' | 'kafka';
 
 const probes: Record<Service, () => Promise<string | undefined>> = {
   async postgres() {
@@ -39,7 +43,23 @@ const probes: Record<Service, () => Promise<string | undefined>> = {
       redis.disconnect();
     }
   },
+  kafka: probeKafka,
 };
+
+async function probeKafka(): Promise<string | undefined> {
+  const [host, port] = KAFKA_BROKERS.split(',')[0]!.split(':');
+  return new Promise((resolve) => {
+    const socket = connect({ host: host!, port: Number(port) });
+    socket.setTimeout(2_000);
+    const done = (reason: string | undefined) => {
+      socket.destroy();
+      resolve(reason);
+    };
+    socket.once('connect', () => done(undefined));
+    socket.once('timeout', () => done(`Kafka at ${KAFKA_BROKERS} did not answer (start it with scripts/kafka/kafka start)`));
+    socket.once('error', (error) => done(`Kafka at ${KAFKA_BROKERS} is not reachable (${error.message}; start it with scripts/kafka/kafka start)`));
+  });
+}
 
 const cache = new Map<Service, Promise<string | undefined>>();
 async function missing(needs: readonly Service[]): Promise<string | undefined> {

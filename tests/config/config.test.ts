@@ -1,0 +1,334 @@
+/**
+ * loadConfig (src/config.ts): the defaults that make `npm start` work with nothing installed,
+ * every variable parsed into the typed config, and every bad value refused with a message that
+ * names the variable — in the function and in the real process (`tsx src/main.ts`).
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SECRET = 'a-production-secret-of-at-least-32-chars';
+
+/** The error loadConfig throws for `env` (fails the test when it does not throw). */
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig defaults', () => {
+  it('runs embedded with nothing set: PGlite in ./.data, in-memory pubsub, port 4000, dev secret', () => {
+    const config = loadConfig({});
+    expect(config).toEqual({
+      env: 'development',
+      host: '0.0.0.0',
+      port: 4000,
+      logLevel: 'info',
+      database: { kind: 'pglite', dataDir: './.data' },
+      redisUrl: undefined,
+      auth: {
+        secret: expect.any(String),
+        jwksUrl: undefined,
+        issuer: 'paypulse-dev',
+        audience: 'paypulse',
+        usingDevSecret: true,
+      },
+      limits: { maxBodyBytes: 1_048_576, maxBatchSize: 1000 },
+      wsKeepAliveMs: 20_000,
+      shutdownTimeoutMs: 10_000,
+      demo: { simulate: false, intervalMs: 1_000, seedMerchant: true },
+    });
+    expect(config.auth.secret!.length).toBeGreaterThanOrEqual(32);
+    // Without brokers, ingest mutations run the pipeline directly.
+    expect(config.kafka).toBeUndefined();
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '', LOG_LEVEL: '', JWT_SECRET: '' })).toEqual(loadConfig({}));
+  });
+
+  it('returns a deeply frozen object', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgresql://u@db:5432/pp' });
+    expect(Object.isFrozen(config)).toBe(true);
+    for (const part of [config.database, config.auth, config.limits, config.demo]) expect(Object.isFrozen(part)).toBe(true);
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+  });
+
+  it('reads process.env when called without an argument', () => {
+    const saved = process.env.PORT;
+    process.env.PORT = '4321';
+    try {
+      expect(loadConfig().port).toBe(4321);
+    } finally {
+      if (saved === undefined) delete process.env.PORT;
+      else process.env.PORT = saved;
+    }
+  });
+});
+
+describe('loadConfig parses every variable', () => {
+  it('reads the production set: PostgreSQL, Redis, secret, limits, timeouts', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: '8080',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: 'postgresql://paypulse:pw@db.internal:5432/paypulse',
+      DATABASE_POOL_SIZE: '25',
+      PGLITE_DATA_DIR: '/ignored/with/a/database/url',
+      REDIS_URL: 'rediss://cache.internal:6380/2',
+      JWT_SECRET: SECRET,
+      JWT_ISSUER: 'https://id.example.com/',
+      JWT_AUDIENCE: 'paypulse-api',
+      MAX_BODY_BYTES: '2048',
+      WS_KEEPALIVE_MS: '5000',
+      SHUTDOWN_TIMEOUT_MS: '30000',
+      DEMO_INTERVAL_MS: '250',
+    });
+    expect(config).toEqual({
+      env: 'production',
+      host: '127.0.0.1',
+      port: 8080,
+      logLevel: 'warn',
+      database: { kind: 'postgres', url: 'postgresql://paypulse:pw@db.internal:5432/paypulse', poolSize: 25 },
+      redisUrl: 'rediss://cache.internal:6380/2',
+      auth: { secret: SECRET, jwksUrl: undefined, issuer: 'https://id.example.com/', audience: 'paypulse-api', usingDevSecret: false },
+      limits: { maxBodyBytes: 2048, maxBatchSize: 1000 },
+      wsKeepAliveMs: 5000,
+      shutdownTimeoutMs: 30_000,
+      // No demo merchant is seeded against a real database unless asked for.
+      demo: { simulate: false, intervalMs: 250, seedMerchant: false },
+    });
+  });
+
+  it('verifies against a JWKS URL instead of a secret when one is set', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      JWKS_URL: 'https://id.example.com/.well-known/jwks.json',
+      JWT_ISSUER: 'https://id.example.com/',
+      JWT_AUDIENCE: 'paypulse-api',
+    });
+    expect(config.auth).toEqual({
+      secret: undefined,
+      jwksUrl: 'https://id.example.com/.well-known/jwks.json',
+      issuer: 'https://id.example.com/',
+      audience: 'paypulse-api',
+      usingDevSecret: false,
+    });
+  });
+
+  it('accepts both postgres: and postgresql: URLs, and redis: and rediss:', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).database).toEqual({ kind: 'postgres', url: 'postgres://u@h/db', poolSize: 10 });
+    expect(loadConfig({ REDIS_URL: 'redis://h:6379' }).redisUrl).toBe('redis://h:6379');
+  });
+
+  it('keeps a PGlite data dir, including memory://', () => {
+    expect(loadConfig({ PGLITE_DATA_DIR: 'memory://' }).database).toEqual({ kind: 'pglite', dataDir: 'memory://' });
+    expect(loadConfig({ PGLITE_DATA_DIR: '/var/lib/paypulse' }).database).toEqual({ kind: 'pglite', dataDir: '/var/lib/paypulse' });
+  });
+
+  it.each(['development', 'production', 'test'] as const)('accepts NODE_ENV=%s', (env) => {
+    expect(loadConfig({ NODE_ENV: env, JWT_SECRET: SECRET }).env).toBe(env);
+  });
+
+  it.each(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])('accepts LOG_LEVEL=%s', (level) => {
+    expect(loadConfig({ LOG_LEVEL: level }).logLevel).toBe(level);
+  });
+
+  it.each([
+    ['1', true],
+    ['true', true],
+    ['yes', true],
+    ['0', false],
+    ['false', false],
+    ['no', false],
+  ] as const)('reads DEMO=%s as %s', (value, on) => {
+    expect(loadConfig({ DEMO: value }).demo.simulate).toBe(on);
+  });
+
+  it('seeds the demo merchant when the simulator runs, and follows DEMO_MERCHANT when it is set', () => {
+    const pg = { DATABASE_URL: 'postgresql://u@h/db' };
+    expect(loadConfig({ ...pg }).demo.seedMerchant).toBe(false);
+    expect(loadConfig({ ...pg, DEMO: '1' }).demo.seedMerchant).toBe(true);
+    expect(loadConfig({ ...pg, DEMO_MERCHANT: 'yes' }).demo.seedMerchant).toBe(true);
+    expect(loadConfig({ DEMO_MERCHANT: '0' }).demo.seedMerchant).toBe(false);
+    expect(loadConfig({ DEMO: '1', DEMO_MERCHANT: 'false' }).demo.seedMerchant).toBe(false);
+  });
+
+  it('reads KAFKA_BROKERS with the Kafka defaults: topic payment-events, its .dlq, consumer on', () => {
+    expect(loadConfig({ KAFKA_BROKERS: 'kafka-1:9092,kafka-2:9093' }).kafka).toEqual({
+      brokers: ['kafka-1:9092', 'kafka-2:9093'],
+      clientId: 'paypulse',
+      groupId: 'paypulse-ingest',
+      topic: 'payment-events',
+      dlqTopic: 'payment-events.dlq',
+      partitions: 6,
+      consume: true,
+      batchSize: 500,
+      retry: { baseMs: 200, maxMs: 30_000, maxAttempts: 10 },
+    });
+  });
+
+  it('reads every KAFKA_* variable', () => {
+    const config = loadConfig({
+      KAFKA_BROKERS: '127.0.0.1:19092',
+      KAFKA_CLIENT_ID: 'pp-eu-1',
+      KAFKA_GROUP_ID: 'pp-ingest-eu',
+      KAFKA_TOPIC: 'payments.v2',
+      KAFKA_DLQ_TOPIC: 'payments.v2.dead',
+      KAFKA_TOPIC_PARTITIONS: '12',
+      KAFKA_CONSUMER: 'false',
+      KAFKA_BATCH_SIZE: '50',
+      KAFKA_RETRY_BASE_MS: '100',
+      KAFKA_RETRY_MAX_MS: '5000',
+      KAFKA_MAX_ATTEMPTS: '3',
+    });
+    expect(config.kafka).toEqual({
+      brokers: ['127.0.0.1:19092'],
+      clientId: 'pp-eu-1',
+      groupId: 'pp-ingest-eu',
+      topic: 'payments.v2',
+      dlqTopic: 'payments.v2.dead',
+      partitions: 12,
+      consume: false,
+      batchSize: 50,
+      retry: { baseMs: 100, maxMs: 5000, maxAttempts: 3 },
+    });
+    // The derived DLQ name follows a custom topic.
+    expect(loadConfig({ KAFKA_BROKERS: 'k:9092', KAFKA_TOPIC: 'payments.v2' }).kafka?.dlqTopic).toBe('payments.v2.dlq');
+  });
+
+  it('accepts the edges of the port range (0 asks for a random port)', () => {
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+    expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
+  });
+});
+
+describe('loadConfig refuses bad values, naming the variable', () => {
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['PORT', '80.5'],
+    ['PORT', '4000abc'],
+    ['DATABASE_URL', 'not-a-url'],
+    ['DATABASE_URL', 'mysql://u@h/db'],
+    ['DATABASE_POOL_SIZE', '0'],
+    ['DATABASE_POOL_SIZE', '500'],
+    ['DATABASE_POOL_SIZE', 'many'],
+    ['REDIS_URL', 'not-a-url'],
+    ['REDIS_URL', 'http://cache:6379'],
+    ['LOG_LEVEL', 'loud'],
+    ['NODE_ENV', 'staging'],
+    ['JWT_SECRET', 'too-short'],
+    ['JWKS_URL', 'not-a-url'],
+    ['JWKS_URL', 'ftp://id.example.com/jwks.json'],
+    ['MAX_BODY_BYTES', '-1'],
+    ['MAX_BODY_BYTES', '0'],
+    ['MAX_BODY_BYTES', '1.5'],
+    ['WS_KEEPALIVE_MS', 'soon'],
+    ['SHUTDOWN_TIMEOUT_MS', '0'],
+    ['DEMO', 'maybe'],
+    ['DEMO_INTERVAL_MS', '-5'],
+    ['DEMO_MERCHANT', '2'],
+    ['KAFKA_BROKERS', 'localhost'],
+    ['KAFKA_BROKERS', 'k1:9092, k2:9092'],
+    ['KAFKA_BROKERS', 'k1:9092,'],
+    ['KAFKA_TOPIC', 'bad topic'],
+    ['KAFKA_DLQ_TOPIC', 'dead/letters'],
+    ['KAFKA_TOPIC_PARTITIONS', '0'],
+    ['KAFKA_TOPIC_PARTITIONS', '1001'],
+    ['KAFKA_CONSUMER', 'maybe'],
+    ['KAFKA_BATCH_SIZE', '0'],
+    ['KAFKA_RETRY_BASE_MS', '-1'],
+    ['KAFKA_RETRY_MAX_MS', 'later'],
+    ['KAFKA_MAX_ATTEMPTS', 'abc'],
+  ])('%s=%j', (variable, value) => {
+    // A JWKS URL comes with its issuer and audience, so only the URL itself is wrong here.
+    const companions = variable === 'JWKS_URL' ? { JWT_ISSUER: 'https://id.example.com/', JWT_AUDIENCE: 'paypulse' } : {};
+    const error = configError({ ...companions, [variable]: value });
+    expect(error.message).toContain(variable);
+    // Only the bad variable is blamed.
+    const named = [...error.message.matchAll(/^\s+([A-Z_]+):/gm)].map((m) => m[1]);
+    expect([...new Set(named)]).toEqual([variable]);
+  });
+
+  it('refuses a PORT of only spaces instead of reading it as 0 (a random port)', () => {
+    expect(configError({ PORT: ' ' }).message).toContain('PORT');
+  });
+
+  it('refuses a KAFKA_BROKERS port outside 1-65535', () => {
+    expect(configError({ KAFKA_BROKERS: 'kafka:99999' }).message).toContain('KAFKA_BROKERS');
+  });
+
+  it('requires JWT_SECRET or JWKS_URL in production, naming them', () => {
+    const message = configError({ NODE_ENV: 'production' }).message;
+    expect(message).toContain('JWT_SECRET');
+    expect(message).toContain('JWKS_URL');
+    // The development secret is never used in production.
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET }).auth.usingDevSecret).toBe(false);
+  });
+
+  it('refuses JWT_SECRET and JWKS_URL together', () => {
+    expect(configError({ JWT_SECRET: SECRET, JWKS_URL: 'https://id.example.com/jwks.json' }).message).toContain('JWKS_URL');
+  });
+
+  it('requires JWT_ISSUER and JWT_AUDIENCE with a JWKS_URL (the dev defaults can never match an external identity provider)', () => {
+    const jwks = { JWKS_URL: 'https://id.example.com/.well-known/jwks.json' };
+    expect(configError({ ...jwks, JWT_AUDIENCE: 'paypulse-api' }).message).toContain('JWT_ISSUER');
+    expect(configError({ ...jwks, JWT_ISSUER: 'https://id.example.com/' }).message).toContain('JWT_AUDIENCE');
+  });
+
+  it('names every bad variable at once', () => {
+    const message = configError({ PORT: 'abc', LOG_LEVEL: 'loud', MAX_BODY_BYTES: '-1' }).message;
+    for (const v of ['PORT', 'LOG_LEVEL', 'MAX_BODY_BYTES']) expect(message).toContain(v);
+  });
+});
+
+/** Runs `npx tsx src/main.ts` with exactly `env` (plus PATH/HOME) and collects its output. */
+function runMain(env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npx', ['--no-install', 'tsx', 'src/main.ts'], {
+      cwd: ROOT,
+      // Nothing from the developer's shell (DATABASE_URL, REDIS_URL, …) leaks in.
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? ROOT, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => {
+      // Still running: it started instead of refusing. Stop the whole process group we created.
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, output });
+    });
+  });
+}
+
+describe('the server process with a bad configuration', () => {
+  it('exits non-zero before starting, with a message naming PORT', async () => {
+    const { code, signal, output } = await runMain({ PORT: 'abc', PGLITE_DATA_DIR: 'memory://' });
+    expect(signal, output).toBeNull();
+    expect(code, output).not.toBe(0);
+    expect(code, output).not.toBeNull();
+    expect(output).toMatch(/PORT/);
+    expect(output).not.toMatch(/paypulse is running/);
+  });
+});
