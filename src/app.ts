@@ -9,8 +9,13 @@ import { createTokenVerifier, signToken } from './auth/jwt.js';
 import type { Config } from './config.js';
 import { createDatabase } from './db/client.js';
 import { migrate } from './db/migrate.js';
+import { createDeadLetterService } from './dead-letters/service.js';
 import { createSimulator, type Simulator } from './demo/simulator.js';
+import { createDirectIntake } from './ingest/intake.js';
 import { createIngestPipeline } from './ingest/pipeline.js';
+import { createKafka, ensureTopics } from './kafka/client.js';
+import { createEventConsumer } from './kafka/consumer.js';
+import { createKafkaIntake, createProducer } from './kafka/producer.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createMerchantService } from './merchants/service.js';
 import { createPaymentEventRepository } from './payments/repository.js';
@@ -49,17 +54,26 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   const db = await createDatabase(config.database);
   const pubsub = createPubSub(config.redisUrl);
   const events = createPaymentEventRepository(db.prisma);
+  const pipeline = createIngestPipeline({ prisma: db.prisma, pubsub, logger });
+  const merchants = createMerchantService(db.prisma);
+  const kafka = config.kafka ? createKafka(config.kafka, logger) : undefined;
+  const producer = kafka ? createProducer(kafka) : undefined;
+  const deadLetters = createDeadLetterService({ prisma: db.prisma, pipeline, producer, dlqTopic: config.kafka?.dlqTopic });
   const services: Services = {
     config,
     logger,
     db,
     pubsub,
     events,
-    pipeline: createIngestPipeline({ prisma: db.prisma, pubsub, logger }),
-    merchants: createMerchantService(db.prisma),
+    pipeline,
+    intake: producer && config.kafka ? createKafkaIntake({ producer, config: config.kafka, merchants }) : createDirectIntake(pipeline),
+    deadLetters,
+    merchants,
     apiKeys: createApiKeyService(db.prisma),
     tokens: createTokenVerifier(config.auth),
   };
+  const consumer =
+    kafka && config.kafka?.consume ? createEventConsumer({ kafka, config: config.kafka, pipeline, deadLetters, logger }) : undefined;
 
   const yoga = createYogaServer(services);
   let started = false;
@@ -73,7 +87,8 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       db.ping().then(() => true, () => false),
       pubsub.ready().catch(() => false),
     ]);
-    const checks = { started: started && !draining, database, pubsub: pubsubReady };
+    const checks: Record<string, boolean> = { started: started && !draining, database, pubsub: pubsubReady };
+    if (consumer) checks.kafkaConsumer = consumer.ready();
     return { ready: Object.values(checks).every(Boolean), checks };
   }
 
@@ -96,6 +111,11 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     sockets: () => sockets?.sockets() ?? 0,
     async start() {
       await migrate(db, logger);
+      if (kafka && config.kafka && producer) {
+        await ensureTopics(kafka, config.kafka);
+        await producer.connect();
+        await consumer?.start();
+      }
       const demo = config.demo.seedMerchant ? await seedDemo() : undefined;
       http = createServer(createHttpHandler({ yoga, readiness, maxBodyBytes: config.limits.maxBodyBytes }));
       sockets = attachSocketServer(http, yoga, services);
@@ -122,6 +142,9 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       const force = setTimeout(() => http?.closeAllConnections(), config.shutdownTimeoutMs);
       await closed;
       clearTimeout(force);
+      // In-flight chunks finish and commit their offsets before the group is left.
+      await consumer?.stop();
+      await producer?.disconnect();
       await pubsub.close();
       await db.close();
     },

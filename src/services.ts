@@ -2,6 +2,8 @@ import type { ApiKeyService } from './auth/api-keys.js';
 import type { TokenVerifier } from './auth/jwt.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
+import type { DeadLetterService } from './dead-letters/service.js';
+import type { EventIntake } from './ingest/intake.js';
 import type { IngestPipeline } from './ingest/pipeline.js';
 import type { Logger } from './lib/logger.js';
 import type { MerchantService } from './merchants/service.js';
@@ -15,7 +17,10 @@ export interface Services {
   db: Database;
   pubsub: PubSub;
   pipeline: IngestPipeline;
+  /** What the ingest mutations call: the pipeline directly, or Kafka. */
+  intake: EventIntake;
   events: PaymentEventRepository;
+  deadLetters: DeadLetterService;
   merchants: MerchantService;
   apiKeys: ApiKeyService;
   tokens: TokenVerifier;

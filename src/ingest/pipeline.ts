@@ -31,11 +31,14 @@ export interface ItemError {
 
 export type ItemOutcome =
   | { index: number; status: 'ingested' | 'duplicate'; event: PaymentEventRecord }
+  /** Produced to Kafka and acknowledged; the consumer stores it (or reports it a duplicate) later. */
+  | { index: number; status: 'accepted'; eventId: string; merchantId: string }
   | { index: number; status: 'rejected'; errors: ItemError[] };
 
 export interface IngestResult {
   ingested: number;
   duplicates: number;
+  accepted: number;
   rejected: number;
   /** One outcome per input, in input order. */
   items: ItemOutcome[];
@@ -49,6 +52,17 @@ export interface IngestOptions {
    * Kafka, or an admin), every item must name its merchant.
    */
   merchantId?: string;
+  /**
+   * Throw a PublishError when publishing after commit fails (the Kafka consumer then retries the
+   * message, which republishes it as a duplicate). Otherwise the failure is logged: the events
+   * are stored and live subscribers fill the gap from the database on the merchant's next event.
+   */
+  requirePublish?: boolean;
+}
+
+/** The events were committed but at least one could not be published. */
+export class PublishError extends Error {
+  override name = 'PublishError';
 }
 
 /** Work done inside the ingest transaction for newly stored events (never for duplicates). */
@@ -65,10 +79,8 @@ export interface IngestPipelineDeps {
   effects?: readonly IngestEffect[];
 }
 
-type Pending = { index: number; draft: PaymentEventDraft };
-
 export function createIngestPipeline({ prisma, pubsub, logger, effects = [] }: IngestPipelineDeps): IngestPipeline {
-  async function storeForMerchant(merchantId: string, items: Pending[], source: EventSource) {
+  async function storeForMerchant(merchantId: string, items: PreparedItem[], source: EventSource) {
     return prisma.$transaction(
       async (tx) => {
         // The row lock orders this merchant's ingests across every instance and connection.
@@ -81,7 +93,7 @@ export function createIngestPipeline({ prisma, pubsub, logger, effects = [] }: I
         const existing = await tx.paymentEvent.findMany({ where: { merchantId, eventId: { in: ids } } });
         const known = new Map(existing.map((row) => [row.eventId, toRecord(row)]));
 
-        const fresh: Pending[] = [];
+        const fresh: PreparedItem[] = [];
         const seen = new Set<string>();
         for (const item of items) {
           if (known.has(item.draft.eventId) || seen.has(item.draft.eventId)) continue;
@@ -111,7 +123,8 @@ export function createIngestPipeline({ prisma, pubsub, logger, effects = [] }: I
     );
   }
 
-  async function publish(events: PaymentEventRecord[]) {
+  async function publish(events: PaymentEventRecord[]): Promise<unknown> {
+    let failure: unknown;
     for (const event of events) {
       try {
         await pubsub.publish('paymentEvents', event.merchantId, toMessage(event));
@@ -119,39 +132,15 @@ export function createIngestPipeline({ prisma, pubsub, logger, effects = [] }: I
         // Committed but not published: live subscribers fill the gap from the database on the
         // merchant's next event, and a redelivery publishes it again.
         logger.error({ err: error, merchantId: event.merchantId, eventId: event.eventId }, 'publish after commit failed');
+        failure ??= error;
       }
     }
+    return failure;
   }
 
   return {
     async ingest(inputs, options) {
-      const outcomes: ItemOutcome[] = new Array(inputs.length);
-      const byMerchant = new Map<string, Pending[]>();
-
-      inputs.forEach((input, index) => {
-        const parsed = parseEnvelope(input);
-        if (!parsed.ok) {
-          outcomes[index] = { index, status: 'rejected', errors: parsed.errors satisfies FieldError[] };
-          return;
-        }
-        const { draft } = parsed;
-        const merchantId = draft.merchantId ?? options.merchantId;
-        if (!merchantId) {
-          outcomes[index] = { index, status: 'rejected', errors: [{ field: 'merchantId', code: 'MISSING_FIELD', message: 'merchantId is required' }] };
-          return;
-        }
-        if (options.merchantId !== undefined && merchantId !== options.merchantId) {
-          outcomes[index] = {
-            index,
-            status: 'rejected',
-            errors: [{ field: 'merchantId', code: ItemErrorCode.Forbidden, message: 'cannot ingest events for another merchant' }],
-          };
-          return;
-        }
-        const group = byMerchant.get(merchantId) ?? [];
-        group.push({ index, draft });
-        byMerchant.set(merchantId, group);
-      });
+      const { outcomes, byMerchant } = prepareBatch(inputs, options);
 
       const toPublish: PaymentEventRecord[] = [];
       // Sorted so two batches touching the same merchants lock them in the same order.
@@ -159,13 +148,7 @@ export function createIngestPipeline({ prisma, pubsub, logger, effects = [] }: I
         const items = byMerchant.get(merchantId) ?? [];
         const stored = await storeForMerchant(merchantId, items, options.source);
         if (stored.kind === 'unknown-merchant') {
-          for (const { index } of items) {
-            outcomes[index] = {
-              index,
-              status: 'rejected',
-              errors: [{ field: 'merchantId', code: ItemErrorCode.MerchantNotFound, message: `merchant ${merchantId} does not exist` }],
-            };
-          }
+          for (const { index } of items) outcomes[index] = { index, status: 'rejected', errors: unknownMerchant(merchantId) };
           continue;
         }
         const insertedById = new Map(stored.inserted.map((e) => [e.eventId, e]));
@@ -183,17 +166,54 @@ export function createIngestPipeline({ prisma, pubsub, logger, effects = [] }: I
         toPublish.push(...stored.inserted, ...stored.known.values());
       }
 
-      await publish(toPublish.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0)));
+      const failure = await publish(toPublish.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0)));
+      if (failure && options.requirePublish) throw new PublishError('events were stored but not published', { cause: failure });
 
-      let ingested = 0;
-      let duplicates = 0;
-      let rejected = 0;
-      for (const o of outcomes) {
-        if (o.status === 'ingested') ingested += 1;
-        else if (o.status === 'duplicate') duplicates += 1;
-        else rejected += 1;
-      }
-      return { ingested, duplicates, rejected, items: outcomes };
+      return summarize(outcomes);
     },
   };
+}
+
+/** Validated items of one merchant, with their positions in the input. */
+export type PreparedItem = { index: number; draft: PaymentEventDraft };
+
+/**
+ * The validation half of the pipeline, shared by every intake: parses and upcasts each input,
+ * applies the caller's merchant scope, and groups the valid items by merchant. Rejected items
+ * are already in `outcomes`; the other positions are left for the caller to fill.
+ */
+export function prepareBatch(inputs: readonly unknown[], options: Pick<IngestOptions, 'merchantId'>): { outcomes: ItemOutcome[]; byMerchant: Map<string, PreparedItem[]> } {
+  const outcomes: ItemOutcome[] = new Array(inputs.length);
+  const byMerchant = new Map<string, PreparedItem[]>();
+  const reject = (index: number, errors: ItemError[]) => (outcomes[index] = { index, status: 'rejected', errors });
+
+  inputs.forEach((input, index) => {
+    const parsed = parseEnvelope(input);
+    if (!parsed.ok) return void reject(index, parsed.errors satisfies FieldError[]);
+    const { draft } = parsed;
+    const merchantId = draft.merchantId ?? options.merchantId;
+    if (!merchantId) return void reject(index, [{ field: 'merchantId', code: 'MISSING_FIELD', message: 'merchantId is required' }]);
+    if (options.merchantId !== undefined && merchantId !== options.merchantId) {
+      return void reject(index, [{ field: 'merchantId', code: ItemErrorCode.Forbidden, message: 'cannot ingest events for another merchant' }]);
+    }
+    const group = byMerchant.get(merchantId) ?? [];
+    group.push({ index, draft: { ...draft, merchantId } });
+    byMerchant.set(merchantId, group);
+  });
+  return { outcomes, byMerchant };
+}
+
+export function unknownMerchant(merchantId: string): ItemError[] {
+  return [{ field: 'merchantId', code: ItemErrorCode.MerchantNotFound, message: `merchant ${merchantId} does not exist` }];
+}
+
+export function summarize(outcomes: ItemOutcome[]): IngestResult {
+  const result: IngestResult = { ingested: 0, duplicates: 0, rejected: 0, accepted: 0, items: outcomes };
+  for (const o of outcomes) {
+    if (o.status === 'ingested') result.ingested += 1;
+    else if (o.status === 'duplicate') result.duplicates += 1;
+    else if (o.status === 'accepted') result.accepted += 1;
+    else result.rejected += 1;
+  }
+  return result;
 }

@@ -5,5 +5,6 @@ import './money.js';
 import './merchants.js';
 import './payments.js';
 import './api-keys.js';
+import './dead-letters.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -2,8 +2,8 @@ import type { IngestResult, ItemOutcome } from '../ingest/pipeline.js';
 import type { PaymentEventFilter } from '../payments/filter.js';
 import { createPaymentEventStream } from '../payments/stream.js';
 import { EVENT_SOURCES, PAYMENT_EVENT_TYPES, PAYMENT_METHODS, type PaymentEventRecord } from '../payments/types.js';
-import { PG_BIGINT_MAX } from '../lib/money.js';
 import { builder, type GraphQLContext } from './builder.js';
+import { parseSeqCursor } from './cursor.js';
 import { clientError, ErrorCode } from './errors.js';
 import { Money } from './money.js';
 import { merchantScope } from './scope.js';
@@ -16,14 +16,6 @@ export const PaymentEventTypeEnum = builder.enumType('PaymentEventType', { value
 export const PaymentMethodEnum = builder.enumType('PaymentMethod', { values: enumValues(PAYMENT_METHODS) });
 const EventSourceEnum = builder.enumType('EventSource', { values: enumValues(EVENT_SOURCES) });
 const SortOrder = builder.enumType('SortOrder', { values: { ASC: { value: 'ASC' }, DESC: { value: 'DESC' } } as const });
-
-/** Cursors are the global sequence (a PostgreSQL BIGINT) as a decimal string, the same on queries and subscriptions. */
-function parseCursor(cursor: string | null | undefined): bigint | undefined {
-  if (cursor === null || cursor === undefined) return undefined;
-  const seq = /^\d{1,19}$/.test(cursor) ? BigInt(cursor) : undefined;
-  if (seq === undefined || seq > PG_BIGINT_MAX) throw clientError(ErrorCode.BadUserInput, 'cursor must be a sequence number from a previous event');
-  return seq;
-}
 
 export const PaymentEventRef = builder.objectRef<PaymentEventRecord>('PaymentEvent').implement({
   description: 'An immutable payment event, stored once per (merchant, eventId).',
@@ -97,7 +89,12 @@ const PaymentEventInput = builder.inputType('PaymentEventInput', {
 });
 
 const IngestStatus = builder.enumType('IngestStatus', {
-  values: { INGESTED: { value: 'ingested' }, DUPLICATE: { value: 'duplicate' }, REJECTED: { value: 'rejected' } } as const,
+  values: {
+    INGESTED: { value: 'ingested', description: 'Stored now.' },
+    DUPLICATE: { value: 'duplicate', description: 'Already stored under this eventId; nothing changed.' },
+    ACCEPTED: { value: 'accepted', description: 'Valid and acknowledged by Kafka; the consumer stores it (a repeat is then dropped as a duplicate).' },
+    REJECTED: { value: 'rejected', description: 'Invalid; see the errors. Nothing was stored.' },
+  } as const,
 });
 
 interface ItemErrorShape {
@@ -121,24 +118,31 @@ const IngestItemResult = builder.objectRef<ItemOutcome>('IngestItemResult').impl
   fields: (t) => ({
     index: t.exposeInt('index'),
     status: t.field({ type: IngestStatus, resolve: (o) => o.status }),
-    event: t.field({ type: PaymentEventRef, nullable: true, resolve: (o) => (o.status === 'rejected' ? null : o.event) }),
+    event: t.field({ type: PaymentEventRef, nullable: true, resolve: (o) => (o.status === 'ingested' || o.status === 'duplicate' ? o.event : null) }),
   }),
 });
 
-const IngestPaymentEventPayload = builder
-  .objectRef<{ status: 'ingested' | 'duplicate'; event: PaymentEventRecord }>('IngestPaymentEventPayload')
-  .implement({
-    fields: (t) => ({
-      status: t.field({ type: IngestStatus, resolve: (p) => p.status }),
-      duplicate: t.boolean({ resolve: (p) => p.status === 'duplicate' }),
-      event: t.field({ type: PaymentEventRef, description: 'The stored event (the original one for a duplicate).', resolve: (p) => p.event }),
-    }),
-  });
+type StoredOrAccepted = Exclude<ItemOutcome, { status: 'rejected' }>;
 
-const IngestPaymentEventsPayload = builder.objectRef<IngestResult>('IngestPaymentEventsPayload').implement({
+const IngestPaymentEventPayload = builder.objectRef<StoredOrAccepted>('IngestPaymentEventPayload').implement({
+  fields: (t) => ({
+    status: t.field({ type: IngestStatus, resolve: (p) => p.status }),
+    duplicate: t.boolean({ resolve: (p) => p.status === 'duplicate' }),
+    eventId: t.string({ resolve: (p) => (p.status === 'accepted' ? p.eventId : p.event.eventId) }),
+    event: t.field({
+      type: PaymentEventRef,
+      nullable: true,
+      description: 'The stored event (the original one for a duplicate); null when ACCEPTED, as it is not stored yet.',
+      resolve: (p) => (p.status === 'accepted' ? null : p.event),
+    }),
+  }),
+});
+
+export const IngestPaymentEventsPayload = builder.objectRef<IngestResult>('IngestPaymentEventsPayload').implement({
   fields: (t) => ({
     ingested: t.exposeInt('ingested'),
     duplicates: t.exposeInt('duplicates'),
+    accepted: t.exposeInt('accepted', { description: 'Produced to Kafka, to be stored by the consumer (0 without Kafka).' }),
     rejected: t.exposeInt('rejected'),
     errors: t.field({ type: [IngestItemError], resolve: (r) => itemErrors(r.items) }),
     results: t.field({ type: [IngestItemResult], resolve: (r) => r.items }),
@@ -169,7 +173,7 @@ builder.queryFields((t) => ({
       const first = args.first ?? 50;
       if (first < 1 || first > 500) throw clientError(ErrorCode.BadUserInput, 'first must be between 1 and 500');
       const { merchantId, filter } = scopeAndFilter(ctx, args.filter);
-      const page = await ctx.services.events.page({ merchantId, filter, afterSeq: parseCursor(args.after), first, order: args.order ?? 'DESC' });
+      const page = await ctx.services.events.page({ merchantId, filter, afterSeq: parseSeqCursor(args.after), first, order: args.order ?? 'DESC' });
       const edges = page.events.map((node) => ({ cursor: node.seq.toString(), node }));
       return {
         edges,
@@ -187,11 +191,12 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   ingestPaymentEvent: t.field({
     type: IngestPaymentEventPayload,
-    description: 'Store one event. Repeating an eventId changes nothing and returns DUPLICATE with the stored event.',
+    description:
+      'Store one event. Repeating an eventId changes nothing and returns DUPLICATE with the stored event. With Kafka configured, the event is produced to the topic and ACCEPTED is returned once Kafka acknowledged it.',
     authScopes: { merchantStaff: true },
     args: { event: t.arg({ type: PaymentEventInput, required: true }) },
     resolve: async (_root, args, ctx) => {
-      const result = await ctx.services.pipeline.ingest([args.event], { source: 'api', merchantId: ingestScope(ctx) });
+      const result = await ctx.services.intake.submit([args.event], { source: 'api', merchantId: ingestScope(ctx) });
       const outcome = result.items[0]!;
       if (outcome.status === 'rejected') {
         const first = outcome.errors[0]!;
@@ -210,7 +215,7 @@ builder.mutationFields((t) => ({
       if (args.events.length > max) {
         throw clientError(ErrorCode.BatchTooLarge, `a batch holds at most ${max} events; got ${args.events.length}`, { max });
       }
-      return ctx.services.pipeline.ingest(args.events, { source: 'api', merchantId: ingestScope(ctx) });
+      return ctx.services.intake.submit(args.events, { source: 'api', merchantId: ingestScope(ctx) });
     },
   }),
 }));
@@ -227,7 +232,7 @@ builder.subscriptionFields((t) => ({
     },
     subscribe: (_root, args, ctx) => {
       const { merchantId, filter } = scopeAndFilter(ctx, args.filter);
-      return createPaymentEventStream(ctx.services, { merchantId, filter, afterSeq: parseCursor(args.after) });
+      return createPaymentEventStream(ctx.services, { merchantId, filter, afterSeq: parseSeqCursor(args.after) });
     },
     resolve: (event) => event,
   }),

@@ -253,7 +253,7 @@ describe('loadConfig refuses bad values, naming the variable', () => {
     ['KAFKA_MAX_ATTEMPTS', 'abc'],
   ])('%s=%j', (variable, value) => {
     // A JWKS URL comes with its issuer and audience, so only the URL itself is wrong here.
-    const companions = variable === 'JWKS_URL' ? { JWT_ISSUER: 'https://id.example.com/', JWT_AUDIENCE: 'paypulse' } : {};
+    const companions: Record<string, string> = variable === 'JWKS_URL' ? { JWT_ISSUER: 'https://id.example.com/', JWT_AUDIENCE: 'paypulse' } : {};
     const error = configError({ ...companions, [variable]: value });
     expect(error.message).toContain(variable);
     // Only the bad variable is blamed.

@@ -1,0 +1,15 @@
+/**
+ * Where the ingest mutations hand their events. Without Kafka the pipeline runs at once and the
+ * caller learns INGESTED / DUPLICATE; with Kafka the events are validated, produced to the topic
+ * and reported ACCEPTED once Kafka acknowledged them, and the consumer group stores them.
+ */
+import type { IngestOptions, IngestPipeline, IngestResult } from './pipeline.js';
+
+export interface EventIntake {
+  readonly mode: 'direct' | 'kafka';
+  submit(inputs: readonly unknown[], options: IngestOptions): Promise<IngestResult>;
+}
+
+export function createDirectIntake(pipeline: IngestPipeline): EventIntake {
+  return { mode: 'direct', submit: (inputs, options) => pipeline.ingest(inputs, options) };
+}

@@ -1,0 +1,89 @@
+import type { DeadLetter } from '../dead-letters/service.js';
+import { builder } from './builder.js';
+import { parseSeqCursor } from './cursor.js';
+import { clientError, ErrorCode } from './errors.js';
+import { IngestPaymentEventsPayload } from './payments.js';
+import type { IngestResult } from '../ingest/pipeline.js';
+
+const DeadLetterRef = builder.objectRef<DeadLetter>('DeadLetter').implement({
+  description: 'A Kafka message the consumer could not ingest, with why. Also on the dead-letter topic.',
+  fields: (t) => ({
+    id: t.id({ resolve: (d) => d.id.toString() }),
+    topic: t.exposeString('topic'),
+    partition: t.exposeInt('partition'),
+    offset: t.expose('offset', { type: 'BigInt' }),
+    key: t.exposeString('key', { nullable: true }),
+    payload: t.exposeString('payload', { description: 'The message value exactly as received.' }),
+    headers: t.expose('headers', { type: 'JSON' }),
+    merchantId: t.exposeString('merchantId', { nullable: true }),
+    errorCode: t.exposeString('errorCode', { description: 'INVALID_JSON, INVALID_AMOUNT, UNSUPPORTED_SCHEMA_VERSION, MERCHANT_NOT_FOUND, PROCESSING_FAILED, …' }),
+    errorMessage: t.exposeString('errorMessage'),
+    errors: t.expose('errors', { type: 'JSON', description: 'Every field error: [{field, code, message}].' }),
+    attempts: t.exposeInt('attempts'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    replayedAt: t.expose('replayedAt', { type: 'DateTime', nullable: true }),
+    replayedBy: t.exposeString('replayedBy', { nullable: true }),
+  }),
+});
+
+const ReplayDeadLetterPayload = builder
+  .objectRef<{ deadLetter: DeadLetter; replayed: boolean; result: IngestResult | undefined }>('ReplayDeadLetterPayload')
+  .implement({
+    fields: (t) => ({
+      replayed: t.exposeBoolean('replayed', { description: 'True when the event is now stored (or already was).' }),
+      deadLetter: t.field({ type: DeadLetterRef, resolve: (p) => p.deadLetter }),
+      result: t.field({ type: IngestPaymentEventsPayload, nullable: true, description: 'The pipeline outcome; null when the message is not even JSON.', resolve: (p) => p.result }),
+    }),
+  });
+
+builder.queryFields((t) => ({
+  deadLetters: t.connection({
+    type: DeadLetterRef,
+    description: 'Admins: dead-lettered Kafka messages, oldest first.',
+    authScopes: { admin: true },
+    args: {
+      merchantId: t.arg.id({ required: false }),
+      pendingOnly: t.arg.boolean({ required: false, defaultValue: true, description: 'Only those not replayed yet.' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      if (args.last != null || args.before != null) throw clientError(ErrorCode.BadUserInput, 'use first/after to page');
+      const first = args.first ?? 50;
+      if (first < 1 || first > 500) throw clientError(ErrorCode.BadUserInput, 'first must be between 1 and 500');
+      const page = await ctx.services.deadLetters.list({
+        merchantId: args.merchantId?.toString(),
+        pendingOnly: args.pendingOnly ?? true,
+        afterId: parseSeqCursor(args.after),
+        first,
+      });
+      const edges = page.items.map((node) => ({ cursor: node.id.toString(), node }));
+      return {
+        edges,
+        pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: args.after != null, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+      };
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  replayDeadLetter: t.field({
+    type: ReplayDeadLetterPayload,
+    description:
+      'Admins: run a dead-lettered message through the pipeline again (after fixing its cause, e.g. creating the merchant). Replaying one that is stored already is harmless: it is reported as a duplicate.',
+    authScopes: { admin: true },
+    args: { id: t.arg.id() },
+    resolve: async (_root, args, ctx) => {
+      const id = parseSeqCursor(args.id.toString());
+      const outcome = id === undefined ? { kind: 'not-found' as const } : await ctx.services.deadLetters.replay(id, ctx.principal!.subject);
+      switch (outcome.kind) {
+        case 'not-found':
+          throw clientError(ErrorCode.NotFound, 'no such dead letter');
+        case 'already-replayed':
+          throw clientError('ALREADY_REPLAYED', `dead letter ${outcome.deadLetter.id} was replayed at ${outcome.deadLetter.replayedAt!.toISOString()}`);
+        case 'replayed':
+          return { deadLetter: outcome.deadLetter, replayed: true, result: outcome.result };
+        case 'still-failing':
+          return { deadLetter: outcome.deadLetter, replayed: false, result: outcome.result };
+      }
+    },
+  }),
+}));
