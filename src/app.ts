@@ -21,6 +21,7 @@ import { createMerchantService } from './merchants/service.js';
 import { createPaymentEventRepository } from './payments/repository.js';
 import { createPubSub } from './pubsub/index.js';
 import { createHttpHandler } from './server/http.js';
+import { createSessionRegistry } from './server/sessions.js';
 import { attachSocketServer, type SocketServer } from './server/ws.js';
 import { createYogaServer, GRAPHQL_PATH } from './server/yoga.js';
 import type { Services } from './services.js';
@@ -71,6 +72,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     merchants,
     apiKeys: createApiKeyService(db.prisma),
     tokens: createTokenVerifier(config.auth),
+    sessions: createSessionRegistry(),
   };
   const consumer =
     kafka && config.kafka?.consume ? createEventConsumer({ kafka, config: config.kafka, pipeline, deadLetters, logger }) : undefined;

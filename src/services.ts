@@ -9,6 +9,7 @@ import type { Logger } from './lib/logger.js';
 import type { MerchantService } from './merchants/service.js';
 import type { PaymentEventRepository } from './payments/repository.js';
 import type { PubSub } from './pubsub/index.js';
+import type { SessionRegistry } from './server/sessions.js';
 
 /** Everything resolvers may call, built once per process by createApp. */
 export interface Services {
@@ -24,4 +25,6 @@ export interface Services {
   merchants: MerchantService;
   apiKeys: ApiKeyService;
   tokens: TokenVerifier;
+  /** Open sockets by credential, to close them on revocation. */
+  sessions: SessionRegistry;
 }

@@ -27,7 +27,7 @@ const CreatedApiKey = builder.objectRef<{ apiKey: ApiKey; secret: string }>('Cre
 builder.queryFields((t) => ({
   apiKeys: t.field({
     type: [ApiKeyRef],
-    authScopes: { merchantStaff: true, user: true },
+    authScopes: { $all: { merchantStaff: true, user: true } },
     args: { merchantId: t.arg.id({ required: false }) },
     resolve: (_root, args, ctx) => ctx.services.apiKeys.list(merchantScope(ctx, args.merchantId?.toString())),
   }),
@@ -60,6 +60,7 @@ builder.mutationFields((t) => ({
       const principal = ctx.principal!;
       const revoked = await ctx.services.apiKeys.revoke({ id: args.id.toString(), merchantId: principal.role === 'admin' ? null : principal.merchantId });
       if (!revoked) throw clientError(ErrorCode.NotFound, 'no such API key');
+      ctx.services.sessions.revoke('apiKey', revoked.id, 'API key revoked');
       return revoked;
     },
   }),

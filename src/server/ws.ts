@@ -1,7 +1,8 @@
 /**
  * graphql-ws on the same port and path as HTTP, routed through Yoga's envelop so every plugin
  * (and the one context factory) applies to both transports. The token is checked once at
- * `connection_init` (bad or missing: close 4403) and the socket is closed with 4403 when it expires.
+ * `connection_init` (bad or missing: close 4403) and the socket is closed with 4403 when it expires
+ * or its credential is revoked (see sessions.ts).
  */
 import type { Server as HttpServer } from 'node:http';
 import type { ExecutionArgs, GraphQLError } from 'graphql';
@@ -60,6 +61,7 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
           // Every operation needs an identity; refusing here saves a socket per anonymous client.
           if (!principal) return false;
           ctx.extra.principal = principal;
+          services.sessions.add(principal, ctx.extra.socket);
           if (principal.expiresAt !== null) armExpiry(ctx.extra.socket, ctx.extra, principal.expiresAt);
           return true;
         } catch (error) {
@@ -70,7 +72,10 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
           throw error;
         }
       },
-      onClose: (ctx) => clearTimeout(ctx.extra.expiryTimer),
+      onClose: (ctx) => {
+        clearTimeout(ctx.extra.expiryTimer);
+        if (ctx.extra.principal) services.sessions.remove(ctx.extra.principal, ctx.extra.socket);
+      },
       onSubscribe: async (ctx, _id, payload) => {
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
