@@ -139,15 +139,17 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       await simulator?.stop();
       const closed = http ? new Promise<void>((resolve) => http!.close(() => resolve())) : Promise.resolve();
       await sockets?.close();
-      // Keep-alive HTTP connections (and SSE streams) would hold close() open; end them now.
+      // In-flight chunks finish, publish and commit their offsets before the group is left.
+      await consumer?.stop();
+      // Ending every live subscription ends the SSE streams too; then idle keep-alive
+      // connections are all that hold close() open.
+      await pubsub.close();
       http?.closeIdleConnections();
       const force = setTimeout(() => http?.closeAllConnections(), config.shutdownTimeoutMs);
       await closed;
       clearTimeout(force);
-      // In-flight chunks finish and commit their offsets before the group is left.
-      await consumer?.stop();
+      // After the last HTTP request: an ingest mutation in flight still reaches Kafka.
       await producer?.disconnect();
-      await pubsub.close();
       await db.close();
     },
   };

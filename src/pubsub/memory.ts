@@ -5,6 +5,7 @@ import { channelName, type PubSub } from './types.js';
 export function createMemoryPubSub(): PubSub {
   const channels = new Map<string, Set<(payload: unknown) => void>>();
   let count = 0;
+  const open = new Set<AsyncIterableIterator<unknown>>();
   return {
     kind: 'memory',
     async publish(topic, key, payload) {
@@ -20,6 +21,7 @@ export function createMemoryPubSub(): PubSub {
       channels.set(name, listeners);
       const queue = createPushQueue<never>({
         onReturn: () => {
+          open.delete(queue.iterator);
           listeners.delete(listener);
           count -= 1;
           if (listeners.size === 0) channels.delete(name);
@@ -27,12 +29,14 @@ export function createMemoryPubSub(): PubSub {
       });
       const listener = (payload: unknown) => queue.push(payload as never);
       listeners.add(listener);
+      open.add(queue.iterator);
       count += 1;
       return queue.iterator;
     },
     activeSubscriptions: () => count,
     ready: async () => true,
     async close() {
+      await Promise.all([...open].map((iterator) => iterator.return?.()));
       channels.clear();
     },
   };

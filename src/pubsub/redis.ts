@@ -23,6 +23,7 @@ export function createRedisPubSub(url: string): PubSub {
   subscriber.on('error', () => {});
   const redis = new RedisPubSub({ publisher, subscriber });
   let count = 0;
+  const open = new Set<AsyncIterableIterator<unknown>>();
 
   return {
     kind: 'redis',
@@ -35,13 +36,16 @@ export function createRedisPubSub(url: string): PubSub {
       const queue = createPushQueue<never>({
         onReturn: () => {
           released = true;
+          open.delete(queue.iterator);
           if (subId !== undefined) {
             redis.unsubscribe(subId);
             count -= 1;
           }
         },
       });
-      subId = await redis.subscribe(channelName(topic, key), (payload: never) => queue.push(payload));
+      open.add(queue.iterator);
+      // graphql-redis-subscriptions parses a message once for all its listeners: each gets its own copy.
+      subId = await redis.subscribe(channelName(topic, key), (payload: never) => queue.push(structuredClone(payload)));
       count += 1;
       if (released) {
         redis.unsubscribe(subId);
@@ -59,6 +63,8 @@ export function createRedisPubSub(url: string): PubSub {
       }
     },
     async close() {
+      // End every open subscription (a waiting `next()` resolves as done), then disconnect.
+      await Promise.all([...open].map((iterator) => iterator.return?.()));
       publisher.disconnect();
       subscriber.disconnect();
     },

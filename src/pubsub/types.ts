@@ -23,6 +23,7 @@ export interface PubSub {
   /** Active channel subscriptions held by this instance (for tests and metrics). */
   activeSubscriptions(): number;
   ready(): Promise<boolean>;
+  /** Ends every open subscription (their iterators finish), then disconnects. */
   close(): Promise<void>;
 }
 
