@@ -1,26 +1,38 @@
 /**
- * Delivery latency, ingest → subscriber: 1000 events posted with `ingestPaymentEvent` over HTTP
- * while a graphql-ws client is subscribed; latency = time the subscriber receives the event minus
- * time the mutation was sent. Run on demand: `npm run bench:latency [-- --events 1000]`.
+ * Delivery latency, ingest → subscriber: events posted with `ingestPaymentEvent` (or
+ * `ingestPaymentEvents` in batches of `--batch`) over HTTP while a graphql-ws client is
+ * subscribed; latency = time the subscriber receives the event minus time its mutation was sent.
+ * Run on demand: `npm run bench:latency [-- --events 1000 --concurrency 1 --batch 1 --modes embedded,services]`.
+ * `npm run bench:kafka` compares direct ingest with ingest through Kafka (mode `kafka`: the
+ * mutation produces, the consumer group stores, then the subscriber receives) on 20,000 events.
  *
  * The machine is shared and noisy, so every figure is also given as a ratio to a baseline measured
  * in the same run on the same server: an HTTP round trip of `{ __typename }`.
- * Modes: embedded (PGlite + memory) always; services (PostgreSQL + Redis) when reachable.
+ * Modes: embedded (PGlite + memory); services (PostgreSQL + Redis); kafka (services + Kafka at
+ * KAFKA_BROKERS, its own topic and group).
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createClient } from 'graphql-ws';
-import pg from 'pg';
 import WebSocket from 'ws';
 import { createApp } from '../src/app.js';
 import { signToken } from '../src/auth/jwt.js';
 import { loadConfig } from '../src/config.js';
+import { createBenchDatabase, KAFKA_BROKERS, postgresReachable, REDIS_URL } from './support.js';
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '1' } } });
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '1000' },
+    concurrency: { type: 'string', default: '1' },
+    batch: { type: 'string', default: '1' },
+    modes: { type: 'string', default: 'embedded,services' },
+  },
+});
 const EVENTS = Number(values.events);
 const CONCURRENCY = Number(values.concurrency);
-const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const BATCH = Number(values.batch);
+type Mode = 'embedded' | 'services' | 'kafka';
+const MODES = values.modes.split(',') as Mode[];
 
 interface Row {
   mode: string;
@@ -33,20 +45,14 @@ interface Row {
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
-async function run(mode: 'embedded' | 'services'): Promise<Row> {
-  let dbName: string | undefined;
+async function run(mode: Mode): Promise<Row> {
   const env: Record<string, string> = { NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', DEMO_MERCHANT: '0' };
-  if (mode === 'services') {
-    dbName = `paypulse_bench_${randomUUID().slice(0, 8)}`;
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    await admin.end();
-    const url = new URL(PG_URL);
-    url.pathname = `/${dbName}`;
-    Object.assign(env, { DATABASE_URL: url.toString(), REDIS_URL });
-  } else {
-    env.PGLITE_DATA_DIR = 'memory://';
+  const db = mode === 'embedded' ? undefined : await createBenchDatabase();
+  if (db) Object.assign(env, { DATABASE_URL: db.url, REDIS_URL });
+  else env.PGLITE_DATA_DIR = 'memory://';
+  if (mode === 'kafka') {
+    const id = randomUUID().slice(0, 8);
+    Object.assign(env, { KAFKA_BROKERS, KAFKA_TOPIC: `bench-${id}`, KAFKA_GROUP_ID: `bench-${id}` });
   }
   const config = loadConfig(env);
   const app = await createApp(config);
@@ -87,57 +93,46 @@ async function run(mode: 'embedded' | 'services'): Promise<Row> {
     setTimeout(resolve, 500);
   });
 
-  const mutation = 'mutation($e: PaymentEventInput!) { ingestPaymentEvent(event: $e) { status } }';
+  const one = 'mutation($e: PaymentEventInput!) { ingestPaymentEvent(event: $e) { status } }';
+  const many = 'mutation($e: [PaymentEventInput!]!) { ingestPaymentEvents(events: $e) { ingested accepted rejected } }';
   const started = performance.now();
   let next = 0;
   async function worker() {
     while (next < EVENTS) {
-      const i = next++;
-      const eventId = `bench-${i}-${randomUUID()}`;
-      const body = JSON.stringify({
-        query: mutation,
-        variables: { e: { eventId, type: 'PAYMENT_COMPLETED', provider: 'mpesa', paymentMethod: 'MOBILE_MONEY', amountMinor: String(1000 + i), currency: 'KES' } },
-      });
-      sent.set(eventId, performance.now());
+      const events = [];
+      for (let n = 0; n < BATCH && next < EVENTS; n++) {
+        const i = next++;
+        events.push({ eventId: `bench-${i}-${randomUUID()}`, type: 'PAYMENT_COMPLETED', provider: 'mpesa', paymentMethod: 'MOBILE_MONEY', amountMinor: String(1000 + i), currency: 'KES' });
+      }
+      const body = JSON.stringify(BATCH === 1 ? { query: one, variables: { e: events[0] } } : { query: many, variables: { e: events } });
+      const at = performance.now();
+      for (const e of events) sent.set(e.eventId, at);
       const res = await fetch(url, { method: 'POST', headers, body });
-      await res.json();
+      const json = (await res.json()) as { errors?: unknown };
+      if (json.errors) throw new Error(`ingest failed: ${JSON.stringify(json.errors)}`);
     }
   }
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  await Promise.race([all, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${latencies.length}/${EVENTS} delivered`)), 60_000))]);
+  await Promise.race([all, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${latencies.length}/${EVENTS} delivered`)), 300_000))]);
   const elapsed = (performance.now() - started) / 1000;
 
   await client.dispose();
   await app.stop();
-  if (dbName) {
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
-  }
+  await db?.drop();
   latencies.sort((a, b) => a - b);
   baseline.sort((a, b) => a - b);
   return { mode, baselineP50: quantile(baseline, 0.5), p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: latencies.at(-1) ?? NaN, perSecond: EVENTS / elapsed };
 }
 
-async function postgresReachable() {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => {});
-  }
+const rows: Row[] = [];
+const pgUp = await postgresReachable();
+for (const mode of MODES) {
+  if (mode !== 'embedded' && !pgUp) console.error(`PostgreSQL not reachable: ${mode} mode skipped`);
+  else rows.push(await run(mode));
 }
 
-const rows = [await run('embedded')];
-if (await postgresReachable()) rows.push(await run('services'));
-else console.error('PostgreSQL not reachable: services mode skipped');
-
 const f = (n: number) => n.toFixed(2);
-console.log(`\ningest → subscriber latency, ${EVENTS} events, ${CONCURRENCY} in flight (ms; × = ratio to the baseline round trip)\n`);
+console.log(`\ningest → subscriber latency, ${EVENTS} events, ${CONCURRENCY} mutation(s) in flight, ${BATCH} event(s) per mutation (ms; × = ratio to the baseline round trip)\n`);
 console.log('| mode | baseline `{__typename}` p50 | delivery p50 | delivery p99 | max | events/s |');
 console.log('|---|---|---|---|---|---|');
 for (const r of rows) {

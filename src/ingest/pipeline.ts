@@ -123,18 +123,18 @@ export function createIngestPipeline({ prisma, pubsub, logger, effects = [] }: I
     );
   }
 
+  /** Publishes in order (issued together: one Redis connection keeps their order); returns the first failure. */
   async function publish(events: PaymentEventRecord[]): Promise<unknown> {
+    const results = await Promise.allSettled(events.map((event) => pubsub.publish('paymentEvents', event.merchantId, toMessage(event))));
     let failure: unknown;
-    for (const event of events) {
-      try {
-        await pubsub.publish('paymentEvents', event.merchantId, toMessage(event));
-      } catch (error) {
-        // Committed but not published: live subscribers fill the gap from the database on the
-        // merchant's next event, and a redelivery publishes it again.
-        logger.error({ err: error, merchantId: event.merchantId, eventId: event.eventId }, 'publish after commit failed');
-        failure ??= error;
-      }
-    }
+    results.forEach((result, i) => {
+      if (result.status === 'fulfilled') return;
+      // Committed but not published: live subscribers fill the gap from the database on the
+      // merchant's next event, and a redelivery publishes it again.
+      const event = events[i]!;
+      logger.error({ err: result.reason, merchantId: event.merchantId, eventId: event.eventId }, 'publish after commit failed');
+      failure ??= result.reason;
+    });
     return failure;
   }
 

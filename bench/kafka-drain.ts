@@ -1,10 +1,10 @@
 /**
- * Kafka source throughput: N events (default 20,000) consumed by the consumer group into
+ * Kafka consumer drain throughput: N events (default 20,000) already on the topic, consumed into
  * PostgreSQL, against a baseline measured in the same run on the same database: the pipeline
  * called directly with the same events in chunks of 500 (no Kafka). Ratios matter, not the
  * absolute numbers: this machine is shared and noisy.
  *
- *   scripts/kafka/kafka start && npm run bench:kafka [-- --events 20000]
+ *   scripts/kafka/kafka start && npm run bench:kafka-drain [-- --events 20000]
  *
  * Needs PostgreSQL (BENCH_DATABASE_URL, default 127.0.0.1:5432) and Kafka (KAFKA_BROKERS, default
  * 127.0.0.1:9092). Redis is not used: the in-memory pubsub keeps the comparison on the pipeline.
@@ -12,15 +12,13 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import pg from 'pg';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { createBenchDatabase, KAFKA_BROKERS as BROKERS } from './support.js';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '20000' }, merchants: { type: 'string', default: '12' } } });
 const EVENTS = Number(values.events);
 const MERCHANTS = Number(values.merchants);
-const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
-const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 
 function envelope(i: number, run: string) {
   return {
@@ -38,12 +36,7 @@ function envelope(i: number, run: string) {
 }
 
 async function main() {
-  const dbName = `paypulse_bench_${randomUUID().slice(0, 8)}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const url = new URL(PG_URL);
-  url.pathname = `/${dbName}`;
+  const db = await createBenchDatabase();
   const id = randomUUID().slice(0, 8);
   const topic = `bench-${id}`;
   const config = loadConfig({
@@ -52,7 +45,7 @@ async function main() {
     PORT: '0',
     LOG_LEVEL: 'silent',
     DEMO_MERCHANT: '0',
-    DATABASE_URL: url.toString(),
+    DATABASE_URL: db.url,
     KAFKA_BROKERS: BROKERS,
     KAFKA_TOPIC: topic,
     KAFKA_GROUP_ID: `bench-${id}`,
@@ -85,8 +78,7 @@ async function main() {
 
   await producer.disconnect();
   await app.stop();
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.end();
+  await db.drop();
 
   const rate = (ms: number) => Math.round((EVENTS / ms) * 1000);
   console.log(`\n${EVENTS} events over ${MERCHANTS} merchants, PostgreSQL, ${config.kafka!.partitions} partitions, consumer chunks of ${config.kafka!.batchSize}; stored ${stored} (expected ${target})\n`);
