@@ -9,7 +9,7 @@ const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P202
 /** SQLSTATE classes and codes: connection exception, insufficient resources, operator intervention, serialization, deadlock. */
 const SQLSTATE = /^(08|53|57P0)|^(40001|40P01)$/;
 const MESSAGE =
-  /connection (terminated|refused|closed|reset|timeout|error)|could not connect|can't reach|timeout exceeded when trying to connect|terminating connection|server closed the connection|socket hang up|Connection is closed|ECONNREFUSED|ECONNRESET|Transaction already closed|Transaction API error|Too many connections|connect ETIMEDOUT/i;
+  /connection (terminated|refused|closed|reset|timeout|error)|could not connect|can't reach|timeout exceeded when trying to connect|terminating connection|server closed the connection|server has closed the connection|socket hang up|Connection is closed|ECONNREFUSED|ECONNRESET|Transaction already closed|Transaction API error|Too many connections|connect ETIMEDOUT/i;
 
 export function isTransient(error: unknown): boolean {
   const seen = new Set<unknown>();
