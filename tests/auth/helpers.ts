@@ -1,12 +1,11 @@
 /** Helpers shared by the auth tests (not a test file itself): token forging, tenants, row counts, error codes. */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Client } from 'graphql-ws';
 import { SignJWT, type JWTPayload } from 'jose';
-import { TEST_JWT_SECRET, type Mode, type TestApp } from '../support/app.js';
-import type { Service } from '../support/services.js';
+import { TEST_JWT_SECRET, type TestApp } from '../support/app.js';
 import { waitUntil, type Collector } from '../support/subscriptions.js';
 
-export const NEEDS: Record<Mode, Service[]> = { embedded: [], services: ['postgres', 'redis'] };
+export { NEEDS, newMerchant, type TestMerchant } from '../support/tenants.js';
 
 /** Generous: a 2-core machine shared with other test runs. */
 export const WAIT_MS = 30_000;
@@ -16,18 +15,6 @@ export const QUIET_MS = 400;
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
-
-export interface TestMerchant {
-  id: string;
-  token: string;
-}
-
-/** A fresh merchant, unique per test, so tests in one app never see each other's events or keys. */
-export async function newMerchant(t: TestApp): Promise<TestMerchant> {
-  const id = `m_${randomUUID().slice(0, 8)}`;
-  await t.createMerchant(id);
-  return { id, token: await t.merchantToken(id) };
-}
 
 export function eventCount(t: TestApp, merchantId?: string): Promise<number> {
   return t.app.services.db.prisma.paymentEvent.count(merchantId ? { where: { merchantId } } : undefined);

@@ -8,12 +8,12 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IngestOne, LiveEvents } from '../support/operations.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import type { TestApp } from '../support/app.js';
 import { eventInput } from '../support/events.js';
 import { describeWith } from '../support/services.js';
 import { collect, waitUntil } from '../support/subscriptions.js';
 import { errorCodes, Sockets, WAIT_MS } from '../payments/helpers.js';
-import { kafkaEnv, kafkaNames, produceAll, rawProducer, readTopic, testKafka, v1, v2 } from './support.js';
+import { kafkaNames, produceAll, rawProducer, readTopic, startKafkaApp, testKafka, v1, v2 } from './support.js';
 
 const DEAD_LETTERS = `query DeadLetters($first: Int, $after: String, $merchantId: ID, $pendingOnly: Boolean) {
   deadLetters(first: $first, after: $after, merchantId: $merchantId, pendingOnly: $pendingOnly) {
@@ -39,8 +39,7 @@ await describeWith(['postgres', 'redis', 'kafka'], 'Kafka event source', () => {
     let t: TestApp;
     const sockets = new Sockets(() => t);
     beforeAll(async () => {
-      t = await startTestApp({ mode: 'services', env: kafkaEnv(names) });
-      await waitUntil(async () => (await t.app.readiness()).checks.kafkaConsumer === true, WAIT_MS, () => 'consumer joined its group');
+      t = await startKafkaApp(names);
     });
     afterAll(async () => {
       await sockets.closeAll().catch(() => {});
@@ -215,8 +214,7 @@ await describeWith(['postgres', 'redis', 'kafka'], 'Kafka event source', () => {
     let t: TestApp;
     const sockets = new Sockets(() => t);
     beforeAll(async () => {
-      t = await startTestApp({ mode: 'services', env: kafkaEnv(names) });
-      await waitUntil(async () => (await t.app.readiness()).checks.kafkaConsumer === true, WAIT_MS, () => 'consumer joined its group');
+      t = await startKafkaApp(names);
     });
     afterAll(async () => {
       await sockets.closeAll().catch(() => {});

@@ -1,7 +1,9 @@
 /** Helpers for the Kafka suites: a unique topic and group per app, a raw producer, DLQ reading. */
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Message, type Producer } from 'kafkajs';
+import { startTestApp, type TestApp } from '../support/app.js';
 import { KAFKA_BROKERS } from '../support/services.js';
+import { waitUntil } from '../support/subscriptions.js';
 
 export function kafkaNames() {
   const id = randomBytes(4).toString('hex');
@@ -65,4 +67,11 @@ export function v2(merchantId: string, eventId: string, overrides: Record<string
 /** A version-1 envelope (the seed documents' shape): major units, snake_case, event_type. */
 export function v1(merchantId: string, transactionId: string, overrides: Record<string, unknown> = {}) {
   return { transaction_id: transactionId, merchant_id: merchantId, event_type: 'payment_succeeded', amount: 1000.5, currency: 'KES', payment_method: 'mobile_money', provider: 'mpesa', customer_id: 'cust-1', ...overrides };
+}
+
+/** A services-mode app consuming its own topic, once its consumer has joined the group. */
+export async function startKafkaApp(names: ReturnType<typeof kafkaNames>, extra: Record<string, string> = {}): Promise<TestApp> {
+  const t = await startTestApp({ mode: 'services', env: kafkaEnv(names, extra) });
+  await waitUntil(async () => (await t.app.readiness()).checks.kafkaConsumer === true, 60_000, () => 'consumer joined its group');
+  return t;
 }

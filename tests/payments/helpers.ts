@@ -1,30 +1,16 @@
 /** Small helpers shared by the payment feed and ingest tests (not a test file itself). */
-import { randomUUID } from 'node:crypto';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { Client } from 'graphql-ws';
 import { expect } from 'vitest';
-import type { Mode, TestApp } from '../support/app.js';
-import type { Service } from '../support/services.js';
+import type { TestApp } from '../support/app.js';
 import { collect, waitUntil, type Collector } from '../support/subscriptions.js';
 
-export const NEEDS: Record<Mode, Service[]> = { embedded: [], services: ['postgres', 'redis'] };
+export { NEEDS, newMerchant, type TestMerchant } from '../support/tenants.js';
 
 /** Generous: a 2-core machine shared with other test runs. */
 export const WAIT_MS = 60_000;
 /** The short "nothing else arrived" check after the expected results are in. */
 export const QUIET_MS = 300;
-
-export interface TestMerchant {
-  id: string;
-  token: string;
-}
-
-/** A fresh merchant (unique per test, so tests in one app never see each other's events). */
-export async function newMerchant(t: TestApp): Promise<TestMerchant> {
-  const id = `m_${randomUUID().slice(0, 8)}`;
-  await t.createMerchant(id);
-  return { id, token: await t.merchantToken(id) };
-}
 
 export function rowCount(t: TestApp, merchantId: string): Promise<number> {
   return t.app.services.db.prisma.paymentEvent.count({ where: { merchantId } });
