@@ -148,7 +148,7 @@ export function createIngestPipeline({ prisma, pubsub, logger, effects = [] }: I
         const items = byMerchant.get(merchantId) ?? [];
         const stored = await storeForMerchant(merchantId, items, options.source);
         if (stored.kind === 'unknown-merchant') {
-          for (const { index } of items) outcomes[index] = { index, status: 'rejected', errors: unknownMerchant(merchantId) };
+          for (const { index, draft } of items) outcomes[index] = { index, status: 'rejected', errors: unknownMerchant(draft) };
           continue;
         }
         const insertedById = new Map(stored.inserted.map((e) => [e.eventId, e]));
@@ -192,9 +192,10 @@ export function prepareBatch(inputs: readonly unknown[], options: Pick<IngestOpt
     if (!parsed.ok) return void reject(index, parsed.errors satisfies FieldError[]);
     const { draft } = parsed;
     const merchantId = draft.merchantId ?? options.merchantId;
-    if (!merchantId) return void reject(index, [{ field: 'merchantId', code: 'MISSING_FIELD', message: 'merchantId is required' }]);
+    const field = merchantField(draft);
+    if (!merchantId) return void reject(index, [{ field, code: 'MISSING_FIELD', message: `${field} is required` }]);
     if (options.merchantId !== undefined && merchantId !== options.merchantId) {
-      return void reject(index, [{ field: 'merchantId', code: ItemErrorCode.Forbidden, message: 'cannot ingest events for another merchant' }]);
+      return void reject(index, [{ field, code: ItemErrorCode.Forbidden, message: 'cannot ingest events for another merchant' }]);
     }
     const group = byMerchant.get(merchantId) ?? [];
     group.push({ index, draft: { ...draft, merchantId } });
@@ -203,8 +204,13 @@ export function prepareBatch(inputs: readonly unknown[], options: Pick<IngestOpt
   return { outcomes, byMerchant };
 }
 
-export function unknownMerchant(merchantId: string): ItemError[] {
-  return [{ field: 'merchantId', code: ItemErrorCode.MerchantNotFound, message: `merchant ${merchantId} does not exist` }];
+/** The merchant field as the sender wrote it (version 1 is snake_case). */
+function merchantField(draft: PaymentEventDraft): string {
+  return draft.schemaVersion === 1 ? 'merchant_id' : 'merchantId';
+}
+
+export function unknownMerchant(draft: PaymentEventDraft): ItemError[] {
+  return [{ field: merchantField(draft), code: ItemErrorCode.MerchantNotFound, message: `merchant ${draft.merchantId} does not exist` }];
 }
 
 export function summarize(outcomes: ItemOutcome[]): IngestResult {

@@ -32,7 +32,7 @@ export function createKafkaIntake(deps: { producer: Producer; config: KafkaConfi
       const messages: Message[] = [];
       for (const [merchantId, items] of byMerchant) {
         if (!(await deps.merchants.get(merchantId))) {
-          for (const { index } of items) outcomes[index] = { index, status: 'rejected', errors: unknownMerchant(merchantId) };
+          for (const { index, draft } of items) outcomes[index] = { index, status: 'rejected', errors: unknownMerchant(draft) };
           continue;
         }
         for (const { index, draft } of items) {

@@ -159,6 +159,13 @@ function ingestScope(ctx: GraphQLContext): string | undefined {
   return principal.role === 'admin' ? undefined : (principal.merchantId ?? undefined);
 }
 
+/** A whole batch (≤ maxBatchSize, or nothing is stored) through the intake, in the caller's scope. */
+async function submitBatch(ctx: GraphQLContext, inputs: readonly unknown[]): Promise<IngestResult> {
+  const max = ctx.services.config.limits.maxBatchSize;
+  if (inputs.length > max) throw clientError(ErrorCode.BatchTooLarge, `a batch holds at most ${max} events; got ${inputs.length}`, { max });
+  return ctx.services.intake.submit(inputs, { source: 'api', merchantId: ingestScope(ctx) });
+}
+
 builder.queryFields((t) => ({
   paymentEvents: t.connection({
     type: PaymentEventRef,
@@ -210,13 +217,15 @@ builder.mutationFields((t) => ({
     description: 'Store up to 1000 events. Valid items are stored even when others are rejected; each rejection is listed with its index.',
     authScopes: { merchantStaff: true },
     args: { events: t.arg({ type: [PaymentEventInput], required: true }) },
-    resolve: async (_root, args, ctx) => {
-      const max = ctx.services.config.limits.maxBatchSize;
-      if (args.events.length > max) {
-        throw clientError(ErrorCode.BatchTooLarge, `a batch holds at most ${max} events; got ${args.events.length}`, { max });
-      }
-      return ctx.services.intake.submit(args.events, { source: 'api', merchantId: ingestScope(ctx) });
-    },
+    resolve: (_root, args, ctx) => submitBatch(ctx, args.events),
+  }),
+  ingestEnvelopes: t.field({
+    type: IngestPaymentEventsPayload,
+    description:
+      'Store up to 1000 raw event envelopes of any supported `schemaVersion` (version 1: the older snake_case shape with major-unit amounts; version 2: the current one), as upstream systems produce them. Validation, scope and results are those of `ingestPaymentEvents`.',
+    authScopes: { merchantStaff: true },
+    args: { envelopes: t.arg({ type: ['JSON'], required: true }) },
+    resolve: (_root, args, ctx) => submitBatch(ctx, args.envelopes),
   }),
 }));
 

@@ -92,7 +92,7 @@ for (const mode of ['embedded', 'services'] as const) {
       const res = await t.gql(IngestOne, { event: input }, { token: m.token });
       expect(res.errors).toBeUndefined();
       expect(res.data?.ingestPaymentEvent.status).toBe('INGESTED');
-      return res.data!.ingestPaymentEvent.event;
+      return res.data!.ingestPaymentEvent.event!;
     }
 
     async function ingestMany(m: TestMerchant, events: PaymentEventInput[]) {

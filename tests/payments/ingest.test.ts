@@ -6,7 +6,7 @@ import { print } from 'graphql';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventInput } from '../support/events.js';
-import { IngestMany, IngestOne, ListEvents, LiveEvents } from '../support/operations.js';
+import { IngestEnvelopes, IngestMany, IngestOne, ListEvents, LiveEvents } from '../support/operations.js';
 import { describeWith } from '../support/services.js';
 import type { PaymentEventInput } from '../generated/graphql.js';
 import { errorCodes, NEEDS, newMerchant, receiveExactly, rowCount, Sockets, WAIT_MS } from './helpers.js';
@@ -36,7 +36,7 @@ for (const mode of ['embedded', 'services'] as const) {
         const first = await t.gql(IngestOne, { event: original }, { token: m.token });
         expect(first.errors).toBeUndefined();
         expect(first.data?.ingestPaymentEvent).toMatchObject({ status: 'INGESTED', duplicate: false });
-        const stored = first.data!.ingestPaymentEvent.event;
+        const stored = first.data!.ingestPaymentEvent.event!;
         await sub.waitFor(1, WAIT_MS);
 
         const again = await t.gql(IngestOne, { event: original }, { token: m.token });
@@ -44,7 +44,7 @@ for (const mode of ['embedded', 'services'] as const) {
         expect(again.data?.ingestPaymentEvent.status).toBe('DUPLICATE');
         expect(again.data?.ingestPaymentEvent.duplicate).toBe(true);
         expect(again.data?.ingestPaymentEvent.event).toEqual(stored);
-        expect(again.data?.ingestPaymentEvent.event.cursor).toBe(stored.cursor);
+        expect(again.data?.ingestPaymentEvent.event!.cursor).toBe(stored.cursor);
 
         // Same id with different content: still the original, nothing changes.
         const changed = await t.gql(IngestOne, { event: { ...original, amountMinor: '1', currency: 'XOF' } }, { token: m.token });
@@ -75,7 +75,7 @@ for (const mode of ['embedded', 'services'] as const) {
         const rb = await t.gql(IngestOne, { event: input }, { token: b.token });
         expect(ra.data?.ingestPaymentEvent.status).toBe('INGESTED');
         expect(rb.data?.ingestPaymentEvent.status).toBe('INGESTED');
-        expect(rb.data?.ingestPaymentEvent.event.merchantId).toBe(b.id);
+        expect(rb.data?.ingestPaymentEvent.event!.merchantId).toBe(b.id);
         expect(await rowCount(t, a.id)).toBe(1);
         expect(await rowCount(t, b.id)).toBe(1);
       });
@@ -172,6 +172,46 @@ for (const mode of ['embedded', 'services'] as const) {
         expect(res.data?.ingestPaymentEvents ?? null).toBeNull();
         expect(await rowCount(t, m.id)).toBe(0);
       }, 120_000);
+    });
+
+    describe('raw envelopes of either version (ingestEnvelopes)', () => {
+      it('stores a version-1 and a version-2 envelope side by side, with per-item errors in the v1 sender’s field names', async () => {
+        const m = await newMerchant(t);
+        const envelopes = [
+          { transaction_id: 'TXN-v1', event_type: 'payment_succeeded', amount: 1000.5, currency: 'KES', payment_method: 'mobile_money', provider: 'mpesa' },
+          { schemaVersion: 2, eventId: 'evt-v2', type: 'payment.failed', provider: 'paystack', amountMinor: '500', currency: 'XOF' },
+          { transaction_id: 'TXN-bad', event_type: 'payment_succeeded', amount: 10.555, currency: 'KES' },
+          { schemaVersion: 9, eventId: 'evt-v9' },
+          'not an object',
+        ];
+        const res = await t.gql(IngestEnvelopes, { envelopes }, { token: m.token });
+        expect(res.errors).toBeUndefined();
+        const out = res.data!.ingestEnvelopes;
+        expect(out).toMatchObject({ ingested: 2, duplicates: 0, accepted: 0, rejected: 3 });
+        expect(out.results[0]!.event).toEqual({ eventId: 'TXN-v1', schemaVersion: 1, type: 'PAYMENT_COMPLETED', amount: { amountMinor: '100050', currency: 'KES', amount: '1000.50' } });
+        expect(out.results[1]!.event).toEqual({ eventId: 'evt-v2', schemaVersion: 2, type: 'PAYMENT_FAILED', amount: { amountMinor: '500', currency: 'XOF', amount: '500' } });
+        expect(out.errors.map((e) => [e.index, e.field, e.code])).toEqual([
+          [2, 'amount', 'INVALID_AMOUNT'],
+          [3, 'schemaVersion', 'UNSUPPORTED_SCHEMA_VERSION'],
+          [4, '(event)', 'INVALID_FIELD'],
+        ]);
+        expect(await rowCount(t, m.id)).toBe(2);
+      });
+
+      it('keeps the caller’s scope: an envelope naming another merchant is FORBIDDEN and not stored', async () => {
+        const m = await newMerchant(t);
+        const other = await newMerchant(t);
+        const res = await t.gql(IngestEnvelopes, { envelopes: [{ transaction_id: 'TXN-x', merchant_id: other.id, event_type: 'payment_succeeded', amount: '1', currency: 'KES' }] }, { token: m.token });
+        expect(res.data!.ingestEnvelopes.errors.map((e) => [e.field, e.code])).toEqual([['merchant_id', 'FORBIDDEN']]);
+        expect(await rowCount(t, other.id)).toBe(0);
+      });
+
+      it('refuses 1001 envelopes with BATCH_TOO_LARGE and stores nothing', async () => {
+        const m = await newMerchant(t);
+        const res = await t.gql(IngestEnvelopes, { envelopes: Array.from({ length: 1001 }, (_, i) => ({ transaction_id: `T${i}`, event_type: 'payment_succeeded', amount: '1', currency: 'KES' })) }, { token: m.token });
+        expect(errorCodes(res)).toEqual(['BATCH_TOO_LARGE']);
+        expect(await rowCount(t, m.id)).toBe(0);
+      });
     });
 
     describe('bad input is refused with a code and changes nothing', () => {
@@ -313,8 +353,8 @@ for (const mode of ['embedded', 'services'] as const) {
         const res = await t.gql(IngestOne, { event: input }, { token: m.token });
         expect(res.errors).toBeUndefined();
         const expectedMoney = { amountMinor: max, currency: 'KES', amount: '92233720368547758.07' };
-        expect(res.data?.ingestPaymentEvent.event.amount).toEqual(expectedMoney);
-        expect(res.data?.ingestPaymentEvent.event.fee).toEqual(expectedMoney);
+        expect(res.data?.ingestPaymentEvent.event!.amount).toEqual(expectedMoney);
+        expect(res.data?.ingestPaymentEvent.event!.fee).toEqual(expectedMoney);
 
         const list = await t.gql(ListEvents, { first: 10 }, { token: m.token });
         expect(list.errors).toBeUndefined();
@@ -341,11 +381,11 @@ for (const mode of ['embedded', 'services'] as const) {
       it('formats amounts per currency exponent (XOF 0, BHD 3)', async () => {
         const m = await newMerchant(t);
         const xof = await t.gql(IngestOne, { event: eventInput({ amountMinor: '1000', feeMinor: '30', currency: 'XOF' }) }, { token: m.token });
-        expect(xof.data?.ingestPaymentEvent.event.amount).toEqual({ amountMinor: '1000', currency: 'XOF', amount: '1000' });
-        expect(xof.data?.ingestPaymentEvent.event.fee).toEqual({ amountMinor: '30', currency: 'XOF', amount: '30' });
+        expect(xof.data?.ingestPaymentEvent.event!.amount).toEqual({ amountMinor: '1000', currency: 'XOF', amount: '1000' });
+        expect(xof.data?.ingestPaymentEvent.event!.fee).toEqual({ amountMinor: '30', currency: 'XOF', amount: '30' });
         const bhd = await t.gql(IngestOne, { event: eventInput({ amountMinor: '1005', feeMinor: null, currency: 'BHD' }) }, { token: m.token });
-        expect(bhd.data?.ingestPaymentEvent.event.amount).toEqual({ amountMinor: '1005', currency: 'BHD', amount: '1.005' });
-        expect(bhd.data?.ingestPaymentEvent.event.fee).toEqual({ amountMinor: '0', currency: 'BHD', amount: '0.000' });
+        expect(bhd.data?.ingestPaymentEvent.event!.amount).toEqual({ amountMinor: '1005', currency: 'BHD', amount: '1.005' });
+        expect(bhd.data?.ingestPaymentEvent.event!.fee).toEqual({ amountMinor: '0', currency: 'BHD', amount: '0.000' });
       });
     });
   });

@@ -34,7 +34,7 @@ for (const mode of ['embedded', 'services'] as const) {
       const delivered = first?.data?.paymentEvents;
       expect(delivered?.eventId).toBe(input.eventId);
       expect(delivered?.amount).toEqual({ amountMinor: '123456', currency: 'KES', amount: '1234.56' });
-      expect(delivered?.cursor).toBe(res.data?.ingestPaymentEvent.event.cursor);
+      expect(delivered?.cursor).toBe(res.data?.ingestPaymentEvent.event!.cursor);
       sub.stop();
     });
 

@@ -74,7 +74,7 @@ await describeWith(['postgres', 'redis'], 'two instances on one database and Red
       eventId: input.eventId,
       merchantId: m.id,
       merchantSeq: '1',
-      cursor: res.data?.ingestPaymentEvent.event.cursor,
+      cursor: res.data?.ingestPaymentEvent.event!.cursor,
     });
   });
 
@@ -93,7 +93,7 @@ await describeWith(['postgres', 'redis'], 'two instances on one database and Red
       for (const res of await Promise.all(batch)) {
         expect(res.errors).toBeUndefined();
         expect(res.data?.ingestPaymentEvent.status).toBe('INGESTED');
-        ingestedSeqs.push(res.data!.ingestPaymentEvent.event.merchantSeq);
+        ingestedSeqs.push(res.data!.ingestPaymentEvent.event!.merchantSeq);
       }
     }
     const expectedSeqs = Array.from({ length: TOTAL }, (_, i) => String(i + 1));

@@ -44,6 +44,19 @@ export const IngestMany = graphql(`
   }
 `);
 
+export const IngestEnvelopes = graphql(`
+  mutation IngestEnvelopes($envelopes: [JSON!]!) {
+    ingestEnvelopes(envelopes: $envelopes) {
+      ingested
+      duplicates
+      accepted
+      rejected
+      errors { index field code message }
+      results { index status event { eventId schemaVersion type amount { amountMinor currency amount } } }
+    }
+  }
+`);
+
 export const ListEvents = graphql(`
   query ListEvents($filter: PaymentEventFilter, $first: Int, $after: String, $order: SortOrder) {
     paymentEvents(filter: $filter, first: $first, after: $after, order: $order) {
