@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createAnalyticsEffect } from './analytics/aggregates.js';
 import { createApiKeyService } from './auth/api-keys.js';
 import { createTokenVerifier, signToken } from './auth/jwt.js';
 import type { Config } from './config.js';
@@ -55,7 +56,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   const db = await createDatabase(config.database);
   const pubsub = createPubSub(config.redisUrl);
   const events = createPaymentEventRepository(db.prisma);
-  const pipeline = createIngestPipeline({ prisma: db.prisma, pubsub, logger });
+  const pipeline = createIngestPipeline({ prisma: db.prisma, pubsub, logger, effects: [createAnalyticsEffect()] });
   const merchants = createMerchantService(db.prisma);
   const kafka = config.kafka ? createKafka(config.kafka, logger) : undefined;
   const producer = kafka ? createProducer(kafka) : undefined;

@@ -14,7 +14,7 @@
 import type { PrismaClient, Tx } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
 import { toRecord } from '../payments/repository.js';
-import { toMessage, type EventSource, type PaymentEventDraft, type PaymentEventRecord } from '../payments/types.js';
+import { paymentKeyOf, toMessage, type EventSource, type PaymentEventDraft, type PaymentEventRecord } from '../payments/types.js';
 import type { PubSub } from '../pubsub/index.js';
 import { parseEnvelope, type FieldError } from './envelope.js';
 
@@ -109,7 +109,7 @@ export function createIngestPipeline({ prisma, pubsub, logger, effects = [] }: I
                 data: fresh.map(({ draft }) => {
                   next += 1n;
                   const { merchantId: _ignored, ...fields } = draft;
-                  return { ...fields, merchantId, merchantSeq: next, source };
+                  return { ...fields, merchantId, merchantSeq: next, source, paymentKey: paymentKeyOf(draft) };
                 }),
               });
         const inserted = rows.map(toRecord).sort((a, b) => (a.merchantSeq < b.merchantSeq ? -1 : 1));

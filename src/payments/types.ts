@@ -43,6 +43,11 @@ export interface PaymentEventDraft {
   metadata: JsonObject;
 }
 
+/** The payment an event belongs to: its provider reference, or the event alone without one. */
+export function paymentKeyOf(e: { reference: string | null; eventId: string }): string {
+  return e.reference !== null ? `ref:${e.reference}` : `evt:${e.eventId}`;
+}
+
 /** A stored event. `seq` is global (the cursor); `merchantSeq` is contiguous per merchant. */
 export interface PaymentEventRecord extends Omit<PaymentEventDraft, 'merchantId'> {
   seq: bigint;

@@ -392,8 +392,8 @@ for (const mode of ['embedded', 'services'] as const) {
           const seq = head!.last_event_seq;
           for (const [i, eventId] of ['g-lost1', 'g-lost2'].entries()) {
             await tx.$executeRaw`
-              INSERT INTO payment_events (merchant_id, merchant_seq, event_id, schema_version, type, provider, payment_method, amount_minor, fee_minor, currency, customer_id, occurred_at, source)
-              VALUES (${m.id}, ${seq + BigInt(i) + 1n}, ${eventId}, 2, 'payment.completed', 'mpesa', 'mobile_money', 4200, 42, 'KES', 'cust-gap', now(), 'api')`;
+              INSERT INTO payment_events (merchant_id, merchant_seq, event_id, schema_version, type, provider, payment_method, amount_minor, fee_minor, currency, customer_id, occurred_at, source, payment_key)
+              VALUES (${m.id}, ${seq + BigInt(i) + 1n}, ${eventId}, 2, 'payment.completed', 'mpesa', 'mobile_money', 4200, 42, 'KES', 'cust-gap', now(), 'api', ${`evt:${eventId}`})`;
           }
           await tx.$executeRaw`UPDATE merchants SET last_event_seq = ${seq + 2n} WHERE id = ${m.id}`;
         });
