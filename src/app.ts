@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAnalyticsEffect } from './analytics/aggregates.js';
+import { createAnalyticsService } from './analytics/queries.js';
 import { createApiKeyService } from './auth/api-keys.js';
 import { createTokenVerifier, signToken } from './auth/jwt.js';
 import type { Config } from './config.js';
@@ -71,6 +72,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     intake: producer && config.kafka ? createKafkaIntake({ producer, config: config.kafka, merchants }) : createDirectIntake(pipeline),
     deadLetters,
     merchants,
+    analytics: createAnalyticsService(db.prisma),
     apiKeys: createApiKeyService(db.prisma),
     tokens: createTokenVerifier(config.auth),
     sessions: createSessionRegistry(),

@@ -1,3 +1,4 @@
+import type { AnalyticsService } from './analytics/queries.js';
 import type { ApiKeyService } from './auth/api-keys.js';
 import type { TokenVerifier } from './auth/jwt.js';
 import type { Config } from './config.js';
@@ -23,6 +24,7 @@ export interface Services {
   events: PaymentEventRepository;
   deadLetters: DeadLetterService;
   merchants: MerchantService;
+  analytics: AnalyticsService;
   apiKeys: ApiKeyService;
   tokens: TokenVerifier;
   /** Open sockets by credential, to close them on revocation. */

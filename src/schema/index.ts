@@ -6,5 +6,6 @@ import './merchants.js';
 import './payments.js';
 import './api-keys.js';
 import './dead-letters.js';
+import './analytics.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -14,6 +14,13 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  fragment TotalsFields on AnalyticsTotals {\n    currency transactions succeeded failed refunded newCustomers successRate\n    gross { amountMinor } fees { amountMinor } refundedAmount { amountMinor } net { amountMinor amount }\n  }\n": typeof types.TotalsFieldsFragmentDoc,
+    "\n  query Overview($merchantId: ID) {\n    dashboardOverview(merchantId: $merchantId) {\n      merchantId timezone today\n      currencies { currency today { ...TotalsFields } yesterday { ...TotalsFields } thisMonth { ...TotalsFields } growth { transactions gross net } }\n    }\n  }\n": typeof types.OverviewDocument,
+    "\n  query Buckets($from: DateTime!, $to: DateTime!, $granularity: Granularity) {\n    analytics(from: $from, to: $to, granularity: $granularity) { bucket totals { ...TotalsFields } }\n  }\n": typeof types.BucketsDocument,
+    "\n  query Methods($days: Int) {\n    paymentMethods(days: $days) { paymentMethod currency transactions succeeded successRate share gross { amountMinor } }\n  }\n": typeof types.MethodsDocument,
+    "\n  query Products($days: Int, $limit: Int, $currency: String) {\n    topProducts(days: $days, limit: $limit, currency: $currency) { productId productName sold revenue { amountMinor currency } }\n  }\n": typeof types.ProductsDocument,
+    "\n  query Customers($limit: Int) {\n    customers(limit: $limit) { customers returning newToday currency topSpenders { customerId transactions succeeded spent { amountMinor } } }\n  }\n": typeof types.CustomersDocument,
+    "\n  subscription DashboardLive {\n    dashboardUpdated { merchantId day today { currency transactions gross { amountMinor } } }\n  }\n": typeof types.DashboardLiveDocument,
     "\n  fragment PaymentEventFields on PaymentEvent {\n    id\n    cursor\n    merchantSeq\n    eventId\n    merchantId\n    schemaVersion\n    type\n    provider\n    paymentMethod\n    amount { amountMinor currency amount }\n    fee { amountMinor currency amount }\n    customerId\n    reference\n    occurredAt\n    source\n    metadata\n  }\n": typeof types.PaymentEventFieldsFragmentDoc,
     "\n  mutation IngestOne($event: PaymentEventInput!) {\n    ingestPaymentEvent(event: $event) {\n      status\n      duplicate\n      event { ...PaymentEventFields }\n    }\n  }\n": typeof types.IngestOneDocument,
     "\n  mutation IngestMany($events: [PaymentEventInput!]!) {\n    ingestPaymentEvents(events: $events) {\n      ingested\n      duplicates\n      rejected\n      errors { index field code message }\n      results { index status event { eventId cursor } }\n    }\n  }\n": typeof types.IngestManyDocument,
@@ -28,6 +35,13 @@ type Documents = {
     "\n  query ApiKeys {\n    apiKeys { id name prefix revokedAt lastUsedAt }\n  }\n": typeof types.ApiKeysDocument,
 };
 const documents: Documents = {
+    "\n  fragment TotalsFields on AnalyticsTotals {\n    currency transactions succeeded failed refunded newCustomers successRate\n    gross { amountMinor } fees { amountMinor } refundedAmount { amountMinor } net { amountMinor amount }\n  }\n": types.TotalsFieldsFragmentDoc,
+    "\n  query Overview($merchantId: ID) {\n    dashboardOverview(merchantId: $merchantId) {\n      merchantId timezone today\n      currencies { currency today { ...TotalsFields } yesterday { ...TotalsFields } thisMonth { ...TotalsFields } growth { transactions gross net } }\n    }\n  }\n": types.OverviewDocument,
+    "\n  query Buckets($from: DateTime!, $to: DateTime!, $granularity: Granularity) {\n    analytics(from: $from, to: $to, granularity: $granularity) { bucket totals { ...TotalsFields } }\n  }\n": types.BucketsDocument,
+    "\n  query Methods($days: Int) {\n    paymentMethods(days: $days) { paymentMethod currency transactions succeeded successRate share gross { amountMinor } }\n  }\n": types.MethodsDocument,
+    "\n  query Products($days: Int, $limit: Int, $currency: String) {\n    topProducts(days: $days, limit: $limit, currency: $currency) { productId productName sold revenue { amountMinor currency } }\n  }\n": types.ProductsDocument,
+    "\n  query Customers($limit: Int) {\n    customers(limit: $limit) { customers returning newToday currency topSpenders { customerId transactions succeeded spent { amountMinor } } }\n  }\n": types.CustomersDocument,
+    "\n  subscription DashboardLive {\n    dashboardUpdated { merchantId day today { currency transactions gross { amountMinor } } }\n  }\n": types.DashboardLiveDocument,
     "\n  fragment PaymentEventFields on PaymentEvent {\n    id\n    cursor\n    merchantSeq\n    eventId\n    merchantId\n    schemaVersion\n    type\n    provider\n    paymentMethod\n    amount { amountMinor currency amount }\n    fee { amountMinor currency amount }\n    customerId\n    reference\n    occurredAt\n    source\n    metadata\n  }\n": types.PaymentEventFieldsFragmentDoc,
     "\n  mutation IngestOne($event: PaymentEventInput!) {\n    ingestPaymentEvent(event: $event) {\n      status\n      duplicate\n      event { ...PaymentEventFields }\n    }\n  }\n": types.IngestOneDocument,
     "\n  mutation IngestMany($events: [PaymentEventInput!]!) {\n    ingestPaymentEvents(events: $events) {\n      ingested\n      duplicates\n      rejected\n      errors { index field code message }\n      results { index status event { eventId cursor } }\n    }\n  }\n": types.IngestManyDocument,
@@ -56,6 +70,34 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment TotalsFields on AnalyticsTotals {\n    currency transactions succeeded failed refunded newCustomers successRate\n    gross { amountMinor } fees { amountMinor } refundedAmount { amountMinor } net { amountMinor amount }\n  }\n"): (typeof documents)["\n  fragment TotalsFields on AnalyticsTotals {\n    currency transactions succeeded failed refunded newCustomers successRate\n    gross { amountMinor } fees { amountMinor } refundedAmount { amountMinor } net { amountMinor amount }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Overview($merchantId: ID) {\n    dashboardOverview(merchantId: $merchantId) {\n      merchantId timezone today\n      currencies { currency today { ...TotalsFields } yesterday { ...TotalsFields } thisMonth { ...TotalsFields } growth { transactions gross net } }\n    }\n  }\n"): (typeof documents)["\n  query Overview($merchantId: ID) {\n    dashboardOverview(merchantId: $merchantId) {\n      merchantId timezone today\n      currencies { currency today { ...TotalsFields } yesterday { ...TotalsFields } thisMonth { ...TotalsFields } growth { transactions gross net } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Buckets($from: DateTime!, $to: DateTime!, $granularity: Granularity) {\n    analytics(from: $from, to: $to, granularity: $granularity) { bucket totals { ...TotalsFields } }\n  }\n"): (typeof documents)["\n  query Buckets($from: DateTime!, $to: DateTime!, $granularity: Granularity) {\n    analytics(from: $from, to: $to, granularity: $granularity) { bucket totals { ...TotalsFields } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Methods($days: Int) {\n    paymentMethods(days: $days) { paymentMethod currency transactions succeeded successRate share gross { amountMinor } }\n  }\n"): (typeof documents)["\n  query Methods($days: Int) {\n    paymentMethods(days: $days) { paymentMethod currency transactions succeeded successRate share gross { amountMinor } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Products($days: Int, $limit: Int, $currency: String) {\n    topProducts(days: $days, limit: $limit, currency: $currency) { productId productName sold revenue { amountMinor currency } }\n  }\n"): (typeof documents)["\n  query Products($days: Int, $limit: Int, $currency: String) {\n    topProducts(days: $days, limit: $limit, currency: $currency) { productId productName sold revenue { amountMinor currency } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Customers($limit: Int) {\n    customers(limit: $limit) { customers returning newToday currency topSpenders { customerId transactions succeeded spent { amountMinor } } }\n  }\n"): (typeof documents)["\n  query Customers($limit: Int) {\n    customers(limit: $limit) { customers returning newToday currency topSpenders { customerId transactions succeeded spent { amountMinor } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription DashboardLive {\n    dashboardUpdated { merchantId day today { currency transactions gross { amountMinor } } }\n  }\n"): (typeof documents)["\n  subscription DashboardLive {\n    dashboardUpdated { merchantId day today { currency transactions gross { amountMinor } } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,0 +1,239 @@
+import { createDashboardStream, type DashboardSnapshot } from '../analytics/live.js';
+import { localDay } from '../analytics/payment-state.js';
+import { addDays, type Bucket, type CurrencyOverview, type CustomerSummary, type MethodStats, type ProductStats, type Totals } from '../analytics/queries.js';
+import { isCurrency } from '../lib/currency.js';
+import { builder, type GraphQLContext } from './builder.js';
+import { clientError, ErrorCode } from './errors.js';
+import { Money } from './money.js';
+import { merchantScope } from './scope.js';
+
+const MAX_DAYS = 366;
+const MAX_HOURS = 31 * 24;
+const MAX_LIMIT = 100;
+
+const count = (n: bigint) => Number(n);
+/** A percentage with two decimals, or null when there is nothing to compare with. */
+const percent = (part: bigint, whole: bigint) => (whole === 0n ? null : Number((part * 10_000n) / whole) / 100);
+const growth = (now: bigint, before: bigint) => (before === 0n ? null : Number(((now - before) * 10_000n) / (before < 0n ? -before : before)) / 100);
+
+const TotalsRef = builder.objectRef<Totals>('AnalyticsTotals').implement({
+  description: 'Counts and sums of payments (docs/analytics.md: one transaction per payment, in the bucket of its first event).',
+  fields: (t) => ({
+    currency: t.exposeString('currency'),
+    transactions: t.int({ resolve: (r) => count(r.transactions) }),
+    succeeded: t.int({ resolve: (r) => count(r.succeeded) }),
+    failed: t.int({ resolve: (r) => count(r.failed) }),
+    refunded: t.int({ resolve: (r) => count(r.refunded) }),
+    newCustomers: t.int({ resolve: (r) => count(r.newCustomers) }),
+    successRate: t.float({ nullable: true, description: 'Succeeded / transactions, in percent.', resolve: (r) => percent(r.succeeded, r.transactions) }),
+    gross: t.field({ type: Money, resolve: (r) => ({ amountMinor: r.grossMinor, currency: r.currency }) }),
+    fees: t.field({ type: Money, resolve: (r) => ({ amountMinor: r.feeMinor, currency: r.currency }) }),
+    refundedAmount: t.field({ type: Money, resolve: (r) => ({ amountMinor: r.refundedMinor, currency: r.currency }) }),
+    net: t.field({ type: Money, description: 'Gross − fees − refunded amount.', resolve: (r) => ({ amountMinor: r.netMinor, currency: r.currency }) }),
+  }),
+});
+
+const GrowthRef = builder.objectRef<CurrencyOverview>('Growth').implement({
+  description: 'Today against yesterday, in percent; null when yesterday had none.',
+  fields: (t) => ({
+    transactions: t.float({ nullable: true, resolve: (o) => growth(o.today.transactions, o.yesterday.transactions) }),
+    gross: t.float({ nullable: true, resolve: (o) => growth(o.today.grossMinor, o.yesterday.grossMinor) }),
+    net: t.float({ nullable: true, resolve: (o) => growth(o.today.netMinor, o.yesterday.netMinor) }),
+  }),
+});
+
+const CurrencyOverviewRef = builder.objectRef<CurrencyOverview>('CurrencyOverview').implement({
+  fields: (t) => ({
+    currency: t.exposeString('currency'),
+    today: t.field({ type: TotalsRef, resolve: (o) => o.today }),
+    yesterday: t.field({ type: TotalsRef, resolve: (o) => o.yesterday }),
+    growth: t.field({ type: GrowthRef, resolve: (o) => o }),
+    thisMonth: t.field({ type: TotalsRef, resolve: (o) => o.thisMonth }),
+  }),
+});
+
+const DashboardOverviewRef = builder
+  .objectRef<{ merchantId: string; timezone: string; today: string; currencies: CurrencyOverview[] }>('DashboardOverview')
+  .implement({
+    fields: (t) => ({
+      merchantId: t.exposeID('merchantId'),
+      timezone: t.exposeString('timezone', { description: "The merchant's IANA timezone: days are counted in it." }),
+      today: t.exposeString('today', { description: 'Today in the merchant timezone, YYYY-MM-DD.' }),
+      currencies: t.field({ type: [CurrencyOverviewRef], resolve: (o) => o.currencies }),
+    }),
+  });
+
+const BucketRef = builder.objectRef<Bucket>('AnalyticsBucket').implement({
+  fields: (t) => ({
+    bucket: t.exposeString('bucket', { description: 'YYYY-MM-DD (DAILY, merchant-local) or the ISO start of a UTC hour (HOURLY).' }),
+    totals: t.field({ type: TotalsRef, resolve: (b) => b }),
+  }),
+});
+
+const MethodRef = builder.objectRef<MethodStats & { share: number | null }>('PaymentMethodStats').implement({
+  fields: (t) => ({
+    paymentMethod: t.exposeString('paymentMethod', { description: 'mobile_money, card, … or unknown.' }),
+    currency: t.exposeString('currency'),
+    transactions: t.int({ resolve: (m) => count(m.transactions) }),
+    succeeded: t.int({ resolve: (m) => count(m.succeeded) }),
+    successRate: t.float({ nullable: true, resolve: (m) => percent(m.succeeded, m.transactions) }),
+    share: t.float({ nullable: true, description: "Share of the currency's transactions, in percent.", resolve: (m) => m.share }),
+    gross: t.field({ type: Money, resolve: (m) => ({ amountMinor: m.grossMinor, currency: m.currency }) }),
+  }),
+});
+
+const ProductRef = builder.objectRef<ProductStats>('ProductStats').implement({
+  fields: (t) => ({
+    productId: t.exposeString('productId'),
+    productName: t.exposeString('productName', { nullable: true }),
+    sold: t.int({ description: 'Succeeded payments for it.', resolve: (p) => count(p.sold) }),
+    revenue: t.field({ type: Money, description: 'Gross minus refunds.', resolve: (p) => ({ amountMinor: p.grossMinor, currency: p.currency }) }),
+  }),
+});
+
+const SpenderRef = builder.objectRef<CustomerSummary['top'][number]>('CustomerSpend').implement({
+  fields: (t) => ({
+    customerId: t.exposeString('customerId'),
+    transactions: t.int({ resolve: (c) => count(c.transactions) }),
+    succeeded: t.int({ resolve: (c) => count(c.succeeded) }),
+    spent: t.field({ type: Money, description: 'Succeeded payments minus refunds.', resolve: (c) => ({ amountMinor: c.spentMinor, currency: c.currency }) }),
+    firstSeen: t.expose('firstSeen', { type: 'DateTime' }),
+    lastSeen: t.expose('lastSeen', { type: 'DateTime' }),
+  }),
+});
+
+const CustomersRef = builder.objectRef<CustomerSummary & { currency: string }>('CustomerAnalytics').implement({
+  fields: (t) => ({
+    customers: t.int({ description: 'Distinct customers ever.', resolve: (c) => count(c.customers) }),
+    returning: t.int({ description: 'Customers with more than one transaction.', resolve: (c) => count(c.returning) }),
+    newToday: t.int({ resolve: (c) => count(c.newToday) }),
+    currency: t.exposeString('currency', { description: 'The currency of topSpenders.' }),
+    topSpenders: t.field({ type: [SpenderRef], resolve: (c) => c.top }),
+  }),
+});
+
+const DashboardUpdateRef = builder.objectRef<DashboardSnapshot>('DashboardUpdate').implement({
+  fields: (t) => ({
+    merchantId: t.exposeID('merchantId'),
+    day: t.exposeString('day', { description: 'Today in the merchant timezone.' }),
+    at: t.expose('at', { type: 'DateTime' }),
+    today: t.field({ type: [TotalsRef], resolve: (s) => s.totals }),
+  }),
+});
+
+const Granularity = builder.enumType('Granularity', { values: ['DAILY', 'HOURLY'] as const });
+
+function days(n: number | null | undefined): number {
+  const d = n ?? 30;
+  if (!Number.isInteger(d) || d < 1 || d > MAX_DAYS) throw clientError(ErrorCode.BadUserInput, `days must be between 1 and ${MAX_DAYS}`);
+  return d;
+}
+
+function limit(n: number | null | undefined): number {
+  const l = n ?? 10;
+  if (!Number.isInteger(l) || l < 1 || l > MAX_LIMIT) throw clientError(ErrorCode.BadUserInput, `limit must be between 1 and ${MAX_LIMIT}`);
+  return l;
+}
+
+async function scopedMerchant(ctx: GraphQLContext, requested: string | number | null | undefined) {
+  const merchantId = merchantScope(ctx, requested?.toString());
+  const merchant = await ctx.services.analytics.merchant(merchantId);
+  if (!merchant) throw clientError(ErrorCode.MerchantNotFound, `merchant ${merchantId} does not exist`);
+  return { merchantId, ...merchant };
+}
+
+function currencyArg(requested: string | null | undefined, fallback: string): string {
+  const currency = requested ?? fallback;
+  if (!isCurrency(currency)) throw clientError('INVALID_CURRENCY', 'currency must be an ISO 4217 code such as KES');
+  return currency;
+}
+
+builder.queryFields((t) => ({
+  dashboardOverview: t.field({
+    type: DashboardOverviewRef,
+    description: "Today against yesterday, and this month, per currency, in the merchant's timezone.",
+    authScopes: { merchantStaff: true },
+    args: { merchantId: t.arg.id({ required: false }) },
+    resolve: async (_root, args, ctx) => {
+      const { merchantId } = await scopedMerchant(ctx, args.merchantId);
+      return { merchantId, ...(await ctx.services.analytics.overview(merchantId)) };
+    },
+  }),
+  analytics: t.field({
+    type: [BucketRef],
+    description: `Buckets from \`from\` to \`to\` (inclusive): DAILY in merchant-local days (at most ${MAX_DAYS}), HOURLY in UTC hours (at most ${MAX_HOURS}). Empty buckets are left out.`,
+    authScopes: { merchantStaff: true },
+    args: {
+      from: t.arg({ type: 'DateTime', required: true }),
+      to: t.arg({ type: 'DateTime', required: true }),
+      granularity: t.arg({ type: Granularity, required: false, defaultValue: 'DAILY' }),
+      merchantId: t.arg.id({ required: false }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const { merchantId, timezone } = await scopedMerchant(ctx, args.merchantId);
+      if (args.from > args.to) throw clientError(ErrorCode.BadUserInput, '`from` must not be after `to`');
+      if ((args.granularity ?? 'DAILY') === 'HOURLY') {
+        const hours = (args.to.getTime() - args.from.getTime()) / 3_600_000;
+        if (hours > MAX_HOURS) throw clientError('RANGE_TOO_LARGE', `HOURLY covers at most ${MAX_HOURS} hours`, { max: MAX_HOURS });
+        return ctx.services.analytics.hourly(merchantId, new Date(Math.floor(args.from.getTime() / 3_600_000) * 3_600_000), args.to);
+      }
+      const fromDay = localDay(args.from, timezone);
+      const toDay = localDay(args.to, timezone);
+      if (addDays(fromDay, MAX_DAYS - 1) < toDay) throw clientError('RANGE_TOO_LARGE', `DAILY covers at most ${MAX_DAYS} days`, { max: MAX_DAYS });
+      return ctx.services.analytics.daily(merchantId, fromDay, toDay);
+    },
+  }),
+  paymentMethods: t.field({
+    type: [MethodRef],
+    description: 'Per payment method and currency over the last `days` merchant-local days (today included).',
+    authScopes: { merchantStaff: true },
+    args: { days: t.arg.int({ required: false, defaultValue: 30 }), merchantId: t.arg.id({ required: false }) },
+    resolve: async (_root, args, ctx) => {
+      const { merchantId } = await scopedMerchant(ctx, args.merchantId);
+      const rows = await ctx.services.analytics.paymentMethods(merchantId, days(args.days));
+      const totals = new Map<string, bigint>();
+      for (const r of rows) totals.set(r.currency, (totals.get(r.currency) ?? 0n) + r.transactions);
+      return rows.map((r) => ({ ...r, share: percent(r.transactions, totals.get(r.currency) ?? 0n) }));
+    },
+  }),
+  topProducts: t.field({
+    type: [ProductRef],
+    description: "Best-selling products by revenue in one currency (default: the merchant's) over the last `days` days.",
+    authScopes: { merchantStaff: true },
+    args: {
+      days: t.arg.int({ required: false, defaultValue: 30 }),
+      limit: t.arg.int({ required: false, defaultValue: 10 }),
+      currency: t.arg.string({ required: false }),
+      merchantId: t.arg.id({ required: false }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const { merchantId, defaultCurrency } = await scopedMerchant(ctx, args.merchantId);
+      return ctx.services.analytics.topProducts(merchantId, currencyArg(args.currency, defaultCurrency), days(args.days), limit(args.limit));
+    },
+  }),
+  customers: t.field({
+    type: CustomersRef,
+    description: "Customer counts, and the top spenders in one currency (default: the merchant's).",
+    authScopes: { merchantStaff: true },
+    args: { limit: t.arg.int({ required: false, defaultValue: 10 }), currency: t.arg.string({ required: false }), merchantId: t.arg.id({ required: false }) },
+    resolve: async (_root, args, ctx) => {
+      const { merchantId, defaultCurrency } = await scopedMerchant(ctx, args.merchantId);
+      const currency = currencyArg(args.currency, defaultCurrency);
+      return { currency, ...(await ctx.services.analytics.customers(merchantId, currency, limit(args.limit))) };
+    },
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  dashboardUpdated: t.field({
+    type: DashboardUpdateRef,
+    description: "Today's live totals per currency: at once, then after committed events, at most four updates a second.",
+    authScopes: { merchantStaff: true },
+    args: { merchantId: t.arg.id({ required: false }) },
+    subscribe: async (_root, args, ctx) => {
+      const { merchantId } = await scopedMerchant(ctx, args.merchantId);
+      return createDashboardStream(ctx.services, merchantId);
+    },
+    resolve: (snapshot) => snapshot,
+  }),
+}));
