@@ -162,9 +162,11 @@ export function createAnalyticsService(prisma: PrismaClient): AnalyticsService {
     async customers(merchantId, currency, limit, now = new Date()) {
       const today = localDay(now, await timezone(merchantId));
       const [[counts], top, [fresh]] = await Promise.all([
+        // Every customer is new exactly once, so the daily counts add up to all customers; returning
+        // customers need customer_stats (cost grows with customers, not with events).
         prisma.$queryRaw<{ customers: bigint; returning: bigint }[]>`
-          SELECT count(*)::bigint AS customers, count(*) FILTER (WHERE n > 1)::bigint AS returning
-          FROM (SELECT customer_id, sum(transactions) AS n FROM customer_stats WHERE merchant_id = ${merchantId} GROUP BY customer_id) c`,
+          SELECT (SELECT COALESCE(sum(new_customers), 0) FROM agg_daily WHERE merchant_id = ${merchantId})::bigint AS customers,
+            (SELECT count(*) FROM (SELECT 1 FROM customer_stats WHERE merchant_id = ${merchantId} GROUP BY customer_id HAVING sum(transactions) > 1) r)::bigint AS returning`,
         prisma.customerStats.findMany({ where: { merchantId, currency }, orderBy: [{ spentMinor: 'desc' }, { customerId: 'asc' }], take: limit }),
         prisma.$queryRaw<{ n: bigint | null }[]>`SELECT sum(new_customers)::bigint AS n FROM agg_daily WHERE merchant_id = ${merchantId} AND day = ${today}::date`,
       ]);

@@ -101,4 +101,4 @@ CREATE TABLE "customer_stats" (
 
     CONSTRAINT "customer_stats_pkey" PRIMARY KEY ("merchant_id", "customer_id", "currency")
 );
-CREATE INDEX "customer_stats_merchant_id_currency_spent_minor_idx" ON "customer_stats"("merchant_id", "currency", "spent_minor");
+CREATE INDEX "customer_stats_merchant_id_currency_spent_minor_customer_id_idx" ON "customer_stats"("merchant_id", "currency", "spent_minor" DESC, "customer_id");
