@@ -13,3 +13,8 @@ export interface EventIntake {
 export function createDirectIntake(pipeline: IngestPipeline): EventIntake {
   return { mode: 'direct', submit: (inputs, options) => pipeline.ingest(inputs, options) };
 }
+
+/** The event log did not acknowledge the events: the caller may retry with the same event ids. */
+export class IntakeUnavailableError extends Error {
+  override name = 'IntakeUnavailableError';
+}

@@ -5,10 +5,9 @@
  * The consumer group stores them. Invalid items are refused at once and never produced.
  */
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
-import type { EventIntake } from '../ingest/intake.js';
+import { IntakeUnavailableError, type EventIntake } from '../ingest/intake.js';
 import { prepareBatch, summarize, unknownMerchant } from '../ingest/pipeline.js';
 import type { MerchantService } from '../merchants/service.js';
-import { clientError } from '../schema/errors.js';
 import type { KafkaConfig } from './client.js';
 import { encodeDraft, SOURCE_HEADER } from './codec.js';
 
@@ -44,10 +43,7 @@ export function createKafkaIntake(deps: { producer: Producer; config: KafkaConfi
         try {
           await producer.send({ topic: deps.config.topic, acks: -1, messages });
         } catch (error) {
-          throw clientError('SERVICE_UNAVAILABLE', 'Kafka did not acknowledge every event; retry with the same event ids (repeats are dropped as duplicates)', {
-            retryable: true,
-            reason: (error as Error).message,
-          });
+          throw new IntakeUnavailableError('Kafka did not acknowledge every event; retry with the same event ids (repeats are dropped as duplicates)', { cause: error });
         }
       }
       return summarize(outcomes);

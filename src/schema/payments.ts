@@ -1,3 +1,4 @@
+import { IntakeUnavailableError } from '../ingest/intake.js';
 import type { IngestResult, ItemOutcome } from '../ingest/pipeline.js';
 import type { PaymentEventFilter } from '../payments/filter.js';
 import { createPaymentEventStream } from '../payments/stream.js';
@@ -159,11 +160,21 @@ function ingestScope(ctx: GraphQLContext): string | undefined {
   return principal.role === 'admin' ? undefined : (principal.merchantId ?? undefined);
 }
 
-/** A whole batch (≤ maxBatchSize, or nothing is stored) through the intake, in the caller's scope. */
-async function submitBatch(ctx: GraphQLContext, inputs: readonly unknown[]): Promise<IngestResult> {
+/** Through the intake in the caller's scope; an unavailable event log is a retryable client error. */
+async function submit(ctx: GraphQLContext, inputs: readonly unknown[]): Promise<IngestResult> {
+  try {
+    return await ctx.services.intake.submit(inputs, { source: 'api', merchantId: ingestScope(ctx) });
+  } catch (error) {
+    if (error instanceof IntakeUnavailableError) throw clientError('SERVICE_UNAVAILABLE', error.message, { retryable: true });
+    throw error;
+  }
+}
+
+/** A whole batch (≤ maxBatchSize, or nothing is stored). */
+function submitBatch(ctx: GraphQLContext, inputs: readonly unknown[]): Promise<IngestResult> {
   const max = ctx.services.config.limits.maxBatchSize;
   if (inputs.length > max) throw clientError(ErrorCode.BatchTooLarge, `a batch holds at most ${max} events; got ${inputs.length}`, { max });
-  return ctx.services.intake.submit(inputs, { source: 'api', merchantId: ingestScope(ctx) });
+  return submit(ctx, inputs);
 }
 
 builder.queryFields((t) => ({
@@ -203,7 +214,7 @@ builder.mutationFields((t) => ({
     authScopes: { merchantStaff: true },
     args: { event: t.arg({ type: PaymentEventInput, required: true }) },
     resolve: async (_root, args, ctx) => {
-      const result = await ctx.services.intake.submit([args.event], { source: 'api', merchantId: ingestScope(ctx) });
+      const result = await submit(ctx, [args.event]);
       const outcome = result.items[0]!;
       if (outcome.status === 'rejected') {
         const first = outcome.errors[0]!;

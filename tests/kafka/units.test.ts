@@ -3,6 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { decodeMessage, sourceOf } from '../../src/kafka/codec.js';
 import { backoffDelay } from '../../src/lib/backoff.js';
 import { isTransient } from '../../src/lib/transient.js';
+import { loadConfig } from '../../src/config.js';
+import { IntakeUnavailableError } from '../../src/ingest/intake.js';
+import { createKafkaIntake } from '../../src/kafka/producer.js';
+import { startTestApp } from '../support/app.js';
+import { testKafka } from './support.js';
 
 describe('backoffDelay', () => {
   const policy = { baseMs: 100, maxMs: 5_000 };
@@ -62,5 +67,25 @@ describe('decodeMessage', () => {
     expect(sourceOf({ 'paypulse-source': Buffer.from('api') })).toBe('api');
     expect(sourceOf({ 'paypulse-source': 'nonsense' })).toBe('kafka');
     expect(sourceOf(undefined)).toBe('kafka');
+  });
+});
+
+describe('Kafka intake when the log does not acknowledge', () => {
+  it('refuses with IntakeUnavailableError (SERVICE_UNAVAILABLE over GraphQL) and reports nothing accepted', async () => {
+    const t = await startTestApp({ mode: 'embedded' });
+    try {
+      await t.createMerchant('m_unacked');
+      // A real kafkajs producer that was never connected: every send is refused at once.
+      const producer = testKafka().producer();
+      const config = { ...loadConfig({ KAFKA_BROKERS: '127.0.0.1:9' }).kafka! };
+      const intake = createKafkaIntake({ producer, config, merchants: t.app.services.merchants });
+      const event = { eventId: 'e1', type: 'payment.completed', provider: 'mpesa', amountMinor: '100', currency: 'KES' };
+      await expect(intake.submit([event], { source: 'api', merchantId: 'm_unacked' })).rejects.toBeInstanceOf(IntakeUnavailableError);
+      // Invalid items alone never reach Kafka, so they are answered without it.
+      const invalid = await intake.submit([{ ...event, currency: 'KSH' }], { source: 'api', merchantId: 'm_unacked' });
+      expect(invalid).toMatchObject({ accepted: 0, rejected: 1 });
+    } finally {
+      await t.stop();
+    }
   });
 });
