@@ -17,7 +17,7 @@ import { NEEDS } from '../support/tenants.js';
 import { describeWith } from '../support/services.js';
 import { compareAggregates } from './recompute.js';
 
-const RUNS = Number(process.env.ANALYTICS_RUNS ?? 150);
+const RUNS = Number(process.env.ANALYTICS_RUNS ?? 200);
 const TYPES = ['payment.initiated', 'payment.pending', 'payment.processing', 'payment.completed', 'payment.failed', 'payment.refunded', 'refund.processed', 'transfer.success'] as const;
 const ZONES = ['Africa/Nairobi', 'Africa/Lagos', 'UTC'] as const;
 // Around a UTC midnight: 21:00 the day before to 03:00, so Nairobi (+3) and Lagos (+1) days differ from UTC's.
