@@ -27,6 +27,8 @@ import { createSessionRegistry } from './server/sessions.js';
 import { attachSocketServer, type SocketServer } from './server/ws.js';
 import { createYogaServer, GRAPHQL_PATH } from './server/yoga.js';
 import type { Services } from './services.js';
+import { createWalletEffect } from './wallets/ledger.js';
+import { createWalletService } from './wallets/service.js';
 
 export const DEMO_MERCHANT_ID = 'm_demo';
 
@@ -57,7 +59,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   const db = await createDatabase(config.database);
   const pubsub = createPubSub(config.redisUrl);
   const events = createPaymentEventRepository(db.prisma);
-  const pipeline = createIngestPipeline({ prisma: db.prisma, pubsub, logger, effects: [createAnalyticsEffect()] });
+  const pipeline = createIngestPipeline({ prisma: db.prisma, pubsub, logger, effects: [createAnalyticsEffect(), createWalletEffect({ pubsub, logger })] });
   const merchants = createMerchantService(db.prisma);
   const kafka = config.kafka ? createKafka(config.kafka, logger) : undefined;
   const producer = kafka ? createProducer(kafka) : undefined;
@@ -73,6 +75,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     deadLetters,
     merchants,
     analytics: createAnalyticsService(db.prisma),
+    wallets: createWalletService(db.prisma),
     apiKeys: createApiKeyService(db.prisma),
     tokens: createTokenVerifier(config.auth),
     sessions: createSessionRegistry(),

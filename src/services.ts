@@ -11,6 +11,7 @@ import type { MerchantService } from './merchants/service.js';
 import type { PaymentEventRepository } from './payments/repository.js';
 import type { PubSub } from './pubsub/index.js';
 import type { SessionRegistry } from './server/sessions.js';
+import type { WalletService } from './wallets/service.js';
 
 /** Everything resolvers may call, built once per process by createApp. */
 export interface Services {
@@ -25,6 +26,7 @@ export interface Services {
   deadLetters: DeadLetterService;
   merchants: MerchantService;
   analytics: AnalyticsService;
+  wallets: WalletService;
   apiKeys: ApiKeyService;
   tokens: TokenVerifier;
   /** Open sockets by credential, to close them on revocation. */

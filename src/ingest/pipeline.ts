@@ -3,7 +3,7 @@
  *
  *   validate + upcast → per merchant, ONE transaction: lock the merchant row → skip event ids
  *   already stored → insert the rest with contiguous merchant sequences → effects (aggregates,
- *   ledgers, outbox: later modules) → commit → publish.
+ *   wallet ledger, outbox: later modules) → commit → publish, then the effects' after-commit work.
  *
  * Guarantees: an event id is stored at most once per merchant (a repeat is reported as a
  * duplicate and changes nothing); one merchant's events are committed in merchant-sequence order
@@ -65,8 +65,18 @@ export class PublishError extends Error {
   override name = 'PublishError';
 }
 
-/** Work done inside the ingest transaction for newly stored events (never for duplicates). */
-export type IngestEffect = (tx: Tx, events: readonly PaymentEventRecord[]) => Promise<void>;
+/**
+ * Work an effect leaves for after its transaction committed (typically publishing what it
+ * changed). Never run when the transaction rolls back. A failure is handled like a failed
+ * publish: logged, and a PublishError when the caller asked for `requirePublish`.
+ */
+export type AfterCommit = () => Promise<void>;
+
+/**
+ * Work done inside the ingest transaction for newly stored events (never for duplicates). It may
+ * return an AfterCommit callback; callbacks run in commit order, after the events are published.
+ */
+export type IngestEffect = (tx: Tx, events: readonly PaymentEventRecord[]) => Promise<void | AfterCommit>;
 
 export interface IngestPipeline {
   ingest(inputs: readonly unknown[], options: IngestOptions): Promise<IngestResult>;
@@ -101,6 +111,7 @@ export function createIngestPipeline({ prisma, pubsub, logger, effects = [] }: I
           fresh.push(item);
         }
 
+        const afterCommit: AfterCommit[] = [];
         let next = head.last_event_seq;
         const rows =
           fresh.length === 0
@@ -115,9 +126,12 @@ export function createIngestPipeline({ prisma, pubsub, logger, effects = [] }: I
         const inserted = rows.map(toRecord).sort((a, b) => (a.merchantSeq < b.merchantSeq ? -1 : 1));
         if (inserted.length > 0) {
           await tx.merchant.update({ where: { id: merchantId }, data: { lastEventSeq: next } });
-          for (const effect of effects) await effect(tx, inserted);
+          for (const effect of effects) {
+            const after = await effect(tx, inserted);
+            if (after) afterCommit.push(after);
+          }
         }
-        return { kind: 'stored' as const, inserted, known };
+        return { kind: 'stored' as const, inserted, known, afterCommit };
       },
       { maxWait: 10_000, timeout: 60_000 },
     );
@@ -143,6 +157,7 @@ export function createIngestPipeline({ prisma, pubsub, logger, effects = [] }: I
       const { outcomes, byMerchant } = prepareBatch(inputs, options);
 
       const toPublish: PaymentEventRecord[] = [];
+      const afterCommit: AfterCommit[] = [];
       // Sorted so two batches touching the same merchants lock them in the same order.
       for (const merchantId of [...byMerchant.keys()].sort()) {
         const items = byMerchant.get(merchantId) ?? [];
@@ -164,9 +179,18 @@ export function createIngestPipeline({ prisma, pubsub, logger, effects = [] }: I
           }
         }
         toPublish.push(...stored.inserted, ...stored.known.values());
+        afterCommit.push(...stored.afterCommit);
       }
 
-      const failure = await publish(toPublish.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0)));
+      let failure = await publish(toPublish.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0)));
+      for (const run of afterCommit) {
+        try {
+          await run();
+        } catch (error) {
+          logger.error({ err: error }, 'after-commit work of an ingest effect failed');
+          failure ??= error;
+        }
+      }
       if (failure && options.requirePublish) throw new PublishError('events were stored but not published', { cause: failure });
 
       return summarize(outcomes);

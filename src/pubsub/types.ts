@@ -1,4 +1,5 @@
 import type { PaymentEventMessage } from '../payments/types.js';
+import type { BalanceMessage } from '../wallets/types.js';
 
 /**
  * Every topic with its key (one channel per key) and payload. Payloads are JSON-safe: they cross
@@ -7,6 +8,8 @@ import type { PaymentEventMessage } from '../payments/types.js';
 export interface TopicMap {
   /** Keyed by merchant id: an instance only receives the merchants its subscribers can see. */
   paymentEvents: [merchantId: string, message: PaymentEventMessage];
+  /** Keyed by wallet id: one message per ledger entry (per wallet version), after commit. */
+  walletBalance: [walletId: string, message: BalanceMessage];
 }
 export type Topic = keyof TopicMap;
 export type TopicKey<T extends Topic> = TopicMap[T][0];

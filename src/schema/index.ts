@@ -7,5 +7,6 @@ import './payments.js';
 import './api-keys.js';
 import './dead-letters.js';
 import './analytics.js';
+import './wallets.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -33,6 +33,11 @@ type Documents = {
     "\n  mutation CreateApiKey($name: String!, $expiresAt: DateTime, $merchantId: ID) {\n    createApiKey(name: $name, expiresAt: $expiresAt, merchantId: $merchantId) {\n      secret\n      apiKey { id prefix merchantId expiresAt revokedAt lastUsedAt }\n    }\n  }\n": typeof types.CreateApiKeyDocument,
     "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { id revokedAt }\n  }\n": typeof types.RevokeApiKeyDocument,
     "\n  query ApiKeys {\n    apiKeys { id name prefix revokedAt lastUsedAt }\n  }\n": typeof types.ApiKeysDocument,
+    "\n  fragment WalletFields on Wallet {\n    id ownerId merchantId currency version overdrawn\n    available { amountMinor currency amount }\n    pending { amountMinor currency amount }\n  }\n": typeof types.WalletFieldsFragmentDoc,
+    "\n  query WalletQuery($id: ID!) {\n    wallet(id: $id) { ...WalletFields }\n  }\n": typeof types.WalletQueryDocument,
+    "\n  query MyWallets {\n    myWallets { ...WalletFields }\n  }\n": typeof types.MyWalletsDocument,
+    "\n  query WalletLedger($walletId: ID!, $first: Int, $after: String) {\n    walletLedger(walletId: $walletId, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id version reason actor merchantId eventId eventType paymentKey createdAt\n          availableDelta { amountMinor } pendingDelta { amountMinor }\n          available { amountMinor } pending { amountMinor }\n        }\n      }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.WalletLedgerDocument,
+    "\n  subscription Balance($walletId: ID!) {\n    balance(walletId: $walletId) {\n      walletId currency version reason eventId at\n      available { amountMinor currency amount }\n      pending { amountMinor currency amount }\n    }\n  }\n": typeof types.BalanceDocument,
 };
 const documents: Documents = {
     "\n  fragment TotalsFields on AnalyticsTotals {\n    currency transactions succeeded failed refunded newCustomers successRate\n    gross { amountMinor } fees { amountMinor } refundedAmount { amountMinor } net { amountMinor amount }\n  }\n": types.TotalsFieldsFragmentDoc,
@@ -54,6 +59,11 @@ const documents: Documents = {
     "\n  mutation CreateApiKey($name: String!, $expiresAt: DateTime, $merchantId: ID) {\n    createApiKey(name: $name, expiresAt: $expiresAt, merchantId: $merchantId) {\n      secret\n      apiKey { id prefix merchantId expiresAt revokedAt lastUsedAt }\n    }\n  }\n": types.CreateApiKeyDocument,
     "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { id revokedAt }\n  }\n": types.RevokeApiKeyDocument,
     "\n  query ApiKeys {\n    apiKeys { id name prefix revokedAt lastUsedAt }\n  }\n": types.ApiKeysDocument,
+    "\n  fragment WalletFields on Wallet {\n    id ownerId merchantId currency version overdrawn\n    available { amountMinor currency amount }\n    pending { amountMinor currency amount }\n  }\n": types.WalletFieldsFragmentDoc,
+    "\n  query WalletQuery($id: ID!) {\n    wallet(id: $id) { ...WalletFields }\n  }\n": types.WalletQueryDocument,
+    "\n  query MyWallets {\n    myWallets { ...WalletFields }\n  }\n": types.MyWalletsDocument,
+    "\n  query WalletLedger($walletId: ID!, $first: Int, $after: String) {\n    walletLedger(walletId: $walletId, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id version reason actor merchantId eventId eventType paymentKey createdAt\n          availableDelta { amountMinor } pendingDelta { amountMinor }\n          available { amountMinor } pending { amountMinor }\n        }\n      }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.WalletLedgerDocument,
+    "\n  subscription Balance($walletId: ID!) {\n    balance(walletId: $walletId) {\n      walletId currency version reason eventId at\n      available { amountMinor currency amount }\n      pending { amountMinor currency amount }\n    }\n  }\n": types.BalanceDocument,
 };
 
 /**
@@ -146,6 +156,26 @@ export function graphql(source: "\n  mutation RevokeApiKey($id: ID!) {\n    revo
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ApiKeys {\n    apiKeys { id name prefix revokedAt lastUsedAt }\n  }\n"): (typeof documents)["\n  query ApiKeys {\n    apiKeys { id name prefix revokedAt lastUsedAt }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment WalletFields on Wallet {\n    id ownerId merchantId currency version overdrawn\n    available { amountMinor currency amount }\n    pending { amountMinor currency amount }\n  }\n"): (typeof documents)["\n  fragment WalletFields on Wallet {\n    id ownerId merchantId currency version overdrawn\n    available { amountMinor currency amount }\n    pending { amountMinor currency amount }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WalletQuery($id: ID!) {\n    wallet(id: $id) { ...WalletFields }\n  }\n"): (typeof documents)["\n  query WalletQuery($id: ID!) {\n    wallet(id: $id) { ...WalletFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MyWallets {\n    myWallets { ...WalletFields }\n  }\n"): (typeof documents)["\n  query MyWallets {\n    myWallets { ...WalletFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WalletLedger($walletId: ID!, $first: Int, $after: String) {\n    walletLedger(walletId: $walletId, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id version reason actor merchantId eventId eventType paymentKey createdAt\n          availableDelta { amountMinor } pendingDelta { amountMinor }\n          available { amountMinor } pending { amountMinor }\n        }\n      }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"): (typeof documents)["\n  query WalletLedger($walletId: ID!, $first: Int, $after: String) {\n    walletLedger(walletId: $walletId, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id version reason actor merchantId eventId eventType paymentKey createdAt\n          availableDelta { amountMinor } pendingDelta { amountMinor }\n          available { amountMinor } pending { amountMinor }\n        }\n      }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription Balance($walletId: ID!) {\n    balance(walletId: $walletId) {\n      walletId currency version reason eventId at\n      available { amountMinor currency amount }\n      pending { amountMinor currency amount }\n    }\n  }\n"): (typeof documents)["\n  subscription Balance($walletId: ID!) {\n    balance(walletId: $walletId) {\n      walletId currency version reason eventId at\n      available { amountMinor currency amount }\n      pending { amountMinor currency amount }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -1,0 +1,138 @@
+/**
+ * Wallets (docs/wallets.md): `wallet`, `myWallets`, `walletLedger` and the live `balance`.
+ * Who may see a wallet: its owner (a user whose `sub` is the wallet's owner id), a `merchant`
+ * (JWT or API key) of the merchant that holds it, and admins. Anyone else gets FORBIDDEN — also
+ * for a wallet that does not exist, so wallet ids cannot be probed; admins get NOT_FOUND.
+ */
+import type { Principal } from '../auth/principal.js';
+import { createBalanceStream } from '../wallets/stream.js';
+import { WALLET_CHANGE_REASONS, type BalanceChange, type LedgerEntryRecord, type WalletRecord } from '../wallets/types.js';
+import { builder, type GraphQLContext } from './builder.js';
+import { parseSeqCursor } from './cursor.js';
+import { clientError, ErrorCode } from './errors.js';
+import { Money } from './money.js';
+import { PaymentEventTypeEnum } from './payments.js';
+
+const WalletChangeReasonEnum = builder.enumType('WalletChangeReason', {
+  description: 'Why a wallet changed (docs/wallets.md has the table of event types).',
+  values: Object.fromEntries(WALLET_CHANGE_REASONS.map((r) => [r.toUpperCase(), { value: r }])) as Record<string, { value: (typeof WALLET_CHANGE_REASONS)[number] }>,
+});
+
+const WalletRef = builder.objectRef<WalletRecord>('Wallet').implement({
+  description: 'A stored-value balance in one currency, held at one merchant, changed only through ledger entries.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    ownerId: t.exposeString('ownerId', { description: "The owning user's id (JWT `sub`)." }),
+    merchantId: t.exposeID('merchantId', { description: 'The merchant holding it: only its events move the balances.' }),
+    currency: t.exposeString('currency'),
+    available: t.field({ type: Money, description: 'Spendable now. Negative only after a provider-reported debit larger than it.', resolve: (w) => ({ amountMinor: w.availableMinor, currency: w.currency }) }),
+    pending: t.field({ type: Money, description: 'Deposits pending or processing, not yet completed or failed.', resolve: (w) => ({ amountMinor: w.pendingMinor, currency: w.currency }) }),
+    overdrawn: t.boolean({ description: 'Available is below zero (to be reconciled).', resolve: (w) => w.availableMinor < 0n }),
+    version: t.expose('version', { type: 'BigInt', description: 'Ledger entries applied so far; +1 per change.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+const BalanceRef = builder.objectRef<BalanceChange>('WalletBalance').implement({
+  description: 'A wallet balance at one version, and the change that made it. Drop any message whose version is not above the last one you hold.',
+  fields: (t) => ({
+    walletId: t.exposeID('walletId'),
+    available: t.field({ type: Money, resolve: (b) => ({ amountMinor: b.availableMinor, currency: b.currency }) }),
+    pending: t.field({ type: Money, resolve: (b) => ({ amountMinor: b.pendingMinor, currency: b.currency }) }),
+    currency: t.exposeString('currency'),
+    version: t.expose('version', { type: 'BigInt' }),
+    reason: t.field({ type: WalletChangeReasonEnum, nullable: true, description: 'Null at version 0 (nothing applied yet).', resolve: (b) => b.reason }),
+    eventId: t.exposeString('eventId', { nullable: true, description: 'The payment event that caused this version.' }),
+    at: t.expose('at', { type: 'DateTime', description: 'When the change was recorded (at version 0: when the wallet was created).' }),
+  }),
+});
+
+const LedgerEntryRef = builder.objectRef<LedgerEntryRecord & { currency: string }>('LedgerEntry').implement({
+  description: 'One change of a wallet: the audit trail. Append-only; one per (wallet, event).',
+  fields: (t) => ({
+    id: t.id({ resolve: (e) => e.id.toString() }),
+    version: t.expose('version', { type: 'BigInt', description: 'The wallet version this entry produced.' }),
+    reason: t.field({ type: WalletChangeReasonEnum, resolve: (e) => e.reason }),
+    actor: t.exposeString('actor', { description: 'Who caused it: "event:<eventId>" for changes made by ingested events.' }),
+    merchantId: t.exposeID('merchantId', { description: 'The merchant whose event caused it.' }),
+    eventId: t.exposeString('eventId', { description: 'The payment event that caused it.' }),
+    eventType: t.field({ type: PaymentEventTypeEnum, resolve: (e) => e.eventType }),
+    paymentKey: t.exposeString('paymentKey', { description: 'The payment it belongs to: "ref:<reference>", or "evt:<eventId>" without a reference.' }),
+    availableDelta: t.field({ type: Money, description: 'Signed change of available.', resolve: (e) => ({ amountMinor: e.availableDeltaMinor, currency: e.currency }) }),
+    pendingDelta: t.field({ type: Money, description: 'Signed change of pending.', resolve: (e) => ({ amountMinor: e.pendingDeltaMinor, currency: e.currency }) }),
+    available: t.field({ type: Money, description: 'Available right after this entry.', resolve: (e) => ({ amountMinor: e.availableMinor, currency: e.currency }) }),
+    pending: t.field({ type: Money, description: 'Pending right after this entry.', resolve: (e) => ({ amountMinor: e.pendingMinor, currency: e.currency }) }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+function canSee(principal: Principal, wallet: WalletRecord): boolean {
+  if (principal.role === 'admin') return true;
+  if (principal.kind === 'user' && principal.subject === wallet.ownerId) return true;
+  return principal.role === 'merchant' && principal.merchantId === wallet.merchantId;
+}
+
+/** The wallet, when the caller may see it; otherwise the error (no data). */
+async function visibleWallet(ctx: GraphQLContext, walletId: string): Promise<WalletRecord> {
+  const principal = ctx.principal;
+  if (!principal) throw clientError(ErrorCode.Unauthenticated, 'authentication required');
+  const wallet = await ctx.services.wallets.byId(walletId);
+  if (wallet && canSee(principal, wallet)) return wallet;
+  if (!wallet && principal.role === 'admin') throw clientError(ErrorCode.NotFound, `wallet ${walletId} does not exist`);
+  throw clientError(ErrorCode.Forbidden, 'not your wallet (or no such wallet)');
+}
+
+builder.queryFields((t) => ({
+  wallet: t.field({
+    type: WalletRef,
+    description: 'One wallet: its owner, a merchant of the merchant holding it, or an admin.',
+    authScopes: { authenticated: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => visibleWallet(ctx, args.id.toString()),
+  }),
+  myWallets: t.field({
+    type: [WalletRef],
+    description: "The signed-in user's wallets (owner = the token's `sub`), oldest first.",
+    authScopes: { user: true },
+    resolve: (_root, _args, ctx) => ctx.services.wallets.byOwner(ctx.principal!.subject),
+  }),
+  walletLedger: t.connection({
+    type: LedgerEntryRef,
+    description: "A wallet's ledger entries, newest first (cursor = version). Only `first`/`after` paging is supported.",
+    authScopes: { authenticated: true },
+    args: { walletId: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      if (args.last != null || args.before != null) throw clientError(ErrorCode.BadUserInput, 'use first/after to page');
+      const first = args.first ?? 50;
+      if (first < 1 || first > 500) throw clientError(ErrorCode.BadUserInput, 'first must be between 1 and 500');
+      const wallet = await visibleWallet(ctx, args.walletId.toString());
+      const page = await ctx.services.wallets.ledger({ walletId: wallet.id, beforeVersion: parseSeqCursor(args.after), first });
+      const edges = page.entries.map((entry) => ({ cursor: entry.version.toString(), node: { ...entry, currency: wallet.currency } }));
+      return {
+        edges,
+        pageInfo: {
+          hasNextPage: page.hasNextPage,
+          hasPreviousPage: args.after != null,
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges.at(-1)?.cursor ?? null,
+        },
+      };
+    },
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  balance: t.field({
+    type: BalanceRef,
+    description:
+      "A wallet's live balance: first the current balance, then every change in version order (no gap, no repeat). Owner, a merchant of the merchant holding it, or an admin.",
+    authScopes: { authenticated: true },
+    args: { walletId: t.arg.id({ required: true }) },
+    subscribe: async (_root, args, ctx) => {
+      const wallet = await visibleWallet(ctx, args.walletId.toString());
+      return createBalanceStream(ctx.services, wallet.id);
+    },
+    resolve: (change) => change,
+  }),
+}));
