@@ -3,6 +3,7 @@
  * coalesced so a merchant's subscriber gets at most one update per `minIntervalMs` however
  * many events arrive (a burst of 1,000 events is a handful of updates, each with the latest totals).
  */
+import { stoppable } from '../lib/stoppable.js';
 import type { PubSub } from '../pubsub/index.js';
 import type { AnalyticsService, Totals } from './queries.js';
 
@@ -61,24 +62,9 @@ export function createDashboardStream(
     }
   }
 
-  const inner = run();
-  const stop = async () => {
+  return stoppable(run(), async () => {
     stopped = true;
     await channel?.return?.();
     signal();
-  };
-  return {
-    next: () => inner.next(),
-    async return() {
-      await stop();
-      return inner.return(undefined);
-    },
-    async throw(error) {
-      await stop();
-      return inner.throw(error);
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+  });
 }

@@ -9,6 +9,7 @@
  *   stream read the missing events from the database first;
  * - `return()` unsubscribes from PubSub at once, even while waiting for the next message.
  */
+import { stoppable } from '../lib/stoppable.js';
 import type { PubSub } from '../pubsub/index.js';
 import { matchesFilter, type PaymentEventFilter } from './filter.js';
 import type { PaymentEventRepository } from './repository.js';
@@ -61,22 +62,8 @@ export function createPaymentEventStream(
     }
   }
 
-  const inner = run();
-  return {
-    next: () => inner.next(),
-    async return() {
-      stopped = true;
-      // Ending the channel first resolves a pending read, so the generator can finish.
-      await live?.return?.();
-      return inner.return(undefined);
-    },
-    async throw(error) {
-      stopped = true;
-      await live?.return?.();
-      return inner.throw(error);
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+  return stoppable(run(), async () => {
+    stopped = true;
+    await live?.return?.();
+  });
 }

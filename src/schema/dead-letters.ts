@@ -1,6 +1,6 @@
 import type { DeadLetter } from '../dead-letters/service.js';
 import { builder } from './builder.js';
-import { parseSeqCursor } from './cursor.js';
+import { connectionOf, forwardPageSize, parseSeqCursor } from './cursor.js';
 import { clientError, ErrorCode } from './errors.js';
 import { IngestPaymentEventsPayload } from './payments.js';
 import type { IngestResult } from '../ingest/pipeline.js';
@@ -46,20 +46,14 @@ builder.queryFields((t) => ({
       pendingOnly: t.arg.boolean({ required: false, defaultValue: true, description: 'Only those not replayed yet.' }),
     },
     resolve: async (_root, args, ctx) => {
-      if (args.last != null || args.before != null) throw clientError(ErrorCode.BadUserInput, 'use first/after to page');
-      const first = args.first ?? 50;
-      if (first < 1 || first > 500) throw clientError(ErrorCode.BadUserInput, 'first must be between 1 and 500');
+      const first = forwardPageSize(args);
       const page = await ctx.services.deadLetters.list({
         merchantId: args.merchantId?.toString(),
         pendingOnly: args.pendingOnly ?? true,
         afterId: parseSeqCursor(args.after),
         first,
       });
-      const edges = page.items.map((node) => ({ cursor: node.id.toString(), node }));
-      return {
-        edges,
-        pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: args.after != null, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
-      };
+      return connectionOf(page.items, (d) => d.id.toString(), page.hasNextPage, args.after);
     },
   }),
 }));

@@ -4,7 +4,7 @@ import type { PaymentEventFilter } from '../payments/filter.js';
 import { createPaymentEventStream } from '../payments/stream.js';
 import { EVENT_SOURCES, PAYMENT_EVENT_TYPES, PAYMENT_METHODS, type PaymentEventRecord } from '../payments/types.js';
 import { builder, type GraphQLContext } from './builder.js';
-import { parseSeqCursor } from './cursor.js';
+import { connectionOf, forwardPageSize, parseSeqCursor } from './cursor.js';
 import { clientError, ErrorCode } from './errors.js';
 import { Money } from './money.js';
 import { merchantScope } from './scope.js';
@@ -187,21 +187,10 @@ builder.queryFields((t) => ({
       order: t.arg({ type: SortOrder, required: false, defaultValue: 'DESC' }),
     },
     resolve: async (_root, args, ctx) => {
-      if (args.last != null || args.before != null) throw clientError(ErrorCode.BadUserInput, 'use first/after to page');
-      const first = args.first ?? 50;
-      if (first < 1 || first > 500) throw clientError(ErrorCode.BadUserInput, 'first must be between 1 and 500');
+      const first = forwardPageSize(args);
       const { merchantId, filter } = scopeAndFilter(ctx, args.filter);
       const page = await ctx.services.events.page({ merchantId, filter, afterSeq: parseSeqCursor(args.after), first, order: args.order ?? 'DESC' });
-      const edges = page.events.map((node) => ({ cursor: node.seq.toString(), node }));
-      return {
-        edges,
-        pageInfo: {
-          hasNextPage: page.hasNextPage,
-          hasPreviousPage: args.after != null,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-      };
+      return connectionOf(page.events, (e) => e.seq.toString(), page.hasNextPage, args.after);
     },
   }),
 }));

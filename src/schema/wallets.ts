@@ -8,7 +8,7 @@ import type { Principal } from '../auth/principal.js';
 import { createBalanceStream } from '../wallets/stream.js';
 import { WALLET_CHANGE_REASONS, type BalanceChange, type LedgerEntryRecord, type WalletRecord } from '../wallets/types.js';
 import { builder, type GraphQLContext } from './builder.js';
-import { parseSeqCursor } from './cursor.js';
+import { connectionOf, forwardPageSize, parseSeqCursor } from './cursor.js';
 import { clientError, ErrorCode } from './errors.js';
 import { Money } from './money.js';
 import { PaymentEventTypeEnum } from './payments.js';
@@ -103,21 +103,11 @@ builder.queryFields((t) => ({
     authScopes: { authenticated: true },
     args: { walletId: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
-      if (args.last != null || args.before != null) throw clientError(ErrorCode.BadUserInput, 'use first/after to page');
-      const first = args.first ?? 50;
-      if (first < 1 || first > 500) throw clientError(ErrorCode.BadUserInput, 'first must be between 1 and 500');
+      const first = forwardPageSize(args);
       const wallet = await visibleWallet(ctx, args.walletId.toString());
       const page = await ctx.services.wallets.ledger({ walletId: wallet.id, beforeVersion: parseSeqCursor(args.after), first });
-      const edges = page.entries.map((entry) => ({ cursor: entry.version.toString(), node: { ...entry, currency: wallet.currency } }));
-      return {
-        edges,
-        pageInfo: {
-          hasNextPage: page.hasNextPage,
-          hasPreviousPage: args.after != null,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-      };
+      const nodes = page.entries.map((entry) => ({ ...entry, currency: wallet.currency }));
+      return connectionOf(nodes, (e) => e.version.toString(), page.hasNextPage, args.after);
     },
   }),
 }));

@@ -7,6 +7,7 @@
  *   order) makes the stream read the missing versions from the ledger first;
  * - `return()` unsubscribes from PubSub at once, even while waiting for the next message.
  */
+import { stoppable } from '../lib/stoppable.js';
 import type { PubSub } from '../pubsub/index.js';
 import type { WalletService } from './service.js';
 import { fromBalanceMessage, type BalanceChange } from './types.js';
@@ -38,22 +39,8 @@ export function createBalanceStream(deps: { wallets: WalletService; pubsub: PubS
     }
   }
 
-  const inner = run();
-  return {
-    next: () => inner.next(),
-    async return() {
-      stopped = true;
-      // Ending the channel first resolves a pending read, so the generator can finish.
-      await live?.return?.();
-      return inner.return(undefined);
-    },
-    async throw(error) {
-      stopped = true;
-      await live?.return?.();
-      return inner.throw(error);
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+  return stoppable(run(), async () => {
+    stopped = true;
+    await live?.return?.();
+  });
 }
