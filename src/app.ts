@@ -20,6 +20,8 @@ import { createEventConsumer } from './kafka/consumer.js';
 import { createKafkaIntake, createProducer } from './kafka/producer.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createMerchantService } from './merchants/service.js';
+import { createOrderEffect } from './orders/effect.js';
+import { createOrderService } from './orders/service.js';
 import { createPaymentEventRepository } from './payments/repository.js';
 import { createPubSub } from './pubsub/index.js';
 import { createHttpHandler } from './server/http.js';
@@ -59,7 +61,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   const db = await createDatabase(config.database);
   const pubsub = createPubSub(config.redisUrl);
   const events = createPaymentEventRepository(db.prisma);
-  const pipeline = createIngestPipeline({ prisma: db.prisma, pubsub, logger, effects: [createAnalyticsEffect(), createWalletEffect({ pubsub, logger })] });
+  const pipeline = createIngestPipeline({ prisma: db.prisma, pubsub, logger, effects: [createAnalyticsEffect(), createWalletEffect({ pubsub, logger }), createOrderEffect({ pubsub, logger })] });
   const merchants = createMerchantService(db.prisma);
   const kafka = config.kafka ? createKafka(config.kafka, logger) : undefined;
   const producer = kafka ? createProducer(kafka) : undefined;
@@ -76,6 +78,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     merchants,
     analytics: createAnalyticsService(db.prisma),
     wallets: createWalletService(db.prisma),
+    orders: createOrderService({ prisma: db.prisma, pubsub, logger }),
     apiKeys: createApiKeyService(db.prisma),
     tokens: createTokenVerifier(config.auth),
     sessions: createSessionRegistry(),

@@ -8,6 +8,7 @@ import type { EventIntake } from './ingest/intake.js';
 import type { IngestPipeline } from './ingest/pipeline.js';
 import type { Logger } from './lib/logger.js';
 import type { MerchantService } from './merchants/service.js';
+import type { OrderService } from './orders/service.js';
 import type { PaymentEventRepository } from './payments/repository.js';
 import type { PubSub } from './pubsub/index.js';
 import type { SessionRegistry } from './server/sessions.js';
@@ -27,6 +28,7 @@ export interface Services {
   merchants: MerchantService;
   analytics: AnalyticsService;
   wallets: WalletService;
+  orders: OrderService;
   apiKeys: ApiKeyService;
   tokens: TokenVerifier;
   /** Open sockets by credential, to close them on revocation. */

@@ -1,3 +1,4 @@
+import type { OrderMessage } from '../orders/types.js';
 import type { PaymentEventMessage } from '../payments/types.js';
 import type { BalanceMessage } from '../wallets/types.js';
 
@@ -10,6 +11,10 @@ export interface TopicMap {
   paymentEvents: [merchantId: string, message: PaymentEventMessage];
   /** Keyed by wallet id: one message per ledger entry (per wallet version), after commit. */
   walletBalance: [walletId: string, message: BalanceMessage];
+  /** Keyed by order id: the order after each change (one message per version), after commit. */
+  orderStatus: [orderId: string, message: OrderMessage];
+  /** Keyed by merchant id: every new or changed order of the merchant, after commit. */
+  merchantOrders: [merchantId: string, message: OrderMessage];
 }
 export type Topic = keyof TopicMap;
 export type TopicKey<T extends Topic> = TopicMap[T][0];

@@ -12,6 +12,7 @@ export const ErrorCode = {
   BatchTooLarge: 'BATCH_TOO_LARGE',
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
   MerchantNotFound: 'MERCHANT_NOT_FOUND',
+  IllegalTransition: 'ILLEGAL_TRANSITION',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode] | (string & {});
 

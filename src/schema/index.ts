@@ -8,5 +8,6 @@ import './api-keys.js';
 import './dead-letters.js';
 import './analytics.js';
 import './wallets.js';
+import './orders.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -21,6 +21,13 @@ type Documents = {
     "\n  query Products($days: Int, $limit: Int, $currency: String) {\n    topProducts(days: $days, limit: $limit, currency: $currency) { productId productName sold revenue { amountMinor currency } }\n  }\n": typeof types.ProductsDocument,
     "\n  query Customers($limit: Int) {\n    customers(limit: $limit) { customers returning newToday currency topSpenders { customerId transactions succeeded spent { amountMinor } } }\n  }\n": typeof types.CustomersDocument,
     "\n  subscription DashboardLive {\n    dashboardUpdated { merchantId day today { currency transactions gross { amountMinor } } }\n  }\n": typeof types.DashboardLiveDocument,
+    "\n  fragment OrderFields on Order {\n    id merchantId vendorId customerId currency status estimatedReadyAt version\n    amount { amountMinor currency amount }\n    items { name quantity unitPrice { amountMinor } total { amountMinor } }\n  }\n": typeof types.OrderFieldsFragmentDoc,
+    "\n  mutation CreateOrder($input: CreateOrderInput!) {\n    createOrder(input: $input) { ...OrderFields }\n  }\n": typeof types.CreateOrderDocument,
+    "\n  mutation UpdateOrderStatus($orderId: ID!, $status: OrderStatus!, $estimatedReadyAt: DateTime, $reason: String) {\n    updateOrderStatus(orderId: $orderId, status: $status, estimatedReadyAt: $estimatedReadyAt, reason: $reason) { ...OrderFields }\n  }\n": typeof types.UpdateOrderStatusDocument,
+    "\n  query OrderQuery($id: ID!) {\n    order(id: $id) {\n      ...OrderFields\n      history { from to actor reason version }\n    }\n  }\n": typeof types.OrderQueryDocument,
+    "\n  query OrdersQuery($status: OrderStatus, $merchantId: ID, $first: Int, $after: String) {\n    orders(status: $status, merchantId: $merchantId, first: $first, after: $after) {\n      edges { cursor node { id status } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.OrdersQueryDocument,
+    "\n  subscription OrderStatusSub($orderId: ID!) {\n    orderStatus(orderId: $orderId) { id status version estimatedReadyAt }\n  }\n": typeof types.OrderStatusSubDocument,
+    "\n  subscription OrderUpdatesSub($merchantId: ID) {\n    orderUpdates(merchantId: $merchantId) { id status version merchantId }\n  }\n": typeof types.OrderUpdatesSubDocument,
     "\n  fragment PaymentEventFields on PaymentEvent {\n    id\n    cursor\n    merchantSeq\n    eventId\n    merchantId\n    schemaVersion\n    type\n    provider\n    paymentMethod\n    amount { amountMinor currency amount }\n    fee { amountMinor currency amount }\n    customerId\n    reference\n    occurredAt\n    source\n    metadata\n  }\n": typeof types.PaymentEventFieldsFragmentDoc,
     "\n  mutation IngestOne($event: PaymentEventInput!) {\n    ingestPaymentEvent(event: $event) {\n      status\n      duplicate\n      event { ...PaymentEventFields }\n    }\n  }\n": typeof types.IngestOneDocument,
     "\n  mutation IngestMany($events: [PaymentEventInput!]!) {\n    ingestPaymentEvents(events: $events) {\n      ingested\n      duplicates\n      rejected\n      errors { index field code message }\n      results { index status event { eventId cursor } }\n    }\n  }\n": typeof types.IngestManyDocument,
@@ -47,6 +54,13 @@ const documents: Documents = {
     "\n  query Products($days: Int, $limit: Int, $currency: String) {\n    topProducts(days: $days, limit: $limit, currency: $currency) { productId productName sold revenue { amountMinor currency } }\n  }\n": types.ProductsDocument,
     "\n  query Customers($limit: Int) {\n    customers(limit: $limit) { customers returning newToday currency topSpenders { customerId transactions succeeded spent { amountMinor } } }\n  }\n": types.CustomersDocument,
     "\n  subscription DashboardLive {\n    dashboardUpdated { merchantId day today { currency transactions gross { amountMinor } } }\n  }\n": types.DashboardLiveDocument,
+    "\n  fragment OrderFields on Order {\n    id merchantId vendorId customerId currency status estimatedReadyAt version\n    amount { amountMinor currency amount }\n    items { name quantity unitPrice { amountMinor } total { amountMinor } }\n  }\n": types.OrderFieldsFragmentDoc,
+    "\n  mutation CreateOrder($input: CreateOrderInput!) {\n    createOrder(input: $input) { ...OrderFields }\n  }\n": types.CreateOrderDocument,
+    "\n  mutation UpdateOrderStatus($orderId: ID!, $status: OrderStatus!, $estimatedReadyAt: DateTime, $reason: String) {\n    updateOrderStatus(orderId: $orderId, status: $status, estimatedReadyAt: $estimatedReadyAt, reason: $reason) { ...OrderFields }\n  }\n": types.UpdateOrderStatusDocument,
+    "\n  query OrderQuery($id: ID!) {\n    order(id: $id) {\n      ...OrderFields\n      history { from to actor reason version }\n    }\n  }\n": types.OrderQueryDocument,
+    "\n  query OrdersQuery($status: OrderStatus, $merchantId: ID, $first: Int, $after: String) {\n    orders(status: $status, merchantId: $merchantId, first: $first, after: $after) {\n      edges { cursor node { id status } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.OrdersQueryDocument,
+    "\n  subscription OrderStatusSub($orderId: ID!) {\n    orderStatus(orderId: $orderId) { id status version estimatedReadyAt }\n  }\n": types.OrderStatusSubDocument,
+    "\n  subscription OrderUpdatesSub($merchantId: ID) {\n    orderUpdates(merchantId: $merchantId) { id status version merchantId }\n  }\n": types.OrderUpdatesSubDocument,
     "\n  fragment PaymentEventFields on PaymentEvent {\n    id\n    cursor\n    merchantSeq\n    eventId\n    merchantId\n    schemaVersion\n    type\n    provider\n    paymentMethod\n    amount { amountMinor currency amount }\n    fee { amountMinor currency amount }\n    customerId\n    reference\n    occurredAt\n    source\n    metadata\n  }\n": types.PaymentEventFieldsFragmentDoc,
     "\n  mutation IngestOne($event: PaymentEventInput!) {\n    ingestPaymentEvent(event: $event) {\n      status\n      duplicate\n      event { ...PaymentEventFields }\n    }\n  }\n": types.IngestOneDocument,
     "\n  mutation IngestMany($events: [PaymentEventInput!]!) {\n    ingestPaymentEvents(events: $events) {\n      ingested\n      duplicates\n      rejected\n      errors { index field code message }\n      results { index status event { eventId cursor } }\n    }\n  }\n": types.IngestManyDocument,
@@ -108,6 +122,34 @@ export function graphql(source: "\n  query Customers($limit: Int) {\n    custome
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription DashboardLive {\n    dashboardUpdated { merchantId day today { currency transactions gross { amountMinor } } }\n  }\n"): (typeof documents)["\n  subscription DashboardLive {\n    dashboardUpdated { merchantId day today { currency transactions gross { amountMinor } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment OrderFields on Order {\n    id merchantId vendorId customerId currency status estimatedReadyAt version\n    amount { amountMinor currency amount }\n    items { name quantity unitPrice { amountMinor } total { amountMinor } }\n  }\n"): (typeof documents)["\n  fragment OrderFields on Order {\n    id merchantId vendorId customerId currency status estimatedReadyAt version\n    amount { amountMinor currency amount }\n    items { name quantity unitPrice { amountMinor } total { amountMinor } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateOrder($input: CreateOrderInput!) {\n    createOrder(input: $input) { ...OrderFields }\n  }\n"): (typeof documents)["\n  mutation CreateOrder($input: CreateOrderInput!) {\n    createOrder(input: $input) { ...OrderFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateOrderStatus($orderId: ID!, $status: OrderStatus!, $estimatedReadyAt: DateTime, $reason: String) {\n    updateOrderStatus(orderId: $orderId, status: $status, estimatedReadyAt: $estimatedReadyAt, reason: $reason) { ...OrderFields }\n  }\n"): (typeof documents)["\n  mutation UpdateOrderStatus($orderId: ID!, $status: OrderStatus!, $estimatedReadyAt: DateTime, $reason: String) {\n    updateOrderStatus(orderId: $orderId, status: $status, estimatedReadyAt: $estimatedReadyAt, reason: $reason) { ...OrderFields }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query OrderQuery($id: ID!) {\n    order(id: $id) {\n      ...OrderFields\n      history { from to actor reason version }\n    }\n  }\n"): (typeof documents)["\n  query OrderQuery($id: ID!) {\n    order(id: $id) {\n      ...OrderFields\n      history { from to actor reason version }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query OrdersQuery($status: OrderStatus, $merchantId: ID, $first: Int, $after: String) {\n    orders(status: $status, merchantId: $merchantId, first: $first, after: $after) {\n      edges { cursor node { id status } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): (typeof documents)["\n  query OrdersQuery($status: OrderStatus, $merchantId: ID, $first: Int, $after: String) {\n    orders(status: $status, merchantId: $merchantId, first: $first, after: $after) {\n      edges { cursor node { id status } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription OrderStatusSub($orderId: ID!) {\n    orderStatus(orderId: $orderId) { id status version estimatedReadyAt }\n  }\n"): (typeof documents)["\n  subscription OrderStatusSub($orderId: ID!) {\n    orderStatus(orderId: $orderId) { id status version estimatedReadyAt }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription OrderUpdatesSub($merchantId: ID) {\n    orderUpdates(merchantId: $merchantId) { id status version merchantId }\n  }\n"): (typeof documents)["\n  subscription OrderUpdatesSub($merchantId: ID) {\n    orderUpdates(merchantId: $merchantId) { id status version merchantId }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
