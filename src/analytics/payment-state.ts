@@ -10,17 +10,10 @@
  *   gross (nothing for a payment that did not succeed); net = gross − fee − refunded amount;
  * - customer, payment method and product: the first event (same order) that names one.
  */
-import type { PaymentEventRecord, PaymentEventType } from '../payments/types.js';
+import { PAYMENT_EVENT_TYPES, type PaymentEventRecord, type PaymentEventType } from '../payments/types.js';
 
-const PAYMENT_TYPES: ReadonlySet<PaymentEventType> = new Set([
-  'payment.initiated',
-  'payment.pending',
-  'payment.processing',
-  'payment.completed',
-  'payment.failed',
-  'payment.refunded',
-  'refund.processed',
-]);
+/** Every event type but transfers belongs to a payment. */
+const PAYMENT_TYPES: ReadonlySet<PaymentEventType> = new Set(PAYMENT_EVENT_TYPES.filter((t) => !t.startsWith('transfer.')));
 const REFUND_TYPES: ReadonlySet<PaymentEventType> = new Set(['payment.refunded', 'refund.processed']);
 
 export function countsAsPayment(type: PaymentEventType): boolean {

@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import type { Client } from 'graphql-ws';
 import { SignJWT, type JWTPayload } from 'jose';
 import { TEST_JWT_SECRET, type TestApp } from '../support/app.js';
-import { waitUntil, type Collector } from '../support/subscriptions.js';
+
+export { subscriptionErrorCodes } from '../support/subscriptions.js';
 
 export { NEEDS, newMerchant, type TestMerchant } from '../support/tenants.js';
 
@@ -67,16 +68,6 @@ export async function signJwt(payload: JWTPayload, options: SignOptions = {}): P
     .sign(typeof key === 'string' ? new TextEncoder().encode(key) : key);
 }
 
-/** Errors the server returned for a subscription, whether as a `next` with errors or as an `error` message. */
-export async function subscriptionErrorCodes<R>(sub: Collector<R>): Promise<unknown[]> {
-  let settled: { error?: unknown } | undefined;
-  void sub.done.then((d) => (settled = d));
-  await waitUntil(() => settled !== undefined || sub.results.some((r) => r.errors), WAIT_MS, () => 'subscription error');
-  const fromNext = sub.results.flatMap((r) => (r.errors ?? []).map((e) => e.extensions?.code));
-  const raw = settled?.error;
-  const fromError = Array.isArray(raw) ? raw.map((e: ErrorLike) => e.extensions?.code) : [];
-  return [...fromNext, ...fromError];
-}
 
 /** Waits until `client` has an acknowledged connection. */
 export function connected(client: Client): Promise<void> {

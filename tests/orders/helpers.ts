@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import type { OrderStatus } from '../../src/orders/state.js';
 import type { TestApp } from '../support/app.js';
-import { waitUntil, type Collector } from '../support/subscriptions.js';
 import { CreateOrder, OrderQuery, UpdateOrderStatus } from './operations.js';
+
+export { subscriptionErrorCodes } from '../support/subscriptions.js';
 
 export { errorCodes, WAIT_MS, QUIET_MS } from '../payments/helpers.js';
 
@@ -64,13 +65,3 @@ export function orderPayment(merchantId: string, orderId: string, amountMinor: b
   };
 }
 
-/** Error codes a subscription ended with (a `next` with errors, or an `error`). */
-export async function subscriptionErrorCodes<R>(sub: Collector<R>): Promise<unknown[]> {
-  let settled: { error?: unknown } | undefined;
-  void sub.done.then((d) => (settled = d));
-  await waitUntil(() => settled !== undefined || sub.results.some((r) => r.errors), 30_000, () => 'subscription error');
-  const fromNext = sub.results.flatMap((r) => (r.errors ?? []).map((e) => e.extensions?.code));
-  const raw = settled?.error;
-  const fromError = Array.isArray(raw) ? raw.map((e: { extensions?: Record<string, unknown> }) => e.extensions?.code) : [];
-  return [...fromNext, ...fromError];
-}

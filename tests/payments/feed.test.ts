@@ -9,7 +9,7 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { eventInput } from '../support/events.js';
 import { IngestMany, IngestOne, ListEvents, LiveEvents } from '../support/operations.js';
 import { describeWith } from '../support/services.js';
-import { collect, waitUntil, type Collector } from '../support/subscriptions.js';
+import { collect, subscriptionErrorCodes, waitUntil, type Collector } from '../support/subscriptions.js';
 import { errorCodes, NEEDS, newMerchant, QUIET_MS, receiveExactly, rowCount, Sockets, WAIT_MS, type TestMerchant } from './helpers.js';
 
 // Subscriptions wait up to WAIT_MS for deliveries on a busy machine; a test must outlast that.
@@ -65,16 +65,6 @@ const FILTER_CASES: Array<{ name: string; filter: PaymentEventFilter | null; exp
 
 type LiveData = { paymentEvents: { eventId: string; cursor: string; merchantSeq: string } };
 
-/** Errors the server returned for a subscription, whether as a `next` with errors or as an `error` message. */
-async function subscriptionErrorCodes<R>(sub: Collector<R>): Promise<unknown[]> {
-  let settled: { error?: unknown } | undefined;
-  void sub.done.then((d) => (settled = d));
-  await waitUntil(() => settled !== undefined || sub.results.some((r) => r.errors), WAIT_MS, () => 'subscription error');
-  const fromNext = sub.results.flatMap((r) => (r.errors ?? []).map((e) => e.extensions?.code));
-  const raw = settled?.error;
-  const fromError = Array.isArray(raw) ? raw.map((e: { extensions?: { code?: unknown } }) => e.extensions?.code) : [];
-  return [...fromNext, ...fromError];
-}
 
 for (const mode of ['embedded', 'services'] as const) {
   await describeWith(NEEDS[mode], `payment feed (${mode})`, () => {
@@ -157,7 +147,7 @@ for (const mode of ['embedded', 'services'] as const) {
         expect(res.data?.paymentEvents ?? null).toBeNull();
 
         const sub = collect(sockets.open(m.token), LiveEvents, { filter: { merchantId: other.id } });
-        expect(await subscriptionErrorCodes(sub)).toEqual(['FORBIDDEN']);
+        expect(await subscriptionErrorCodes(sub, WAIT_MS)).toEqual(['FORBIDDEN']);
         expect(sub.data()).toEqual([]);
       });
     });
@@ -256,7 +246,7 @@ for (const mode of ['embedded', 'services'] as const) {
           expect(errorCodes(res), `after: "${after}"`).toEqual(['BAD_USER_INPUT']);
         }
         const sub = collect(sockets.open(m.token), LiveEvents, { after: 'abc' });
-        expect(await subscriptionErrorCodes(sub)).toEqual(['BAD_USER_INPUT']);
+        expect(await subscriptionErrorCodes(sub, WAIT_MS)).toEqual(['BAD_USER_INPUT']);
         expect(sub.data()).toEqual([]);
       });
 
@@ -273,7 +263,7 @@ for (const mode of ['embedded', 'services'] as const) {
         const m = await newMerchant(t);
         await ingestOne(m, eventInput());
         const sub = collect(sockets.open(m.token), LiveEvents, { after: '9999999999999999999' });
-        expect(await subscriptionErrorCodes(sub)).toEqual(['BAD_USER_INPUT']);
+        expect(await subscriptionErrorCodes(sub, WAIT_MS)).toEqual(['BAD_USER_INPUT']);
       });
     });
 

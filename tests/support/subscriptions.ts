@@ -53,3 +53,14 @@ export function nextClose(client: Client): Promise<number> {
     });
   });
 }
+
+/** Error codes the server ended a subscription with: a `next` carrying errors, or an `error` message. */
+export async function subscriptionErrorCodes<R>(sub: Collector<R>, timeoutMs = 30_000): Promise<unknown[]> {
+  let settled: { error?: unknown } | undefined;
+  void sub.done.then((d) => (settled = d));
+  await waitUntil(() => settled !== undefined || sub.results.some((r) => r.errors), timeoutMs, () => 'subscription error');
+  const fromNext = sub.results.flatMap((r) => (r.errors ?? []).map((e) => e.extensions?.code));
+  const raw = settled?.error;
+  const fromError = Array.isArray(raw) ? raw.map((e: { extensions?: Record<string, unknown> }) => e.extensions?.code) : [];
+  return [...fromNext, ...fromError];
+}
