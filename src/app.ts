@@ -19,6 +19,7 @@ import { createKafka, ensureTopics } from './kafka/client.js';
 import { createEventConsumer } from './kafka/consumer.js';
 import { createKafkaIntake, createProducer } from './kafka/producer.js';
 import { createLogger, type Logger } from './lib/logger.js';
+import { createMetrics } from './lib/metrics.js';
 import { createMerchantService } from './merchants/service.js';
 import { createOrderEffect } from './orders/effect.js';
 import { createOrderService } from './orders/service.js';
@@ -58,10 +59,11 @@ export interface App {
 
 export async function createApp(config: Config, options: { logger?: Logger } = {}): Promise<App> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const metrics = createMetrics();
   const db = await createDatabase(config.database);
   const pubsub = createPubSub(config.redisUrl);
   const events = createPaymentEventRepository(db.prisma);
-  const pipeline = createIngestPipeline({ prisma: db.prisma, pubsub, logger, effects: [createAnalyticsEffect(), createWalletEffect({ pubsub, logger }), createOrderEffect({ pubsub, logger })] });
+  const pipeline = createIngestPipeline({ prisma: db.prisma, pubsub, logger, metrics, effects: [createAnalyticsEffect(), createWalletEffect({ pubsub, logger }), createOrderEffect({ pubsub, logger })] });
   const merchants = createMerchantService(db.prisma);
   const kafka = config.kafka ? createKafka(config.kafka, logger) : undefined;
   const producer = kafka ? createProducer(kafka) : undefined;
@@ -69,6 +71,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   const services: Services = {
     config,
     logger,
+    metrics,
     db,
     pubsub,
     events,
@@ -128,7 +131,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
         await consumer?.start();
       }
       const demo = config.demo.seedMerchant ? await seedDemo() : undefined;
-      http = createServer(createHttpHandler({ yoga, readiness, maxBodyBytes: config.limits.maxBodyBytes }));
+      http = createServer(createHttpHandler({ yoga, readiness, metrics, maxBodyBytes: config.limits.maxBodyBytes }));
       sockets = attachSocketServer(http, yoga, services);
       await new Promise<void>((resolve, reject) => {
         http!.once('error', reject);

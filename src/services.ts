@@ -7,6 +7,7 @@ import type { DeadLetterService } from './dead-letters/service.js';
 import type { EventIntake } from './ingest/intake.js';
 import type { IngestPipeline } from './ingest/pipeline.js';
 import type { Logger } from './lib/logger.js';
+import type { Metrics } from './lib/metrics.js';
 import type { MerchantService } from './merchants/service.js';
 import type { OrderService } from './orders/service.js';
 import type { PaymentEventRepository } from './payments/repository.js';
@@ -18,6 +19,8 @@ import type { WalletService } from './wallets/service.js';
 export interface Services {
   config: Config;
   logger: Logger;
+  /** Prometheus registry of this instance, served at /metrics. */
+  metrics: Metrics;
   db: Database;
   pubsub: PubSub;
   pipeline: IngestPipeline;

@@ -12,6 +12,7 @@
  * (subscribers drop what they already have by merchant sequence).
  */
 import type { PrismaClient, Tx } from '../db/client.js';
+import type { Metrics } from '../lib/metrics.js';
 import type { Logger } from '../lib/logger.js';
 import { toRecord } from '../payments/repository.js';
 import { paymentKeyOf, toMessage, type EventSource, type PaymentEventDraft, type PaymentEventRecord } from '../payments/types.js';
@@ -87,9 +88,10 @@ export interface IngestPipelineDeps {
   pubsub: PubSub;
   logger: Logger;
   effects?: readonly IngestEffect[];
+  metrics?: Metrics;
 }
 
-export function createIngestPipeline({ prisma, pubsub, logger, effects = [] }: IngestPipelineDeps): IngestPipeline {
+export function createIngestPipeline({ prisma, pubsub, logger, effects = [], metrics }: IngestPipelineDeps): IngestPipeline {
   async function storeForMerchant(merchantId: string, items: PreparedItem[], source: EventSource) {
     return prisma.$transaction(
       async (tx) => {
@@ -182,7 +184,9 @@ export function createIngestPipeline({ prisma, pubsub, logger, effects = [] }: I
         afterCommit.push(...stored.afterCommit);
       }
 
+      const publishTimer = metrics?.publishSeconds.startTimer();
       let failure = await publish(toPublish.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0)));
+      publishTimer?.();
       for (const run of afterCommit) {
         try {
           await run();
@@ -193,7 +197,13 @@ export function createIngestPipeline({ prisma, pubsub, logger, effects = [] }: I
       }
       if (failure && options.requirePublish) throw new PublishError('events were stored but not published', { cause: failure });
 
-      return summarize(outcomes);
+      const result = summarize(outcomes);
+      if (metrics) {
+        if (result.ingested) metrics.ingested.inc({ status: 'ingested' }, result.ingested);
+        if (result.duplicates) metrics.ingested.inc({ status: 'duplicate' }, result.duplicates);
+        if (result.rejected) metrics.ingested.inc({ status: 'rejected' }, result.rejected);
+      }
+      return result;
     },
   };
 }

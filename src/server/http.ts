@@ -1,15 +1,17 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Metrics } from '../lib/metrics.js';
 import type { PaypulseYoga } from './yoga.js';
 
 export interface HttpHandlerOptions {
   yoga: PaypulseYoga;
   /** Resolves true when the instance may take traffic (database and pubsub reachable, not draining). */
   readiness: () => Promise<{ ready: boolean; checks: Record<string, boolean> }>;
+  metrics: Metrics;
   maxBodyBytes: number;
 }
 
-/** Health routes, the request-body limit, then Yoga (GraphQL over HTTP, GraphiQL, SSE). */
-export function createHttpHandler({ yoga, readiness, maxBodyBytes }: HttpHandlerOptions): RequestListener {
+/** Health and metrics routes, the request-body limit, then Yoga (GraphQL over HTTP, GraphiQL, SSE). */
+export function createHttpHandler({ yoga, readiness, metrics, maxBodyBytes }: HttpHandlerOptions): RequestListener {
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return json(res, 200, { status: 'ok' });
@@ -20,7 +22,17 @@ export function createHttpHandler({ yoga, readiness, maxBodyBytes }: HttpHandler
       );
       return;
     }
-    if (!withinBodyLimit(req, res, maxBodyBytes)) return;
+    if (path === '/metrics' && req.method === 'GET') {
+      metrics.render().then(
+        ({ contentType, body }) => {
+          res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+          res.end(body);
+        },
+        () => json(res, 500, { status: 'metrics unavailable' }),
+      );
+      return;
+    }
+    if (!withinBodyLimit(req, res, maxBodyBytes, metrics)) return;
     void yoga.requestListener(req, res);
   };
 }
@@ -29,9 +41,10 @@ export function createHttpHandler({ yoga, readiness, maxBodyBytes }: HttpHandler
  * Refuses bodies over the limit before Yoga buffers them: by Content-Length up front, and by
  * counting bytes as they arrive for chunked bodies (the connection is cut at the limit).
  */
-function withinBodyLimit(req: IncomingMessage, res: ServerResponse, max: number): boolean {
+function withinBodyLimit(req: IncomingMessage, res: ServerResponse, max: number, metrics: Metrics): boolean {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > max) {
+    metrics.refuse('PAYLOAD_TOO_LARGE');
     tooLarge(res, max);
     req.resume();
     return false;
@@ -41,6 +54,7 @@ function withinBodyLimit(req: IncomingMessage, res: ServerResponse, max: number)
     req.on('data', (chunk: Buffer) => {
       seen += chunk.length;
       if (seen > max && !res.headersSent) {
+        metrics.refuse('PAYLOAD_TOO_LARGE');
         tooLarge(res, max);
         req.destroy();
       }

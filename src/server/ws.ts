@@ -59,14 +59,19 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
             apiKey: read('x-api-key') ?? read('apiKey'),
           });
           // Every operation needs an identity; refusing here saves a socket per anonymous client.
-          if (!principal) return false;
+          if (!principal) {
+            services.metrics.refuse('UNAUTHENTICATED');
+            return false;
+          }
           ctx.extra.principal = principal;
+          services.metrics.sockets.inc();
           services.sessions.add(principal, ctx.extra.socket);
           if (principal.expiresAt !== null) armExpiry(ctx.extra.socket, ctx.extra, principal.expiresAt);
           return true;
         } catch (error) {
           if (error instanceof AuthError) {
             logger.info({ reason: error.message }, 'websocket connection refused');
+            services.metrics.refuse(error.code);
             return false;
           }
           throw error;
@@ -74,7 +79,10 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
       },
       onClose: (ctx) => {
         clearTimeout(ctx.extra.expiryTimer);
-        if (ctx.extra.principal) services.sessions.remove(ctx.extra.principal, ctx.extra.socket);
+        if (ctx.extra.principal) {
+          services.metrics.sockets.dec();
+          services.sessions.remove(ctx.extra.principal, ctx.extra.socket);
+        }
       },
       onSubscribe: async (ctx, _id, payload) => {
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({

@@ -1,0 +1,57 @@
+/** GET /metrics: Prometheus text from this instance's registry, with refusals and ingest outcomes counted. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { eventInput } from '../support/events.js';
+import { IngestOne } from '../support/operations.js';
+import { newMerchant } from '../support/tenants.js';
+
+/** The value of one sample line of the exposition text, or 0 when the series is absent. */
+export async function sample(t: TestApp, series: string): Promise<number> {
+  const res = await fetch(new URL('/metrics', t.url));
+  const line = (await res.text()).split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
+
+describe('GET /metrics', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ mode: 'embedded', env: { MAX_BODY_BYTES: '10000' } });
+  });
+  afterAll(() => t?.stop());
+
+  it('serves the Prometheus text format with process metrics', async () => {
+    const res = await fetch(new URL('/metrics', t.url));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const text = await res.text();
+    expect(text).toContain('# TYPE paypulse_refusals_total counter');
+    expect(text).toContain('paypulse_process_cpu_user_seconds_total');
+  });
+
+  it('counts ingest outcomes and refusals', async () => {
+    const m = await newMerchant(t);
+    const before = await sample(t, 'paypulse_ingested_events_total{status="ingested"}');
+    const event = eventInput();
+    await t.gql(IngestOne, { event }, { token: m.token });
+    await t.gql(IngestOne, { event }, { token: m.token });
+    expect(await sample(t, 'paypulse_ingested_events_total{status="ingested"}')).toBe(before + 1);
+    expect(await sample(t, 'paypulse_ingested_events_total{status="duplicate"}')).toBeGreaterThanOrEqual(1);
+
+    const refusedBefore = await sample(t, 'paypulse_refusals_total{reason="PAYLOAD_TOO_LARGE"}');
+    const res = await t.post('x'.repeat(20_000), { token: m.token });
+    expect(res.status).toBe(413);
+    expect(await sample(t, 'paypulse_refusals_total{reason="PAYLOAD_TOO_LARGE"}')).toBe(refusedBefore + 1);
+  });
+
+  it('tracks open sockets', async () => {
+    const m = await newMerchant(t);
+    const client = t.wsClient({ authorization: `Bearer ${m.token}` });
+    await new Promise<void>((resolve, reject) => {
+      client.on('connected', () => resolve());
+      client.subscribe({ query: '{ __typename }' }, { next: () => {}, error: reject, complete: () => {} });
+    });
+    expect(await sample(t, 'paypulse_ws_sockets')).toBe(1);
+    await client.dispose();
+    await expect.poll(() => sample(t, 'paypulse_ws_sockets')).toBe(0);
+  });
+});
