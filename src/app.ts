@@ -26,6 +26,7 @@ import { createOrderService } from './orders/service.js';
 import { createPaymentEventRepository } from './payments/repository.js';
 import { createPubSub } from './pubsub/index.js';
 import { createHttpHandler } from './server/http.js';
+import { createMemoryRateLimiter, createRedisRateLimiter } from './server/limits/rate-limit.js';
 import { createSessionRegistry } from './server/sessions.js';
 import { attachSocketServer, type SocketServer } from './server/ws.js';
 import { createYogaServer, GRAPHQL_PATH } from './server/yoga.js';
@@ -84,6 +85,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     orders: createOrderService({ prisma: db.prisma, pubsub, logger }),
     apiKeys: createApiKeyService(db.prisma),
     tokens: createTokenVerifier(config.auth),
+    rateLimiter: config.redisUrl ? createRedisRateLimiter(config.redisUrl) : createMemoryRateLimiter(),
     sessions: createSessionRegistry(),
   };
   const consumer =
@@ -160,6 +162,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       const force = setTimeout(() => http?.closeAllConnections(), config.shutdownTimeoutMs);
       await closed;
       clearTimeout(force);
+      await services.rateLimiter.close();
       // After the last HTTP request: an ingest mutation in flight still reaches Kafka.
       await producer?.disconnect();
       await db.close();

@@ -44,6 +44,14 @@ const EnvSchema = z
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).optional(),
     MAX_BODY_BYTES: positiveInt().default(1_048_576),
+    MAX_QUERY_TOKENS: positiveInt().default(5_000),
+    MAX_QUERY_DEPTH: positiveInt(1000).default(12),
+    MAX_QUERY_BREADTH: positiveInt().default(300),
+    MAX_QUERY_COMPLEXITY: positiveInt().default(5_000),
+    RATE_LIMIT_PER_MINUTE: wholeNumber(z.number().int().min(0)).default(1_200),
+    RATE_LIMIT_BURST: positiveInt().default(200),
+    RATE_LIMIT_API_KEY_PER_MINUTE: wholeNumber(z.number().int().min(0)).default(60_000),
+    RATE_LIMIT_API_KEY_BURST: positiveInt().default(2_000),
     WS_KEEPALIVE_MS: positiveInt().default(20_000),
     SHUTDOWN_TIMEOUT_MS: positiveInt().default(10_000),
     KAFKA_BROKERS: brokerList.optional(),
@@ -75,6 +83,8 @@ const EnvSchema = z
     }
   });
 
+type RateBudget = Readonly<{ perMinute: number; burst: number }>;
+
 export type Config = Readonly<{
   env: 'development' | 'production' | 'test';
   host: string;
@@ -91,7 +101,13 @@ export type Config = Readonly<{
     /** True when the built-in development secret is in use (never in production). */
     usingDevSecret: boolean;
   }>;
-  limits: Readonly<{ maxBodyBytes: number; maxBatchSize: number }>;
+  limits: Readonly<{
+    maxBodyBytes: number;
+    maxBatchSize: number;
+    query: Readonly<{ maxTokens: number; maxDepth: number; maxBreadth: number; maxComplexity: number }>;
+    /** Operations per caller; undefined when RATE_LIMIT_PER_MINUTE / RATE_LIMIT_API_KEY_PER_MINUTE is 0. */
+    rate: Readonly<{ users: RateBudget | undefined; apiKeys: RateBudget | undefined }>;
+  }>;
   /** Undefined when KAFKA_BROKERS is unset: ingest mutations then run the pipeline directly. */
   kafka:
     | Readonly<{
@@ -144,7 +160,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       audience: e.JWT_AUDIENCE ?? 'paypulse',
       usingDevSecret,
     },
-    limits: { maxBodyBytes: e.MAX_BODY_BYTES, maxBatchSize: 1000 },
+    limits: {
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      maxBatchSize: 1000,
+      query: { maxTokens: e.MAX_QUERY_TOKENS, maxDepth: e.MAX_QUERY_DEPTH, maxBreadth: e.MAX_QUERY_BREADTH, maxComplexity: e.MAX_QUERY_COMPLEXITY },
+      rate: {
+        users: e.RATE_LIMIT_PER_MINUTE > 0 ? { perMinute: e.RATE_LIMIT_PER_MINUTE, burst: e.RATE_LIMIT_BURST } : undefined,
+        apiKeys: e.RATE_LIMIT_API_KEY_PER_MINUTE > 0 ? { perMinute: e.RATE_LIMIT_API_KEY_PER_MINUTE, burst: e.RATE_LIMIT_API_KEY_BURST } : undefined,
+      },
+    },
     kafka: e.KAFKA_BROKERS
       ? {
           brokers: e.KAFKA_BROKERS.split(','),

@@ -12,6 +12,7 @@ import type { MerchantService } from './merchants/service.js';
 import type { OrderService } from './orders/service.js';
 import type { PaymentEventRepository } from './payments/repository.js';
 import type { PubSub } from './pubsub/index.js';
+import type { RateLimiter } from './server/limits/rate-limit.js';
 import type { SessionRegistry } from './server/sessions.js';
 import type { WalletService } from './wallets/service.js';
 
@@ -34,6 +35,8 @@ export interface Services {
   orders: OrderService;
   apiKeys: ApiKeyService;
   tokens: TokenVerifier;
+  /** Operations per caller, shared by every instance through Redis when there is one. */
+  rateLimiter: RateLimiter;
   /** Open sockets by credential, to close them on revocation. */
   sessions: SessionRegistry;
 }

@@ -13,10 +13,15 @@ export const ErrorCode = {
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
   MerchantNotFound: 'MERCHANT_NOT_FOUND',
   IllegalTransition: 'ILLEGAL_TRANSITION',
+  QueryTooLarge: 'QUERY_TOO_LARGE',
+  QueryTooDeep: 'QUERY_TOO_DEEP',
+  QueryTooBroad: 'QUERY_TOO_BROAD',
+  QueryTooComplex: 'QUERY_TOO_COMPLEX',
+  RateLimited: 'RATE_LIMITED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode] | (string & {});
 
-const HTTP_STATUS: Partial<Record<string, number>> = { UNAUTHENTICATED: 401 };
+const HTTP_STATUS: Partial<Record<string, number>> = { UNAUTHENTICATED: 401, RATE_LIMITED: 429 };
 
 export function clientError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
   const status = HTTP_STATUS[code];

@@ -4,6 +4,8 @@ import { schema } from '../schema/index.js';
 import type { GraphQLContext } from '../schema/builder.js';
 import type { Services } from '../services.js';
 import { createContextFactory, type SocketInitialContext } from './context.js';
+import { useQueryLimits } from './plugins/query-limits.js';
+import { useRateLimit } from './plugins/rate-limit.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -34,6 +36,10 @@ export function createYogaServer(services: Services): PaypulseYoga {
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     context: createContextFactory(services),
+    plugins: [
+      useQueryLimits(services.config.limits.query, services.metrics),
+      useRateLimit({ limiter: services.rateLimiter, ...services.config.limits.rate, metrics: services.metrics }),
+    ],
     landingPage: false,
     logging: yogaLogger(services.logger),
     // Internal error text never reaches clients in production; errors made with clientError do.

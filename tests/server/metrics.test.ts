@@ -3,14 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventInput } from '../support/events.js';
 import { IngestOne } from '../support/operations.js';
+import { sample } from '../support/metrics.js';
 import { newMerchant } from '../support/tenants.js';
-
-/** The value of one sample line of the exposition text, or 0 when the series is absent. */
-export async function sample(t: TestApp, series: string): Promise<number> {
-  const res = await fetch(new URL('/metrics', t.url));
-  const line = (await res.text()).split('\n').find((l) => l.startsWith(`${series} `));
-  return line ? Number(line.slice(series.length + 1)) : 0;
-}
 
 describe('GET /metrics', () => {
   let t: TestApp;

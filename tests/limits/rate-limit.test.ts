@@ -1,0 +1,121 @@
+/** Per-caller rate limits: refused with RATE_LIMITED (HTTP 429, retryAfterMs) and nothing done; shared by instances through Redis. */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryRateLimiter, createRedisRateLimiter } from '../../src/server/limits/rate-limit.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { eventInput } from '../support/events.js';
+import { sample } from '../support/metrics.js';
+import { IngestOne } from '../support/operations.js';
+import { createTestDatabase, describeWith, REDIS_URL } from '../support/services.js';
+import { newMerchant } from '../support/tenants.js';
+
+const LIMITED = { RATE_LIMIT_PER_MINUTE: '60', RATE_LIMIT_BURST: '5', RATE_LIMIT_API_KEY_PER_MINUTE: '60', RATE_LIMIT_API_KEY_BURST: '8' };
+
+describe('token buckets', () => {
+  it('in memory: a burst, then one per refill interval, with the wait reported', async () => {
+    let now = 1_000_000;
+    const limiter = createMemoryRateLimiter(() => now);
+    const budget = { perMinute: 60, burst: 3 };
+    const taken = [];
+    for (let i = 0; i < 4; i++) taken.push((await limiter.take('k', budget)).allowed);
+    expect(taken).toEqual([true, true, true, false]);
+    expect((await limiter.take('k', budget)).retryAfterMs).toBe(1000);
+    now += 1000;
+    expect((await limiter.take('k', budget)).allowed).toBe(true);
+    expect((await limiter.take('other', budget)).allowed).toBe(true);
+  });
+});
+
+describe('rate limits over HTTP and WebSocket (embedded)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ mode: 'embedded', env: LIMITED });
+  });
+  afterAll(() => t?.stop());
+
+  it('refuses the operation after the burst with 429 RATE_LIMITED and stores nothing', async () => {
+    const m = await newMerchant(t);
+    const before = await sample(t, 'paypulse_refusals_total{reason="RATE_LIMITED"}');
+    const results = [];
+    for (let i = 0; i < 7; i++) results.push(await t.gql(IngestOne, { event: eventInput({ eventId: `rl-${i}` }) }, { token: m.token }));
+    const refused = results.filter((r) => r.errors?.[0]?.extensions?.code === 'RATE_LIMITED');
+    expect(results.filter((r) => r.data?.ingestPaymentEvent.status === 'INGESTED')).toHaveLength(5);
+    expect(refused).toHaveLength(2);
+    expect(refused[0]!.status).toBe(429);
+    expect(refused[0]!.errors![0]!.extensions!.retryAfterMs).toBeGreaterThan(0);
+    const stored = await t.app.services.db.prisma.paymentEvent.findMany({ where: { merchantId: m.id } });
+    expect(stored.map((e) => e.eventId).sort()).toEqual(['rl-0', 'rl-1', 'rl-2', 'rl-3', 'rl-4']);
+    expect(await sample(t, 'paypulse_refusals_total{reason="RATE_LIMITED"}')).toBe(before + 2);
+  });
+
+  it('keeps callers apart: another user is not limited by the first', async () => {
+    const a = await newMerchant(t);
+    const b = await newMerchant(t);
+    for (let i = 0; i < 6; i++) await t.post({ query: '{ __typename }' }, { token: a.token });
+    expect((await t.post({ query: '{ __typename }' }, { token: a.token })).json.errors[0].extensions.code).toBe('RATE_LIMITED');
+    expect((await t.post({ query: '{ __typename }' }, { token: b.token })).json).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it('counts each subscribe over WebSocket; a refused one gets the code and the socket stays open', async () => {
+    const m = await newMerchant(t);
+    const client = t.wsClient({ authorization: `Bearer ${m.token}` });
+    const run = () =>
+      new Promise<string>((resolve) =>
+        client.subscribe(
+          { query: '{ __typename }' },
+          { next: (r) => resolve(r.errors ? String(r.errors[0]?.extensions?.code) : 'ok'), error: (e) => resolve(`error:${JSON.stringify(e)}`), complete: () => {} },
+        ),
+      );
+    const outcomes = [];
+    for (let i = 0; i < 7; i++) outcomes.push(await run());
+    expect(outcomes.slice(0, 5)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    expect(outcomes[5]).toContain('RATE_LIMITED');
+    expect(t.app.sockets()).toBe(1);
+  });
+});
+
+await describeWith(['postgres', 'redis'], 'rate limits across two instances (Redis)', () => {
+  let a: TestApp;
+  let b: TestApp;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    const db = await createTestDatabase();
+    drop = db.drop;
+    a = await startTestApp({ mode: 'services', databaseUrl: db.url, env: LIMITED });
+    b = await startTestApp({ mode: 'services', databaseUrl: db.url, env: LIMITED });
+  });
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+    await drop?.();
+  });
+
+  it('one bucket per caller whichever instance answers', async () => {
+    const m = await newMerchant(a);
+    const outcomes = [];
+    for (let i = 0; i < 8; i++) {
+      const res = await (i % 2 ? b : a).post({ query: '{ __typename }' }, { token: m.token });
+      outcomes.push(res.json.errors?.[0]?.extensions?.code ?? 'ok');
+    }
+    expect(outcomes.filter((o) => o === 'ok')).toHaveLength(5);
+    expect(outcomes.slice(5)).toEqual(['RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED']);
+  });
+
+  it('the Redis bucket refills at the configured rate (Redis clock, atomic under concurrency)', async () => {
+    const limiter = createRedisRateLimiter(REDIS_URL);
+    try {
+      const key = `test:${randomUUID()}`;
+      const budget = { perMinute: 600, burst: 10 };
+      const first = await Promise.all(Array.from({ length: 30 }, () => limiter.take(key, budget)));
+      expect(first.filter((d) => d.allowed)).toHaveLength(10);
+      expect(Math.max(...first.map((d) => d.retryAfterMs))).toBeLessThanOrEqual(100);
+      await new Promise((r) => setTimeout(r, 250));
+      const later = await Promise.all(Array.from({ length: 10 }, () => limiter.take(key, budget)));
+      // 250 ms at 10/s refills two (or three, with clock granularity) tokens.
+      expect(later.filter((d) => d.allowed).length).toBeGreaterThanOrEqual(2);
+      expect(later.filter((d) => d.allowed).length).toBeLessThanOrEqual(3);
+    } finally {
+      await limiter.close();
+    }
+  });
+});
