@@ -27,6 +27,7 @@ import { createPaymentEventRepository } from './payments/repository.js';
 import { createPubSub } from './pubsub/index.js';
 import { createHttpHandler } from './server/http.js';
 import { createMemoryRateLimiter, createRedisRateLimiter } from './server/limits/rate-limit.js';
+import { slowConsumerError } from './server/backpressure.js';
 import { createSessionRegistry } from './server/sessions.js';
 import { attachSocketServer, type SocketServer } from './server/ws.js';
 import { createYogaServer, GRAPHQL_PATH } from './server/yoga.js';
@@ -62,7 +63,14 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const metrics = createMetrics();
   const db = await createDatabase(config.database);
-  const pubsub = createPubSub(config.redisUrl);
+  const pubsub = createPubSub(config.redisUrl, {
+    // A subscriber that lets this many messages pile up is told to resume from its cursor.
+    maxBuffered: config.limits.subscription.maxQueued,
+    overflowError: () => {
+      metrics.refuse('SLOW_CONSUMER');
+      return slowConsumerError(undefined);
+    },
+  });
   const events = createPaymentEventRepository(db.prisma);
   const pipeline = createIngestPipeline({ prisma: db.prisma, pubsub, logger, metrics, effects: [createAnalyticsEffect(), createWalletEffect({ pubsub, logger }), createOrderEffect({ pubsub, logger })] });
   const merchants = createMerchantService(db.prisma);

@@ -45,6 +45,8 @@ const EnvSchema = z
     JWT_AUDIENCE: z.string().min(1).optional(),
     MAX_BODY_BYTES: positiveInt().default(1_048_576),
     MAX_QUERY_TOKENS: positiveInt().default(5_000),
+    WS_MAX_BUFFERED_BYTES: positiveInt().default(1_048_576),
+    SUBSCRIPTION_QUEUE_SIZE: positiveInt(1_000_000).default(5_000),
     MAX_QUERY_DEPTH: positiveInt(1000).default(12),
     MAX_QUERY_BREADTH: positiveInt().default(300),
     MAX_QUERY_COMPLEXITY: positiveInt().default(5_000),
@@ -105,6 +107,8 @@ export type Config = Readonly<{
     maxBodyBytes: number;
     maxBatchSize: number;
     query: Readonly<{ maxTokens: number; maxDepth: number; maxBreadth: number; maxComplexity: number }>;
+    /** Per WebSocket subscription: unsent bytes on the socket and messages queued before SLOW_CONSUMER. */
+    subscription: Readonly<{ maxBufferedBytes: number; maxQueued: number }>;
     /** Operations per caller; undefined when RATE_LIMIT_PER_MINUTE / RATE_LIMIT_API_KEY_PER_MINUTE is 0. */
     rate: Readonly<{ users: RateBudget | undefined; apiKeys: RateBudget | undefined }>;
   }>;
@@ -163,6 +167,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     limits: {
       maxBodyBytes: e.MAX_BODY_BYTES,
       maxBatchSize: 1000,
+      subscription: { maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES, maxQueued: e.SUBSCRIPTION_QUEUE_SIZE },
       query: { maxTokens: e.MAX_QUERY_TOKENS, maxDepth: e.MAX_QUERY_DEPTH, maxBreadth: e.MAX_QUERY_BREADTH, maxComplexity: e.MAX_QUERY_COMPLEXITY },
       rate: {
         users: e.RATE_LIMIT_PER_MINUTE > 0 ? { perMinute: e.RATE_LIMIT_PER_MINUTE, burst: e.RATE_LIMIT_BURST } : undefined,

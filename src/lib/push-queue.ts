@@ -79,6 +79,8 @@ export function createPushQueue<T>(options: PushQueueOptions = {}): PushQueue<T>
         waiter.reject(error);
         void finish();
       } else {
+        // What was buffered is dropped with the failure: the consumer resumes from its cursor.
+        buffer.length = 0;
         failure = error;
       }
     },

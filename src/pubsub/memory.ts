@@ -1,8 +1,8 @@
 import { createPushQueue } from '../lib/push-queue.js';
-import { channelName, type PubSub } from './types.js';
+import { channelName, type PubSub, type SubscriptionBuffer } from './types.js';
 
 /** In-process PubSub for the embedded mode: one instance only. */
-export function createMemoryPubSub(): PubSub {
+export function createMemoryPubSub(buffer: SubscriptionBuffer = {}): PubSub {
   const channels = new Map<string, Set<(payload: unknown) => void>>();
   let count = 0;
   const open = new Set<AsyncIterableIterator<unknown>>();
@@ -20,6 +20,7 @@ export function createMemoryPubSub(): PubSub {
       const listeners = channels.get(name) ?? new Set();
       channels.set(name, listeners);
       const queue = createPushQueue<never>({
+        ...buffer,
         onReturn: () => {
           open.delete(queue.iterator);
           listeners.delete(listener);

@@ -1,13 +1,13 @@
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { Redis } from 'ioredis';
 import { createPushQueue } from '../lib/push-queue.js';
-import { channelName, type PubSub } from './types.js';
+import { channelName, type PubSub, type SubscriptionBuffer } from './types.js';
 
 /**
  * PubSub across instances through Redis, with separate publish and subscribe connections (a
  * subscribed Redis connection can do nothing else). Channels are subscribed on demand.
  */
-export function createRedisPubSub(url: string): PubSub {
+export function createRedisPubSub(url: string, buffer: SubscriptionBuffer = {}): PubSub {
   const options = {
     // Fail a command after a few reconnect attempts instead of queueing it forever: the caller
     // (publish after commit) logs it, and subscribers fill any gap from the database.
@@ -34,6 +34,7 @@ export function createRedisPubSub(url: string): PubSub {
       let subId: number | undefined;
       let released = false;
       const queue = createPushQueue<never>({
+        ...buffer,
         onReturn: () => {
           released = true;
           open.delete(queue.iterator);

@@ -38,3 +38,9 @@ export interface PubSub {
 export function channelName(topic: Topic, key: string): string {
   return `paypulse:${topic}:${key}`;
 }
+
+/** Per-subscription buffering: beyond `maxBuffered` waiting messages the iterator fails with `overflowError()`. */
+export interface SubscriptionBuffer {
+  maxBuffered?: number;
+  overflowError?: () => Error;
+}

@@ -18,6 +18,7 @@ export const ErrorCode = {
   QueryTooBroad: 'QUERY_TOO_BROAD',
   QueryTooComplex: 'QUERY_TOO_COMPLEX',
   RateLimited: 'RATE_LIMITED',
+  SlowConsumer: 'SLOW_CONSUMER',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode] | (string & {});
 

@@ -11,6 +11,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AuthError, type Principal } from '../auth/principal.js';
 import type { Services } from '../services.js';
+import { guardSubscription } from './backpressure.js';
 import { authenticate } from './context.js';
 import { GRAPHQL_PATH, type PaypulseYoga } from './yoga.js';
 
@@ -28,6 +29,9 @@ type ConnectionExtra = {
 
 type OperationResult = ReturnType<NonNullable<Parameters<typeof useServer>[0]['execute']>>;
 type EnvelopedRoot = { execute: (a: ExecutionArgs) => OperationResult; subscribe: (a: ExecutionArgs) => OperationResult };
+
+const isAsyncIterable = <T>(value: unknown): value is AsyncIterable<T> =>
+  typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 
 // setTimeout cannot wait longer than ~24.8 days; a later expiry is re-armed when it fires.
 const MAX_TIMER_MS = 2_147_483_647;
@@ -84,6 +88,16 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
           services.sessions.remove(ctx.extra.principal, ctx.extra.socket);
         }
       },
+      // Every stream gets a bounded queue and its own error channel (backpressure.ts).
+      onOperation: (ctx, _id, _payload, _args, result) =>
+        isAsyncIterable(result)
+          ? guardSubscription(result, {
+              socket: ctx.extra.socket,
+              maxBufferedBytes: config.limits.subscription.maxBufferedBytes,
+              metrics: services.metrics,
+              logger,
+            })
+          : undefined,
       onSubscribe: async (ctx, _id, payload) => {
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,

@@ -42,6 +42,7 @@ describe('loadConfig defaults', () => {
       limits: {
         maxBodyBytes: 1_048_576,
         maxBatchSize: 1000,
+        subscription: { maxBufferedBytes: 1_048_576, maxQueued: 5000 },
         query: { maxTokens: 5000, maxDepth: 12, maxBreadth: 300, maxComplexity: 5000 },
         rate: { users: { perMinute: 1200, burst: 200 }, apiKeys: { perMinute: 60_000, burst: 2000 } },
       },
@@ -95,6 +96,8 @@ describe('loadConfig parses every variable', () => {
       JWT_AUDIENCE: 'paypulse-api',
       MAX_BODY_BYTES: '2048',
       MAX_QUERY_TOKENS: '3000',
+      WS_MAX_BUFFERED_BYTES: '65536',
+      SUBSCRIPTION_QUEUE_SIZE: '50',
       MAX_QUERY_DEPTH: '8',
       MAX_QUERY_BREADTH: '100',
       MAX_QUERY_COMPLEXITY: '900',
@@ -116,6 +119,7 @@ describe('loadConfig parses every variable', () => {
       limits: {
         maxBodyBytes: 2048,
         maxBatchSize: 1000,
+        subscription: { maxBufferedBytes: 65_536, maxQueued: 50 },
         query: { maxTokens: 3000, maxDepth: 8, maxBreadth: 100, maxComplexity: 900 },
         // 0 turns a limit off.
         rate: { users: { perMinute: 300, burst: 50 }, apiKeys: undefined },

@@ -5,7 +5,7 @@
  * complexity calculator. Introspection fields are not counted by it; the token cap bounds them.
  */
 import { createComplexityRule } from '@pothos/plugin-complexity';
-import { GraphQLError, parse, type ParseOptions, type Source } from 'graphql';
+import { GraphQLError, parse, validate, type ParseOptions, type Source } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Metrics } from '../../lib/metrics.js';
 import { ErrorCode } from '../../schema/errors.js';
@@ -41,10 +41,12 @@ export function useQueryLimits(limits: QueryLimits, metrics: Metrics): Plugin<Li
     onParse({ setParseFn }) {
       setParseFn(boundedParse);
     },
-    onValidate({ addValidationRule, context }) {
+    onValidate({ params, context }) {
       const variables = context.params?.variables;
-      addValidationRule(
-        createComplexityRule({
+      // Measured only once the document is valid, so an invalid one gets graphql-js's errors alone.
+      return ({ valid, setResult }) => {
+        if (!valid) return;
+        const rule = createComplexityRule({
           context,
           variableValues: variables && typeof variables === 'object' && !Array.isArray(variables) ? (variables as Record<string, unknown>) : {},
           operationName: context.params?.operationName ?? undefined,
@@ -61,8 +63,10 @@ export function useQueryLimits(limits: QueryLimits, metrics: Metrics): Plugin<Li
               return;
             }
           },
-        }),
-      );
+        });
+        const refused = validate(params.schema, params.documentAST, [rule]);
+        if (refused.length > 0) setResult([...refused]);
+      };
     },
   };
 }
