@@ -32,6 +32,7 @@ import { createSessionRegistry } from './server/sessions.js';
 import { attachSocketServer, type SocketServer } from './server/ws.js';
 import { createYogaServer, GRAPHQL_PATH } from './server/yoga.js';
 import type { Services } from './services.js';
+import { createTrackingService } from './tracking/service.js';
 import { createWalletEffect } from './wallets/ledger.js';
 import { createWalletService } from './wallets/service.js';
 
@@ -91,6 +92,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     analytics: createAnalyticsService(db.prisma),
     wallets: createWalletService(db.prisma),
     orders: createOrderService({ prisma: db.prisma, pubsub, logger }),
+    tracking: createTrackingService({ prisma: db.prisma, pubsub }),
     apiKeys: createApiKeyService(db.prisma),
     tokens: createTokenVerifier(config.auth),
     rateLimiter: config.redisUrl ? createRedisRateLimiter(config.redisUrl) : createMemoryRateLimiter(),

@@ -14,6 +14,7 @@ import type { PaymentEventRepository } from './payments/repository.js';
 import type { PubSub } from './pubsub/index.js';
 import type { RateLimiter } from './server/limits/rate-limit.js';
 import type { SessionRegistry } from './server/sessions.js';
+import type { TrackingService } from './tracking/service.js';
 import type { WalletService } from './wallets/service.js';
 
 /** Everything resolvers may call, built once per process by createApp. */
@@ -33,6 +34,8 @@ export interface Services {
   analytics: AnalyticsService;
   wallets: WalletService;
   orders: OrderService;
+  /** Payments and transfers by provider reference. */
+  tracking: TrackingService;
   apiKeys: ApiKeyService;
   tokens: TokenVerifier;
   /** Operations per caller, shared by every instance through Redis when there is one. */

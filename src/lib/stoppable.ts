@@ -19,3 +19,27 @@ export function stoppable<T>(inner: AsyncGenerator<T>, stop: () => Promise<void>
     },
   };
 }
+
+/**
+ * A live feed over one pubsub channel: `open` subscribes, then `body` reads the current state and
+ * follows the channel. Subscribing comes first, so nothing committed in between is missed;
+ * `return()` unsubscribes at once, even while waiting for the next message.
+ */
+export function liveChannel<T>(open: () => Promise<AsyncIterableIterator<unknown>>, body: (channel: AsyncIterableIterator<unknown>) => AsyncGenerator<T>): AsyncIterableIterator<T> {
+  let live: AsyncIterableIterator<unknown> | undefined;
+  let stopped = false;
+  async function* run(): AsyncGenerator<T> {
+    const channel = await open();
+    live = channel;
+    if (stopped) return void (await channel.return?.());
+    try {
+      yield* body(channel);
+    } finally {
+      await channel.return?.();
+    }
+  }
+  return stoppable(run(), async () => {
+    stopped = true;
+    await live?.return?.();
+  });
+}

@@ -7,29 +7,10 @@
  * - `return()` unsubscribes from PubSub at once, even while waiting for the next message.
  * `createMerchantOrderStream` forwards every new or changed order of one merchant.
  */
-import { stoppable } from '../lib/stoppable.js';
+import { liveChannel } from '../lib/stoppable.js';
 import type { PubSub } from '../pubsub/index.js';
 import type { OrderService } from './service.js';
 import { fromOrderMessage, type OrderRecord } from './types.js';
-
-function liveChannel<T>(open: () => Promise<AsyncIterableIterator<unknown>>, body: (channel: AsyncIterableIterator<unknown>) => AsyncGenerator<T>): AsyncIterableIterator<T> {
-  let live: AsyncIterableIterator<unknown> | undefined;
-  let stopped = false;
-  async function* run(): AsyncGenerator<T> {
-    const channel = await open();
-    live = channel;
-    if (stopped) return void (await channel.return?.());
-    try {
-      yield* body(channel);
-    } finally {
-      await channel.return?.();
-    }
-  }
-  return stoppable(run(), async () => {
-    stopped = true;
-    await live?.return?.();
-  });
-}
 
 export function createOrderStatusStream(deps: { orders: OrderService; pubsub: PubSub }, orderId: string): AsyncIterableIterator<OrderRecord> {
   return liveChannel(

@@ -9,5 +9,6 @@ import './dead-letters.js';
 import './analytics.js';
 import './wallets.js';
 import './orders.js';
+import './tracking.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

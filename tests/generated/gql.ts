@@ -40,6 +40,10 @@ type Documents = {
     "\n  mutation CreateApiKey($name: String!, $expiresAt: DateTime, $merchantId: ID) {\n    createApiKey(name: $name, expiresAt: $expiresAt, merchantId: $merchantId) {\n      secret\n      apiKey { id prefix merchantId expiresAt revokedAt lastUsedAt }\n    }\n  }\n": typeof types.CreateApiKeyDocument,
     "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { id revokedAt }\n  }\n": typeof types.RevokeApiKeyDocument,
     "\n  query ApiKeys {\n    apiKeys { id name prefix revokedAt lastUsedAt }\n  }\n": typeof types.ApiKeysDocument,
+    "\n  query PaymentStatus($reference: String!, $merchantId: ID) {\n    paymentStatus(reference: $reference, merchantId: $merchantId) {\n      reference merchantId kind status final provider updatedAt\n      amount { amountMinor currency }\n      history { status eventId type at cursor }\n    }\n  }\n": typeof types.PaymentStatusDocument,
+    "\n  query TransferStatus($reference: String!, $merchantId: ID) {\n    transferStatus(reference: $reference, merchantId: $merchantId) { reference kind status final history { status eventId } }\n  }\n": typeof types.TransferStatusDocument,
+    "\n  subscription PaymentTracking($reference: String!, $merchantId: ID) {\n    paymentTracking(reference: $reference, merchantId: $merchantId) { reference status final history { status eventId } }\n  }\n": typeof types.PaymentTrackingDocument,
+    "\n  subscription TransferTracking($reference: String!, $merchantId: ID) {\n    transferTracking(reference: $reference, merchantId: $merchantId) { reference status final }\n  }\n": typeof types.TransferTrackingDocument,
     "\n  fragment WalletFields on Wallet {\n    id ownerId merchantId currency version overdrawn\n    available { amountMinor currency amount }\n    pending { amountMinor currency amount }\n  }\n": typeof types.WalletFieldsFragmentDoc,
     "\n  query WalletQuery($id: ID!) {\n    wallet(id: $id) { ...WalletFields }\n  }\n": typeof types.WalletQueryDocument,
     "\n  query MyWallets {\n    myWallets { ...WalletFields }\n  }\n": typeof types.MyWalletsDocument,
@@ -73,6 +77,10 @@ const documents: Documents = {
     "\n  mutation CreateApiKey($name: String!, $expiresAt: DateTime, $merchantId: ID) {\n    createApiKey(name: $name, expiresAt: $expiresAt, merchantId: $merchantId) {\n      secret\n      apiKey { id prefix merchantId expiresAt revokedAt lastUsedAt }\n    }\n  }\n": types.CreateApiKeyDocument,
     "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { id revokedAt }\n  }\n": types.RevokeApiKeyDocument,
     "\n  query ApiKeys {\n    apiKeys { id name prefix revokedAt lastUsedAt }\n  }\n": types.ApiKeysDocument,
+    "\n  query PaymentStatus($reference: String!, $merchantId: ID) {\n    paymentStatus(reference: $reference, merchantId: $merchantId) {\n      reference merchantId kind status final provider updatedAt\n      amount { amountMinor currency }\n      history { status eventId type at cursor }\n    }\n  }\n": types.PaymentStatusDocument,
+    "\n  query TransferStatus($reference: String!, $merchantId: ID) {\n    transferStatus(reference: $reference, merchantId: $merchantId) { reference kind status final history { status eventId } }\n  }\n": types.TransferStatusDocument,
+    "\n  subscription PaymentTracking($reference: String!, $merchantId: ID) {\n    paymentTracking(reference: $reference, merchantId: $merchantId) { reference status final history { status eventId } }\n  }\n": types.PaymentTrackingDocument,
+    "\n  subscription TransferTracking($reference: String!, $merchantId: ID) {\n    transferTracking(reference: $reference, merchantId: $merchantId) { reference status final }\n  }\n": types.TransferTrackingDocument,
     "\n  fragment WalletFields on Wallet {\n    id ownerId merchantId currency version overdrawn\n    available { amountMinor currency amount }\n    pending { amountMinor currency amount }\n  }\n": types.WalletFieldsFragmentDoc,
     "\n  query WalletQuery($id: ID!) {\n    wallet(id: $id) { ...WalletFields }\n  }\n": types.WalletQueryDocument,
     "\n  query MyWallets {\n    myWallets { ...WalletFields }\n  }\n": types.MyWalletsDocument,
@@ -198,6 +206,22 @@ export function graphql(source: "\n  mutation RevokeApiKey($id: ID!) {\n    revo
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ApiKeys {\n    apiKeys { id name prefix revokedAt lastUsedAt }\n  }\n"): (typeof documents)["\n  query ApiKeys {\n    apiKeys { id name prefix revokedAt lastUsedAt }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PaymentStatus($reference: String!, $merchantId: ID) {\n    paymentStatus(reference: $reference, merchantId: $merchantId) {\n      reference merchantId kind status final provider updatedAt\n      amount { amountMinor currency }\n      history { status eventId type at cursor }\n    }\n  }\n"): (typeof documents)["\n  query PaymentStatus($reference: String!, $merchantId: ID) {\n    paymentStatus(reference: $reference, merchantId: $merchantId) {\n      reference merchantId kind status final provider updatedAt\n      amount { amountMinor currency }\n      history { status eventId type at cursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TransferStatus($reference: String!, $merchantId: ID) {\n    transferStatus(reference: $reference, merchantId: $merchantId) { reference kind status final history { status eventId } }\n  }\n"): (typeof documents)["\n  query TransferStatus($reference: String!, $merchantId: ID) {\n    transferStatus(reference: $reference, merchantId: $merchantId) { reference kind status final history { status eventId } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription PaymentTracking($reference: String!, $merchantId: ID) {\n    paymentTracking(reference: $reference, merchantId: $merchantId) { reference status final history { status eventId } }\n  }\n"): (typeof documents)["\n  subscription PaymentTracking($reference: String!, $merchantId: ID) {\n    paymentTracking(reference: $reference, merchantId: $merchantId) { reference status final history { status eventId } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription TransferTracking($reference: String!, $merchantId: ID) {\n    transferTracking(reference: $reference, merchantId: $merchantId) { reference status final }\n  }\n"): (typeof documents)["\n  subscription TransferTracking($reference: String!, $merchantId: ID) {\n    transferTracking(reference: $reference, merchantId: $merchantId) { reference status final }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
