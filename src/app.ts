@@ -6,6 +6,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAnalyticsEffect } from './analytics/aggregates.js';
 import { createAnalyticsService } from './analytics/queries.js';
+import { createAnnouncementService } from './announcements/service.js';
+import { createAuditService } from './audit/service.js';
 import { createApiKeyService } from './auth/api-keys.js';
 import { createTokenVerifier, signToken } from './auth/jwt.js';
 import type { Config } from './config.js';
@@ -93,6 +95,8 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     wallets: createWalletService(db.prisma),
     orders: createOrderService({ prisma: db.prisma, pubsub, logger }),
     tracking: createTrackingService({ prisma: db.prisma, pubsub }),
+    announcements: createAnnouncementService({ prisma: db.prisma, pubsub, logger }),
+    audit: createAuditService(db.prisma),
     apiKeys: createApiKeyService(db.prisma),
     tokens: createTokenVerifier(config.auth),
     rateLimiter: config.redisUrl ? createRedisRateLimiter(config.redisUrl) : createMemoryRateLimiter(),

@@ -1,4 +1,6 @@
 import type { AnalyticsService } from './analytics/queries.js';
+import type { AnnouncementService } from './announcements/service.js';
+import type { AuditService } from './audit/service.js';
 import type { ApiKeyService } from './auth/api-keys.js';
 import type { TokenVerifier } from './auth/jwt.js';
 import type { Config } from './config.js';
@@ -36,6 +38,8 @@ export interface Services {
   orders: OrderService;
   /** Payments and transfers by provider reference. */
   tracking: TrackingService;
+  announcements: AnnouncementService;
+  audit: AuditService;
   apiKeys: ApiKeyService;
   tokens: TokenVerifier;
   /** Operations per caller, shared by every instance through Redis when there is one. */

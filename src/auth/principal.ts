@@ -23,3 +23,8 @@ export class AuthError extends Error {
     super(message);
   }
 }
+
+/** How a principal is recorded as the actor of a change: a user's `sub`, or `apiKey:<id>`. Events record `event:<eventId>`. */
+export function actorOf(principal: Principal): string {
+  return principal.kind === 'apiKey' ? `apiKey:${principal.subject}` : principal.subject;
+}

@@ -1,3 +1,4 @@
+import type { AnnouncementMessage } from '../announcements/service.js';
 import type { OrderMessage } from '../orders/types.js';
 import type { PaymentEventMessage } from '../payments/types.js';
 import type { BalanceMessage } from '../wallets/types.js';
@@ -15,6 +16,8 @@ export interface TopicMap {
   orderStatus: [orderId: string, message: OrderMessage];
   /** Keyed by merchant id: every new or changed order of the merchant, after commit. */
   merchantOrders: [merchantId: string, message: OrderMessage];
+  /** One channel ('all'): subscribers keep what is addressed to them. */
+  announcements: [key: 'all', message: AnnouncementMessage];
 }
 export type Topic = keyof TopicMap;
 export type TopicKey<T extends Topic> = TopicMap[T][0];

@@ -10,5 +10,7 @@ import './analytics.js';
 import './wallets.js';
 import './orders.js';
 import './tracking.js';
+import './announcements.js';
+import './audit.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

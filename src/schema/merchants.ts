@@ -15,7 +15,7 @@ export const MerchantRef = builder.objectRef<Merchant>('Merchant').implement({
   }),
 });
 
-const RoleEnum = builder.enumType('Role', {
+export const RoleEnum = builder.enumType('Role', {
   values: Object.fromEntries(ROLES.map((r) => [r.toUpperCase(), { value: r }])) as Record<string, { value: (typeof ROLES)[number] }>,
 });
 

@@ -5,7 +5,7 @@
  * the order's customer id), its merchant's staff and admins; anyone else gets FORBIDDEN — also
  * for an order that does not exist, so ids cannot be probed; admins get NOT_FOUND.
  */
-import type { Principal } from '../auth/principal.js';
+import { actorOf, type Principal } from '../auth/principal.js';
 import { isCurrency } from '../lib/currency.js';
 import { PG_BIGINT_MAX } from '../lib/money.js';
 import { orderTotal } from '../orders/service.js';
@@ -39,7 +39,7 @@ const OrderStatusChangeRef = builder.objectRef<OrderStatusChangeRecord>('OrderSt
   fields: (t) => ({
     from: t.field({ type: OrderStatusEnum, nullable: true, description: 'Null for the creation.', resolve: (c) => c.fromStatus }),
     to: t.field({ type: OrderStatusEnum, resolve: (c) => c.toStatus }),
-    actor: t.exposeString('actor', { description: 'The user id that made it, or "event:<eventId>" for an ingested payment.' }),
+    actor: t.exposeString('actor', { description: 'Who made it: the user id (JWT `sub`), "apiKey:<id>" for an API key, or "event:<eventId>" for an ingested payment.' }),
     reason: t.exposeString('reason', { nullable: true }),
     version: t.expose('version', { type: 'BigInt', description: "The order's version after it." }),
     at: t.expose('createdAt', { type: 'DateTime' }),
@@ -137,7 +137,7 @@ builder.mutationFields((t) => ({
         items,
         currency: input.currency,
         estimatedReadyAt: input.estimatedReadyAt ?? null,
-        actor: ctx.principal!.subject,
+        actor: actorOf(ctx.principal!),
       });
     },
   }),
@@ -158,7 +158,7 @@ builder.mutationFields((t) => ({
         to: args.status,
         estimatedReadyAt: args.estimatedReadyAt,
         reason: args.reason ?? null,
-        actor: ctx.principal!.subject,
+        actor: actorOf(ctx.principal!),
       });
       if (result.kind === 'not-found') throw clientError(ErrorCode.NotFound, `order ${order.id} does not exist`);
       if (result.kind === 'illegal') {
