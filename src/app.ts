@@ -26,6 +26,8 @@ import { createMerchantService } from './merchants/service.js';
 import { createOrderEffect } from './orders/effect.js';
 import { createOrderService } from './orders/service.js';
 import { createPaymentEventRepository } from './payments/repository.js';
+import { createPresenceService } from './presence/service.js';
+import { createMemoryPresenceStore, createRedisPresenceStore } from './presence/store.js';
 import { createPubSub } from './pubsub/index.js';
 import { createHttpHandler } from './server/http.js';
 import { createMemoryRateLimiter, createRedisRateLimiter } from './server/limits/rate-limit.js';
@@ -100,7 +102,13 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     apiKeys: createApiKeyService(db.prisma),
     tokens: createTokenVerifier(config.auth),
     rateLimiter: config.redisUrl ? createRedisRateLimiter(config.redisUrl) : createMemoryRateLimiter(),
-    sessions: createSessionRegistry(),
+    presence: createPresenceService({
+      store: config.redisUrl ? createRedisPresenceStore(config.redisUrl) : createMemoryPresenceStore(),
+      pubsub,
+      logger,
+      options: config.presence,
+    }),
+    sessions: createSessionRegistry({ pubsub, logger }),
   };
   const consumer =
     kafka && config.kafka?.consume ? createEventConsumer({ kafka, config: config.kafka, pipeline, deadLetters, logger }) : undefined;
@@ -147,6 +155,8 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
         await consumer?.start();
       }
       const demo = config.demo.seedMerchant ? await seedDemo() : undefined;
+      await services.sessions.start();
+      services.presence.start();
       http = createServer(createHttpHandler({ yoga, readiness, metrics, maxBodyBytes: config.limits.maxBodyBytes }));
       sockets = attachSocketServer(http, yoga, services);
       await new Promise<void>((resolve, reject) => {
@@ -169,6 +179,8 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       await sockets?.close();
       // In-flight chunks finish, publish and commit their offsets before the group is left.
       await consumer?.stop();
+      await services.presence.stop();
+      await services.sessions.stop();
       // Ending every live subscription ends the SSE streams too; then idle keep-alive
       // connections are all that hold close() open.
       await pubsub.close();

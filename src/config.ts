@@ -55,6 +55,8 @@ const EnvSchema = z
     RATE_LIMIT_API_KEY_PER_MINUTE: wholeNumber(z.number().int().min(0)).default(60_000),
     RATE_LIMIT_API_KEY_BURST: positiveInt().default(2_000),
     WS_KEEPALIVE_MS: positiveInt().default(20_000),
+    PRESENCE_AWAY_MS: positiveInt().default(300_000),
+    PRESENCE_TTL_MS: positiveInt().default(30_000),
     SHUTDOWN_TIMEOUT_MS: positiveInt().default(10_000),
     KAFKA_BROKERS: brokerList.optional(),
     KAFKA_CLIENT_ID: z.string().min(1).default('paypulse'),
@@ -129,6 +131,8 @@ export type Config = Readonly<{
       }>
     | undefined;
   wsKeepAliveMs: number;
+  /** Presence: idle time before AWAY; heartbeat TTL after which a dead instance's sockets count as gone. */
+  presence: Readonly<{ awayMs: number; ttlMs: number }>;
   shutdownTimeoutMs: number;
   demo: Readonly<{ simulate: boolean; intervalMs: number; seedMerchant: boolean }>;
 }>;
@@ -188,6 +192,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         }
       : undefined,
     wsKeepAliveMs: e.WS_KEEPALIVE_MS,
+    presence: { awayMs: e.PRESENCE_AWAY_MS, ttlMs: e.PRESENCE_TTL_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     demo: {
       simulate: e.DEMO,

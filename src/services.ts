@@ -13,6 +13,7 @@ import type { Metrics } from './lib/metrics.js';
 import type { MerchantService } from './merchants/service.js';
 import type { OrderService } from './orders/service.js';
 import type { PaymentEventRepository } from './payments/repository.js';
+import type { PresenceService } from './presence/service.js';
 import type { PubSub } from './pubsub/index.js';
 import type { RateLimiter } from './server/limits/rate-limit.js';
 import type { SessionRegistry } from './server/sessions.js';
@@ -44,6 +45,8 @@ export interface Services {
   tokens: TokenVerifier;
   /** Operations per caller, shared by every instance through Redis when there is one. */
   rateLimiter: RateLimiter;
+  /** Who is online, away or offline, across instances. */
+  presence: PresenceService;
   /** Open sockets by credential, to close them on revocation. */
   sessions: SessionRegistry;
 }

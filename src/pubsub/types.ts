@@ -1,5 +1,6 @@
 import type { AnnouncementMessage } from '../announcements/service.js';
 import type { OrderMessage } from '../orders/types.js';
+import type { RevocationMessage } from '../server/sessions.js';
 import type { PaymentEventMessage } from '../payments/types.js';
 import type { BalanceMessage } from '../wallets/types.js';
 
@@ -18,6 +19,10 @@ export interface TopicMap {
   merchantOrders: [merchantId: string, message: OrderMessage];
   /** One channel ('all'): subscribers keep what is addressed to them. */
   announcements: [key: 'all', message: AnnouncementMessage];
+  /** Keyed by user id: a nudge that the user's presence may have changed (watchers re-read it). */
+  presence: [userId: string, message: { userId: string }];
+  /** One channel ('all'): credentials whose sockets every instance closes with 4403. */
+  sessions: [key: 'all', message: RevocationMessage];
 }
 export type Topic = keyof TopicMap;
 export type TopicKey<T extends Topic> = TopicMap[T][0];

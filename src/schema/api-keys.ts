@@ -60,7 +60,7 @@ builder.mutationFields((t) => ({
       const principal = ctx.principal!;
       const revoked = await ctx.services.apiKeys.revoke({ id: args.id.toString(), merchantId: principal.role === 'admin' ? null : principal.merchantId });
       if (!revoked) throw clientError(ErrorCode.NotFound, 'no such API key');
-      ctx.services.sessions.revoke('apiKey', revoked.id, 'API key revoked');
+      await ctx.services.sessions.revoke('apiKey', revoked.id, 'API key revoked');
       return revoked;
     },
   }),

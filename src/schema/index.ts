@@ -12,5 +12,6 @@ import './orders.js';
 import './tracking.js';
 import './announcements.js';
 import './audit.js';
+import './presence.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -24,6 +24,9 @@ export interface GuardOptions {
   maxBufferedBytes: number;
   metrics: Metrics;
   logger: Logger;
+  /** Called once when the stream starts, and once when it ends however it ends. */
+  onStart?: () => void;
+  onEnd?: () => void;
 }
 
 type Result = ExecutionResult;
@@ -54,16 +57,27 @@ export function guardSubscription(source: AsyncIterable<Result>, options: GuardO
   const upstream = source[Symbol.asyncIterator]();
   let lastSent: string | undefined;
   let finished = false;
+  let ended = false;
+  options.onStart?.();
+  const markEnded = () => {
+    if (ended) return;
+    ended = true;
+    options.onEnd?.();
+  };
 
   const finish = (final: Result): IteratorResult<Result> => {
     finished = true;
+    markEnded();
     void upstream.return?.().catch(() => {});
     return { value: final, done: false };
   };
 
   return {
     async next() {
-      if (finished) return { value: undefined, done: true };
+      if (finished) {
+        markEnded();
+        return { value: undefined, done: true };
+      }
       if (options.socket.bufferedAmount > options.maxBufferedBytes) {
         options.metrics.refuse(ErrorCode.SlowConsumer);
         return finish({ errors: [slowConsumerError(lastSent)] });
@@ -72,6 +86,7 @@ export function guardSubscription(source: AsyncIterable<Result>, options: GuardO
         const step = await upstream.next();
         if (step.done) {
           finished = true;
+          markEnded();
           return step;
         }
         lastSent = resumePointOf(step.value) ?? lastSent;
@@ -86,6 +101,7 @@ export function guardSubscription(source: AsyncIterable<Result>, options: GuardO
     },
     async return() {
       finished = true;
+      markEnded();
       await upstream.return?.();
       return { value: undefined, done: true };
     },

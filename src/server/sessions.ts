@@ -1,22 +1,42 @@
 /**
- * The open graphql-ws sockets of this instance by credential, so revoking a credential closes
- * its sockets at once (4403) instead of letting them stream until the token expires.
- * This instance only: closing the sockets held by other instances arrives with `revokeSessions`.
+ * The open graphql-ws sockets by credential, so revoking a credential closes its sockets at
+ * once (4403) instead of letting them stream until the token expires. A revocation is published
+ * on the `sessions` channel and every instance (this one included) closes the sockets it holds,
+ * so `revokeSessions` and `revokeApiKey` reach every instance.
  */
 import { CloseCode } from 'graphql-ws';
 import type { WebSocket } from 'ws';
 import type { Principal } from '../auth/principal.js';
+import type { Logger } from '../lib/logger.js';
+import type { PubSub } from '../pubsub/index.js';
+
+export interface RevocationMessage {
+  kind: Principal['kind'];
+  subject: string;
+  reason: string;
+}
 
 export interface SessionRegistry {
   add(principal: Principal, socket: WebSocket): void;
   remove(principal: Principal, socket: WebSocket): void;
-  /** Closes every socket of this credential with 4403; returns how many were closed. */
-  revoke(kind: Principal['kind'], subject: string, reason: string): number;
+  /** Closes every socket of this credential with 4403 on every instance. */
+  revoke(kind: Principal['kind'], subject: string, reason: string): Promise<void>;
+  /** Starts listening for revocations made on any instance. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
 }
 
-export function createSessionRegistry(): SessionRegistry {
+export function createSessionRegistry(deps: { pubsub: PubSub; logger: Logger }): SessionRegistry {
   const byCredential = new Map<string, Set<WebSocket>>();
   const keyOf = (kind: Principal['kind'], subject: string) => `${kind}:${subject}`;
+  let channel: AsyncIterableIterator<RevocationMessage> | undefined;
+
+  const closeLocal = ({ kind, subject, reason }: RevocationMessage) => {
+    const sockets = byCredential.get(keyOf(kind, subject));
+    for (const socket of sockets ?? []) socket.close(CloseCode.Forbidden, reason);
+    if (sockets?.size) deps.logger.info({ kind, closed: sockets.size }, 'sessions revoked');
+  };
+
   return {
     add(principal, socket) {
       const key = keyOf(principal.kind, principal.subject);
@@ -30,11 +50,21 @@ export function createSessionRegistry(): SessionRegistry {
       sockets?.delete(socket);
       if (sockets?.size === 0) byCredential.delete(key);
     },
-    revoke(kind, subject, reason) {
-      const sockets = byCredential.get(keyOf(kind, subject));
-      if (!sockets) return 0;
-      for (const socket of sockets) socket.close(CloseCode.Forbidden, reason);
-      return sockets.size;
+    async revoke(kind, subject, reason) {
+      const message = { kind, subject, reason };
+      // Closed here at once; the message reaches the other instances (and closes nothing more here).
+      closeLocal(message);
+      await deps.pubsub.publish('sessions', 'all', message);
+    },
+    async start() {
+      channel = await deps.pubsub.subscribe('sessions', 'all');
+      const listening = channel;
+      void (async () => {
+        for await (const message of listening) closeLocal(message);
+      })().catch((err) => deps.logger.error({ err }, 'session revocation listener failed'));
+    },
+    async stop() {
+      await channel?.return?.();
     },
   };
 }

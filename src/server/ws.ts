@@ -12,6 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { AuthError, type Principal } from '../auth/principal.js';
 import type { Services } from '../services.js';
 import { guardSubscription } from './backpressure.js';
+import { clientError, ErrorCode } from '../schema/errors.js';
 import { authenticate } from './context.js';
 import { GRAPHQL_PATH, type PaypulseYoga } from './yoga.js';
 
@@ -70,6 +71,7 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
           ctx.extra.principal = principal;
           services.metrics.sockets.inc();
           services.sessions.add(principal, ctx.extra.socket);
+          services.presence.connected(principal, ctx.extra.socket);
           if (principal.expiresAt !== null) armExpiry(ctx.extra.socket, ctx.extra, principal.expiresAt);
           return true;
         } catch (error) {
@@ -86,6 +88,7 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
         if (ctx.extra.principal) {
           services.metrics.sockets.dec();
           services.sessions.remove(ctx.extra.principal, ctx.extra.socket);
+          services.presence.disconnected(ctx.extra.socket);
         }
       },
       // Every stream gets a bounded queue and its own error channel (backpressure.ts).
@@ -96,9 +99,26 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
               maxBufferedBytes: config.limits.subscription.maxBufferedBytes,
               metrics: services.metrics,
               logger,
+              onStart: () => {
+                services.metrics.subscriptions.inc({ transport: 'ws' });
+                services.presence.subscriptionStarted();
+              },
+              onEnd: () => {
+                services.metrics.subscriptions.dec({ transport: 'ws' });
+                services.presence.subscriptionEnded();
+              },
             })
           : undefined,
       onSubscribe: async (ctx, _id, payload) => {
+        // The credential is checked again for every operation: an expired token gets 4403 even
+        // if its expiry timer has not fired yet.
+        const principal = ctx.extra.principal;
+        if (principal?.expiresAt != null && principal.expiresAt <= Date.now()) {
+          services.metrics.refuse('TOKEN_EXPIRED');
+          ctx.extra.socket.close(CloseCode.Forbidden, 'token expired');
+          return [clientError(ErrorCode.Unauthenticated, 'token expired')];
+        }
+        services.presence.active(ctx.extra.socket);
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,

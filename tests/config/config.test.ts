@@ -105,6 +105,8 @@ describe('loadConfig parses every variable', () => {
       RATE_LIMIT_BURST: '50',
       RATE_LIMIT_API_KEY_PER_MINUTE: '0',
       WS_KEEPALIVE_MS: '5000',
+      PRESENCE_AWAY_MS: '60000',
+      PRESENCE_TTL_MS: '9000',
       SHUTDOWN_TIMEOUT_MS: '30000',
       DEMO_INTERVAL_MS: '250',
     });
@@ -125,6 +127,7 @@ describe('loadConfig parses every variable', () => {
         rate: { users: { perMinute: 300, burst: 50 }, apiKeys: undefined },
       },
       wsKeepAliveMs: 5000,
+      presence: { awayMs: 60_000, ttlMs: 9_000 },
       shutdownTimeoutMs: 30_000,
       // No demo merchant is seeded against a real database unless asked for.
       demo: { simulate: false, intervalMs: 250, seedMerchant: false },

@@ -31,6 +31,9 @@ type Documents = {
     "\n  query OrdersQuery($status: OrderStatus, $merchantId: ID, $first: Int, $after: String) {\n    orders(status: $status, merchantId: $merchantId, first: $first, after: $after) {\n      edges { cursor node { id status } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.OrdersQueryDocument,
     "\n  subscription OrderStatusSub($orderId: ID!) {\n    orderStatus(orderId: $orderId) { id status version estimatedReadyAt }\n  }\n": typeof types.OrderStatusSubDocument,
     "\n  subscription OrderUpdatesSub($merchantId: ID) {\n    orderUpdates(merchantId: $merchantId) { id status version merchantId }\n  }\n": typeof types.OrderUpdatesSubDocument,
+    "\n  subscription PresenceSub($userIds: [ID!]!) {\n    presence(userIds: $userIds) { userId status lastSeenAt }\n  }\n": typeof types.PresenceSubDocument,
+    "\n  query ConnectionStatsQuery {\n    connectionStats { sockets subscriptions instance { instance sockets users subscriptions } instances { instance sockets users subscriptions } }\n  }\n": typeof types.ConnectionStatsQueryDocument,
+    "\n  mutation RevokeSessions($userId: ID!) {\n    revokeSessions(userId: $userId)\n  }\n": typeof types.RevokeSessionsDocument,
     "\n  fragment PaymentEventFields on PaymentEvent {\n    id\n    cursor\n    merchantSeq\n    eventId\n    merchantId\n    schemaVersion\n    type\n    provider\n    paymentMethod\n    amount { amountMinor currency amount }\n    fee { amountMinor currency amount }\n    customerId\n    reference\n    occurredAt\n    source\n    metadata\n  }\n": typeof types.PaymentEventFieldsFragmentDoc,
     "\n  mutation IngestOne($event: PaymentEventInput!) {\n    ingestPaymentEvent(event: $event) {\n      status\n      duplicate\n      event { ...PaymentEventFields }\n    }\n  }\n": typeof types.IngestOneDocument,
     "\n  mutation IngestMany($events: [PaymentEventInput!]!) {\n    ingestPaymentEvents(events: $events) {\n      ingested\n      duplicates\n      rejected\n      errors { index field code message }\n      results { index status event { eventId cursor } }\n    }\n  }\n": typeof types.IngestManyDocument,
@@ -71,6 +74,9 @@ const documents: Documents = {
     "\n  query OrdersQuery($status: OrderStatus, $merchantId: ID, $first: Int, $after: String) {\n    orders(status: $status, merchantId: $merchantId, first: $first, after: $after) {\n      edges { cursor node { id status } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.OrdersQueryDocument,
     "\n  subscription OrderStatusSub($orderId: ID!) {\n    orderStatus(orderId: $orderId) { id status version estimatedReadyAt }\n  }\n": types.OrderStatusSubDocument,
     "\n  subscription OrderUpdatesSub($merchantId: ID) {\n    orderUpdates(merchantId: $merchantId) { id status version merchantId }\n  }\n": types.OrderUpdatesSubDocument,
+    "\n  subscription PresenceSub($userIds: [ID!]!) {\n    presence(userIds: $userIds) { userId status lastSeenAt }\n  }\n": types.PresenceSubDocument,
+    "\n  query ConnectionStatsQuery {\n    connectionStats { sockets subscriptions instance { instance sockets users subscriptions } instances { instance sockets users subscriptions } }\n  }\n": types.ConnectionStatsQueryDocument,
+    "\n  mutation RevokeSessions($userId: ID!) {\n    revokeSessions(userId: $userId)\n  }\n": types.RevokeSessionsDocument,
     "\n  fragment PaymentEventFields on PaymentEvent {\n    id\n    cursor\n    merchantSeq\n    eventId\n    merchantId\n    schemaVersion\n    type\n    provider\n    paymentMethod\n    amount { amountMinor currency amount }\n    fee { amountMinor currency amount }\n    customerId\n    reference\n    occurredAt\n    source\n    metadata\n  }\n": types.PaymentEventFieldsFragmentDoc,
     "\n  mutation IngestOne($event: PaymentEventInput!) {\n    ingestPaymentEvent(event: $event) {\n      status\n      duplicate\n      event { ...PaymentEventFields }\n    }\n  }\n": types.IngestOneDocument,
     "\n  mutation IngestMany($events: [PaymentEventInput!]!) {\n    ingestPaymentEvents(events: $events) {\n      ingested\n      duplicates\n      rejected\n      errors { index field code message }\n      results { index status event { eventId cursor } }\n    }\n  }\n": types.IngestManyDocument,
@@ -176,6 +182,18 @@ export function graphql(source: "\n  subscription OrderStatusSub($orderId: ID!) 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription OrderUpdatesSub($merchantId: ID) {\n    orderUpdates(merchantId: $merchantId) { id status version merchantId }\n  }\n"): (typeof documents)["\n  subscription OrderUpdatesSub($merchantId: ID) {\n    orderUpdates(merchantId: $merchantId) { id status version merchantId }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription PresenceSub($userIds: [ID!]!) {\n    presence(userIds: $userIds) { userId status lastSeenAt }\n  }\n"): (typeof documents)["\n  subscription PresenceSub($userIds: [ID!]!) {\n    presence(userIds: $userIds) { userId status lastSeenAt }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConnectionStatsQuery {\n    connectionStats { sockets subscriptions instance { instance sockets users subscriptions } instances { instance sockets users subscriptions } }\n  }\n"): (typeof documents)["\n  query ConnectionStatsQuery {\n    connectionStats { sockets subscriptions instance { instance sockets users subscriptions } instances { instance sockets users subscriptions } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeSessions($userId: ID!) {\n    revokeSessions(userId: $userId)\n  }\n"): (typeof documents)["\n  mutation RevokeSessions($userId: ID!) {\n    revokeSessions(userId: $userId)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
