@@ -174,6 +174,8 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     },
     async stop() {
       draining = true;
+      // Readiness now answers 503; give the load balancer time to stop sending new work here.
+      if (config.drain.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.drain.delayMs));
       await simulator?.stop();
       const closed = http ? new Promise<void>((resolve) => http!.close(() => resolve())) : Promise.resolve();
       await sockets?.close();

@@ -46,6 +46,8 @@ const EnvSchema = z
     MAX_BODY_BYTES: positiveInt().default(1_048_576),
     MAX_QUERY_TOKENS: positiveInt().default(5_000),
     WS_MAX_BUFFERED_BYTES: positiveInt().default(1_048_576),
+    MAX_SOCKETS_PER_CREDENTIAL: positiveInt(100_000).default(20),
+    MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt(100_000).default(100),
     SUBSCRIPTION_QUEUE_SIZE: positiveInt(1_000_000).default(5_000),
     MAX_QUERY_DEPTH: positiveInt(1000).default(12),
     MAX_QUERY_BREADTH: positiveInt().default(300),
@@ -58,6 +60,9 @@ const EnvSchema = z
     PRESENCE_AWAY_MS: positiveInt().default(300_000),
     PRESENCE_TTL_MS: positiveInt().default(30_000),
     SHUTDOWN_TIMEOUT_MS: positiveInt().default(10_000),
+    DRAIN_DELAY_MS: wholeNumber(z.number().int().min(0).max(600_000)).default(0),
+    DRAIN_BATCH_SIZE: positiveInt().default(500),
+    DRAIN_BATCH_INTERVAL_MS: wholeNumber(z.number().int().min(0).max(60_000)).default(100),
     KAFKA_BROKERS: brokerList.optional(),
     KAFKA_CLIENT_ID: z.string().min(1).default('paypulse'),
     KAFKA_GROUP_ID: z.string().min(1).default('paypulse-ingest'),
@@ -109,6 +114,8 @@ export type Config = Readonly<{
     maxBodyBytes: number;
     maxBatchSize: number;
     query: Readonly<{ maxTokens: number; maxDepth: number; maxBreadth: number; maxComplexity: number }>;
+    /** Sockets one user / API key may hold on one instance; operations in flight on one socket. */
+    sockets: Readonly<{ perCredential: number; subscriptionsPerSocket: number }>;
     /** Per WebSocket subscription: unsent bytes on the socket and messages queued before SLOW_CONSUMER. */
     subscription: Readonly<{ maxBufferedBytes: number; maxQueued: number }>;
     /** Operations per caller; undefined when RATE_LIMIT_PER_MINUTE / RATE_LIMIT_API_KEY_PER_MINUTE is 0. */
@@ -134,6 +141,8 @@ export type Config = Readonly<{
   /** Presence: idle time before AWAY; heartbeat TTL after which a dead instance's sockets count as gone. */
   presence: Readonly<{ awayMs: number; ttlMs: number }>;
   shutdownTimeoutMs: number;
+  /** On SIGTERM: /readyz answers 503 for `delayMs` before sockets close, `batchSize` every `intervalMs`. */
+  drain: Readonly<{ delayMs: number; batchSize: number; intervalMs: number }>;
   demo: Readonly<{ simulate: boolean; intervalMs: number; seedMerchant: boolean }>;
 }>;
 
@@ -171,6 +180,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     limits: {
       maxBodyBytes: e.MAX_BODY_BYTES,
       maxBatchSize: 1000,
+      sockets: { perCredential: e.MAX_SOCKETS_PER_CREDENTIAL, subscriptionsPerSocket: e.MAX_SUBSCRIPTIONS_PER_SOCKET },
       subscription: { maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES, maxQueued: e.SUBSCRIPTION_QUEUE_SIZE },
       query: { maxTokens: e.MAX_QUERY_TOKENS, maxDepth: e.MAX_QUERY_DEPTH, maxBreadth: e.MAX_QUERY_BREADTH, maxComplexity: e.MAX_QUERY_COMPLEXITY },
       rate: {
@@ -194,6 +204,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     wsKeepAliveMs: e.WS_KEEPALIVE_MS,
     presence: { awayMs: e.PRESENCE_AWAY_MS, ttlMs: e.PRESENCE_TTL_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    drain: { delayMs: e.DRAIN_DELAY_MS, batchSize: e.DRAIN_BATCH_SIZE, intervalMs: e.DRAIN_BATCH_INTERVAL_MS },
     demo: {
       simulate: e.DEMO,
       intervalMs: e.DEMO_INTERVAL_MS,

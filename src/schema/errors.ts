@@ -19,6 +19,7 @@ export const ErrorCode = {
   QueryTooComplex: 'QUERY_TOO_COMPLEX',
   RateLimited: 'RATE_LIMITED',
   SlowConsumer: 'SLOW_CONSUMER',
+  TooManySubscriptions: 'TOO_MANY_SUBSCRIPTIONS',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode] | (string & {});
 

@@ -19,6 +19,8 @@ export interface RevocationMessage {
 export interface SessionRegistry {
   add(principal: Principal, socket: WebSocket): void;
   remove(principal: Principal, socket: WebSocket): void;
+  /** Sockets this credential holds on this instance. */
+  count(principal: Principal): number;
   /** Closes every socket of this credential with 4403 on every instance. */
   revoke(kind: Principal['kind'], subject: string, reason: string): Promise<void>;
   /** Starts listening for revocations made on any instance. */
@@ -49,6 +51,9 @@ export function createSessionRegistry(deps: { pubsub: PubSub; logger: Logger }):
       const sockets = byCredential.get(key);
       sockets?.delete(socket);
       if (sockets?.size === 0) byCredential.delete(key);
+    },
+    count(principal) {
+      return byCredential.get(keyOf(principal.kind, principal.subject))?.size ?? 0;
     },
     async revoke(kind, subject, reason) {
       const message = { kind, subject, reason };

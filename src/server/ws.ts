@@ -12,6 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { AuthError, type Principal } from '../auth/principal.js';
 import type { Services } from '../services.js';
 import { guardSubscription } from './backpressure.js';
+import { closeInBatches } from './drain.js';
 import { clientError, ErrorCode } from '../schema/errors.js';
 import { authenticate } from './context.js';
 import { GRAPHQL_PATH, type PaypulseYoga } from './yoga.js';
@@ -19,17 +20,22 @@ import { GRAPHQL_PATH, type PaypulseYoga } from './yoga.js';
 export interface SocketServer {
   /** Sockets currently open. */
   sockets(): number;
-  /** Closes every socket with 1001 (going away) and stops accepting. */
+  /** Closes every socket with 1001 (going away), in staggered batches, and stops accepting. */
   close(): Promise<void>;
 }
 
 type ConnectionExtra = {
   principal?: Principal;
+  /** Operations accepted on this socket and not finished (counted at once, not when they start executing). */
+  operations?: Set<string>;
   expiryTimer?: NodeJS.Timeout;
 };
 
 type OperationResult = ReturnType<NonNullable<Parameters<typeof useServer>[0]['execute']>>;
 type EnvelopedRoot = { execute: (a: ExecutionArgs) => OperationResult; subscribe: (a: ExecutionArgs) => OperationResult };
+
+/** Close code for a credential over MAX_SOCKETS_PER_CREDENTIAL (graphql-ws reserves 4400-4499 for such refusals). */
+export const TOO_MANY_SOCKETS = 4429;
 
 const isAsyncIterable = <T>(value: unknown): value is AsyncIterable<T> =>
   typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
@@ -66,6 +72,11 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
           // Every operation needs an identity; refusing here saves a socket per anonymous client.
           if (!principal) {
             services.metrics.refuse('UNAUTHENTICATED');
+            return false;
+          }
+          if (services.sessions.count(principal) >= config.limits.sockets.perCredential) {
+            services.metrics.refuse('TOO_MANY_SOCKETS');
+            ctx.extra.socket.close(TOO_MANY_SOCKETS, 'too many sockets for this credential');
             return false;
           }
           ctx.extra.principal = principal;
@@ -109,7 +120,9 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
               },
             })
           : undefined,
-      onSubscribe: async (ctx, _id, payload) => {
+      onComplete: (ctx, id) => void ctx.extra.operations?.delete(id),
+      onError: (ctx, id) => void ctx.extra.operations?.delete(id),
+      onSubscribe: async (ctx, id, payload) => {
         // The credential is checked again for every operation: an expired token gets 4403 even
         // if its expiry timer has not fired yet.
         const principal = ctx.extra.principal;
@@ -119,6 +132,12 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
           return [clientError(ErrorCode.Unauthenticated, 'token expired')];
         }
         services.presence.active(ctx.extra.socket);
+        const operations = (ctx.extra.operations ??= new Set());
+        if (operations.size >= config.limits.sockets.subscriptionsPerSocket) {
+          services.metrics.refuse(ErrorCode.TooManySubscriptions);
+          return [clientError(ErrorCode.TooManySubscriptions, `at most ${config.limits.sockets.subscriptionsPerSocket} operations at once on one socket`)];
+        }
+        operations.add(id);
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
@@ -151,7 +170,8 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
   return {
     sockets: () => wss.clients.size,
     async close() {
-      for (const socket of wss.clients) socket.close(1001, 'server shutting down');
+      // Staggered (DRAIN_BATCH_SIZE every DRAIN_BATCH_INTERVAL_MS) so clients reconnect elsewhere gradually.
+      await closeInBatches(wss.clients, config.drain);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };

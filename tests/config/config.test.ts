@@ -42,12 +42,15 @@ describe('loadConfig defaults', () => {
       limits: {
         maxBodyBytes: 1_048_576,
         maxBatchSize: 1000,
+        sockets: { perCredential: 20, subscriptionsPerSocket: 100 },
         subscription: { maxBufferedBytes: 1_048_576, maxQueued: 5000 },
         query: { maxTokens: 5000, maxDepth: 12, maxBreadth: 300, maxComplexity: 5000 },
         rate: { users: { perMinute: 1200, burst: 200 }, apiKeys: { perMinute: 60_000, burst: 2000 } },
       },
       wsKeepAliveMs: 20_000,
+      presence: { awayMs: 300_000, ttlMs: 30_000 },
       shutdownTimeoutMs: 10_000,
+      drain: { delayMs: 0, batchSize: 500, intervalMs: 100 },
       demo: { simulate: false, intervalMs: 1_000, seedMerchant: true },
     });
     expect(config.auth.secret!.length).toBeGreaterThanOrEqual(32);
@@ -108,6 +111,9 @@ describe('loadConfig parses every variable', () => {
       PRESENCE_AWAY_MS: '60000',
       PRESENCE_TTL_MS: '9000',
       SHUTDOWN_TIMEOUT_MS: '30000',
+      DRAIN_DELAY_MS: '5000',
+      DRAIN_BATCH_SIZE: '50',
+      DRAIN_BATCH_INTERVAL_MS: '20',
       DEMO_INTERVAL_MS: '250',
     });
     expect(config).toEqual({
@@ -121,6 +127,7 @@ describe('loadConfig parses every variable', () => {
       limits: {
         maxBodyBytes: 2048,
         maxBatchSize: 1000,
+        sockets: { perCredential: 20, subscriptionsPerSocket: 100 },
         subscription: { maxBufferedBytes: 65_536, maxQueued: 50 },
         query: { maxTokens: 3000, maxDepth: 8, maxBreadth: 100, maxComplexity: 900 },
         // 0 turns a limit off.
@@ -129,6 +136,7 @@ describe('loadConfig parses every variable', () => {
       wsKeepAliveMs: 5000,
       presence: { awayMs: 60_000, ttlMs: 9_000 },
       shutdownTimeoutMs: 30_000,
+      drain: { delayMs: 5000, batchSize: 50, intervalMs: 20 },
       // No demo merchant is seeded against a real database unless asked for.
       demo: { simulate: false, intervalMs: 250, seedMerchant: false },
     });
