@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal.js';
 import type { Logger } from '../lib/logger.js';
+import { stoppable } from '../lib/stoppable.js';
 import type { PubSub } from '../pubsub/index.js';
 import type { InstanceStats, PresenceStore, UserPresenceRecord } from './store.js';
 
@@ -180,21 +181,7 @@ export function createPresenceService(deps: { store: PresenceStore; pubsub: PubS
           for (const u of await statuses(userIds)) if (changed(u)) yield u;
         }
       }
-      const inner = run();
-      return {
-        next: () => inner.next(),
-        async return() {
-          await stop();
-          return inner.return(undefined);
-        },
-        async throw(error) {
-          await stop();
-          return inner.throw(error);
-        },
-        [Symbol.asyncIterator]() {
-          return this;
-        },
-      };
+      return stoppable(run(), stop);
     },
     async stats() {
       const mine = localStats();

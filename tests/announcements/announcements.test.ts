@@ -1,8 +1,8 @@
 /** broadcastAnnouncement → announcements: each subscriber gets exactly what is addressed to it, on every instance. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/auth/principal.js';
-import { MODES, startTestApp, type TestApp } from '../support/app.js';
-import { createTestDatabase, describeWith } from '../support/services.js';
+import { MODES, startTestApp, useTwoInstances, type TestApp } from '../support/app.js';
+import { describeWith } from '../support/services.js';
 import { collect, type Collector } from '../support/subscriptions.js';
 import { NEEDS, newMerchant } from '../support/tenants.js';
 import { Announcements, Broadcast } from './operations.js';
@@ -85,20 +85,10 @@ for (const mode of MODES) {
 }
 
 await describeWith(['postgres', 'redis'], 'announcements across two instances', () => {
+  const two = useTwoInstances();
   let a: TestApp;
   let b: TestApp;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const db = await createTestDatabase();
-    drop = db.drop;
-    a = await startTestApp({ mode: 'services', databaseUrl: db.url });
-    b = await startTestApp({ mode: 'services', databaseUrl: db.url });
-  });
-  afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-    await drop?.();
-  });
+  beforeAll(() => void ({ a, b } = two));
 
   it('an announcement made on A reaches subscribers on B', async () => {
     const onB = collect(b.wsClient({ authorization: `Bearer ${await b.token({ sub: 'u1', role: 'customer' })}` }), Announcements);

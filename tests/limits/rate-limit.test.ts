@@ -2,11 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryRateLimiter, createRedisRateLimiter } from '../../src/server/limits/rate-limit.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { startTestApp, useTwoInstances, type TestApp } from '../support/app.js';
 import { eventInput } from '../support/events.js';
 import { sample } from '../support/metrics.js';
 import { IngestOne } from '../support/operations.js';
-import { createTestDatabase, describeWith, REDIS_URL } from '../support/services.js';
+import { describeWith, REDIS_URL } from '../support/services.js';
 import { newMerchant } from '../support/tenants.js';
 
 const LIMITED = { RATE_LIMIT_PER_MINUTE: '60', RATE_LIMIT_BURST: '5', RATE_LIMIT_API_KEY_PER_MINUTE: '60', RATE_LIMIT_API_KEY_BURST: '8' };
@@ -75,20 +75,10 @@ describe('rate limits over HTTP and WebSocket (embedded)', () => {
 });
 
 await describeWith(['postgres', 'redis'], 'rate limits across two instances (Redis)', () => {
+  const two = useTwoInstances(LIMITED);
   let a: TestApp;
   let b: TestApp;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const db = await createTestDatabase();
-    drop = db.drop;
-    a = await startTestApp({ mode: 'services', databaseUrl: db.url, env: LIMITED });
-    b = await startTestApp({ mode: 'services', databaseUrl: db.url, env: LIMITED });
-  });
-  afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-    await drop?.();
-  });
+  beforeAll(() => void ({ a, b } = two));
 
   it('one bucket per caller whichever instance answers', async () => {
     const m = await newMerchant(a);

@@ -1,27 +1,17 @@
 /** Orders on two instances sharing PostgreSQL and Redis: changes made on A stream to subscribers on B, versions strictly increasing, a skipped version filled by a re-read. */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.js';
-import { createTestDatabase, describeWith } from '../support/services.js';
+import { beforeAll, expect, it } from 'vitest';
+import { useTwoInstances, type TestApp } from '../support/app.js';
+import { describeWith } from '../support/services.js';
 import { collect } from '../support/subscriptions.js';
 import { newMerchant } from '../support/tenants.js';
 import { createOrder, moveThrough } from './helpers.js';
 import { OrderStatusSub, OrderUpdatesSub } from './operations.js';
 
 await describeWith(['postgres', 'redis'], 'orders across two instances', () => {
+  const two = useTwoInstances();
   let a: TestApp;
   let b: TestApp;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const db = await createTestDatabase();
-    drop = db.drop;
-    a = await startTestApp({ mode: 'services', databaseUrl: db.url });
-    b = await startTestApp({ mode: 'services', databaseUrl: db.url });
-  });
-  afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-    await drop?.();
-  });
+  beforeAll(() => void ({ a, b } = two));
 
   it('the customer on B follows every change made by a vendor on A; the vendor feed on B sees them too', async () => {
     const m = await newMerchant(a);

@@ -7,10 +7,10 @@ import { createLogger } from '../../src/lib/logger.js';
 import { createPresenceService } from '../../src/presence/service.js';
 import { createRedisPresenceStore } from '../../src/presence/store.js';
 import { createRedisPubSub } from '../../src/pubsub/redis.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { startTestApp, useTwoInstances, type TestApp } from '../support/app.js';
 import { eventInput } from '../support/events.js';
 import { IngestOne, LiveEvents } from '../support/operations.js';
-import { createTestDatabase, describeWith, REDIS_URL } from '../support/services.js';
+import { describeWith, REDIS_URL } from '../support/services.js';
 import { collect, nextClose, subscriptionErrorCodes, waitUntil } from '../support/subscriptions.js';
 import { newMerchant, type TestMerchant } from '../support/tenants.js';
 import { ConnectionStatsQuery, PresenceSub, RevokeSessions } from './operations.js';
@@ -30,23 +30,15 @@ const statusesOf = (sub: { data(): { presence: { userId: string; status: string 
   sub.data().filter((d) => d.presence.userId === userId).map((d) => d.presence.status);
 
 await describeWith(['postgres', 'redis'], 'presence across two instances', () => {
+  const env = { PRESENCE_AWAY_MS: AWAY_MS, PRESENCE_TTL_MS: TTL_MS };
+  const person = (role: Role, merchantId?: string) => ({ sub: `u-${role}-${randomUUID().slice(0, 6)}`, role, merchantId });
+  const two = useTwoInstances(env);
   let a: TestApp;
   let b: TestApp;
   let m: TestMerchant;
-  let drop: () => Promise<void>;
-  const env = { PRESENCE_AWAY_MS: AWAY_MS, PRESENCE_TTL_MS: TTL_MS };
-  const person = (role: Role, merchantId?: string) => ({ sub: `u-${role}-${randomUUID().slice(0, 6)}`, role, merchantId });
   beforeAll(async () => {
-    const db = await createTestDatabase();
-    drop = db.drop;
-    a = await startTestApp({ mode: 'services', databaseUrl: db.url, env });
-    b = await startTestApp({ mode: 'services', databaseUrl: db.url, env });
+    ({ a, b } = two);
     m = await newMerchant(a);
-  });
-  afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-    await drop?.();
   });
 
   it('online on A is seen on B; away after idling; online again on activity; offline only when the last socket on either instance closes', async () => {

@@ -7,6 +7,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type ExecutionResult } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { signToken, type DevTokenClaims } from '../../src/auth/jwt.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -125,4 +126,25 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
       await drop?.();
     },
   };
+}
+
+/**
+ * Two app instances in services mode sharing one fresh PostgreSQL database and Redis, started
+ * before the suite's tests and stopped after them. Read `a` and `b` inside tests or hooks.
+ */
+export function useTwoInstances(env: Record<string, string> = {}): { a: TestApp; b: TestApp } {
+  const pair = {} as { a: TestApp; b: TestApp };
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const db = await createTestDatabase();
+    drop = db.drop;
+    pair.a = await startTestApp({ mode: 'services', databaseUrl: db.url, env });
+    pair.b = await startTestApp({ mode: 'services', databaseUrl: db.url, env });
+  });
+  afterAll(async () => {
+    await pair.a?.stop();
+    await pair.b?.stop();
+    await drop?.();
+  });
+  return pair;
 }

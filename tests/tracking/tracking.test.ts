@@ -2,10 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PaymentEventInput } from '../generated/graphql.js';
-import { MODES, startTestApp, type TestApp } from '../support/app.js';
+import { MODES, startTestApp, useTwoInstances, type TestApp } from '../support/app.js';
 import { eventInput } from '../support/events.js';
 import { IngestOne } from '../support/operations.js';
-import { createTestDatabase, describeWith } from '../support/services.js';
+import { describeWith } from '../support/services.js';
 import { collect, subscriptionErrorCodes } from '../support/subscriptions.js';
 import { NEEDS, newMerchant, type TestMerchant } from '../support/tenants.js';
 import { PaymentStatus, PaymentTracking, TransferStatus, TransferTracking } from './operations.js';
@@ -144,20 +144,10 @@ for (const mode of MODES) {
 }
 
 await describeWith(['postgres', 'redis'], 'tracking across two instances', () => {
+  const two = useTwoInstances();
   let a: TestApp;
   let b: TestApp;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const db = await createTestDatabase();
-    drop = db.drop;
-    a = await startTestApp({ mode: 'services', databaseUrl: db.url });
-    b = await startTestApp({ mode: 'services', databaseUrl: db.url });
-  });
-  afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-    await drop?.();
-  });
+  beforeAll(() => void ({ a, b } = two));
 
   it('a customer following on B sees every change ingested on A, then completion', async () => {
     const m = await newMerchant(a);
