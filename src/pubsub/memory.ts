@@ -15,7 +15,8 @@ export function createMemoryPubSub(buffer: SubscriptionBuffer = {}): PubSub {
       const json = JSON.stringify(payload);
       for (const listener of listeners) listener(JSON.parse(json));
     },
-    async subscribe(topic, key) {
+    async subscribe(topic, key, options = {}) {
+      const weight = options.internal ? 0 : 1;
       const name = channelName(topic, key);
       const listeners = channels.get(name) ?? new Set();
       channels.set(name, listeners);
@@ -24,14 +25,14 @@ export function createMemoryPubSub(buffer: SubscriptionBuffer = {}): PubSub {
         onReturn: () => {
           open.delete(queue.iterator);
           listeners.delete(listener);
-          count -= 1;
+          count -= weight;
           if (listeners.size === 0) channels.delete(name);
         },
       });
       const listener = (payload: unknown) => queue.push(payload as never);
       listeners.add(listener);
       open.add(queue.iterator);
-      count += 1;
+      count += weight;
       return queue.iterator;
     },
     activeSubscriptions: () => count,

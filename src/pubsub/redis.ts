@@ -30,7 +30,8 @@ export function createRedisPubSub(url: string, buffer: SubscriptionBuffer = {}):
     async publish(topic, key, payload) {
       await redis.publish(channelName(topic, key), payload);
     },
-    async subscribe(topic, key) {
+    async subscribe(topic, key, options = {}) {
+      const weight = options.internal ? 0 : 1;
       let subId: number | undefined;
       let released = false;
       const queue = createPushQueue<never>({
@@ -40,17 +41,17 @@ export function createRedisPubSub(url: string, buffer: SubscriptionBuffer = {}):
           open.delete(queue.iterator);
           if (subId !== undefined) {
             redis.unsubscribe(subId);
-            count -= 1;
+            count -= weight;
           }
         },
       });
       open.add(queue.iterator);
       // graphql-redis-subscriptions parses a message once for all its listeners: each gets its own copy.
       subId = await redis.subscribe(channelName(topic, key), (payload: never) => queue.push(structuredClone(payload)));
-      count += 1;
+      count += weight;
       if (released) {
         redis.unsubscribe(subId);
-        count -= 1;
+        count -= weight;
       }
       return queue.iterator;
     },

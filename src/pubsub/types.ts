@@ -35,8 +35,8 @@ export interface PubSub {
    * Resolves once the subscription is active (on Redis: SUBSCRIBE acknowledged), so anything
    * published after the promise resolves is delivered. `return()` on the iterator unsubscribes.
    */
-  subscribe<T extends Topic>(topic: T, key: TopicKey<T>): Promise<AsyncIterableIterator<TopicPayload<T>>>;
-  /** Active channel subscriptions held by this instance (for tests and metrics). */
+  subscribe<T extends Topic>(topic: T, key: TopicKey<T>, options?: { internal?: boolean }): Promise<AsyncIterableIterator<TopicPayload<T>>>;
+  /** Active channel subscriptions held by this instance for clients (internal ones, such as the sessions listener, are not counted). */
   activeSubscriptions(): number;
   ready(): Promise<boolean>;
   /** Ends every open subscription (their iterators finish), then disconnects. */

@@ -32,6 +32,7 @@ export function createSessionRegistry(deps: { pubsub: PubSub; logger: Logger }):
   const byCredential = new Map<string, Set<WebSocket>>();
   const keyOf = (kind: Principal['kind'], subject: string) => `${kind}:${subject}`;
   let channel: AsyncIterableIterator<RevocationMessage> | undefined;
+  let stopped = false;
 
   const closeLocal = ({ kind, subject, reason }: RevocationMessage) => {
     const sockets = byCredential.get(keyOf(kind, subject));
@@ -62,13 +63,24 @@ export function createSessionRegistry(deps: { pubsub: PubSub; logger: Logger }):
       await deps.pubsub.publish('sessions', 'all', message);
     },
     async start() {
-      channel = await deps.pubsub.subscribe('sessions', 'all');
-      const listening = channel;
+      // In the background, retried until it works: a Redis outage at start must not stop the
+      // server (readiness reports it), and revocations reach this instance once it is back.
       void (async () => {
-        for await (const message of listening) closeLocal(message);
-      })().catch((err) => deps.logger.error({ err }, 'session revocation listener failed'));
+        for (let attempt = 0; !stopped; attempt++) {
+          try {
+            channel = await deps.pubsub.subscribe('sessions', 'all', { internal: true });
+            if (stopped) return void (await channel.return?.());
+            for await (const message of channel) closeLocal(message);
+            return;
+          } catch (err) {
+            if (attempt === 0) deps.logger.warn({ err }, 'session revocation listener not subscribed yet; retrying');
+            await new Promise((resolve) => setTimeout(resolve, 1_000).unref());
+          }
+        }
+      })();
     },
     async stop() {
+      stopped = true;
       await channel?.return?.();
     },
   };
