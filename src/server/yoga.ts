@@ -4,6 +4,7 @@ import { schema } from '../schema/index.js';
 import type { GraphQLContext } from '../schema/builder.js';
 import type { Services } from '../services.js';
 import { createContextFactory, type SocketInitialContext } from './context.js';
+import { useOperationMetrics } from './plugins/operation-metrics.js';
 import { useQueryLimits } from './plugins/query-limits.js';
 import { useRateLimit } from './plugins/rate-limit.js';
 
@@ -39,6 +40,7 @@ export function createYogaServer(services: Services): PaypulseYoga {
     plugins: [
       useQueryLimits(services.config.limits.query, services.metrics),
       useRateLimit({ limiter: services.rateLimiter, ...services.config.limits.rate, metrics: services.metrics }),
+      useOperationMetrics(services.metrics),
     ],
     landingPage: false,
     logging: yogaLogger(services.logger),

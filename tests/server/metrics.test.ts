@@ -31,6 +31,11 @@ describe('GET /metrics', () => {
     expect(await sample(t, 'paypulse_ingested_events_total{status="ingested"}')).toBe(before + 1);
     expect(await sample(t, 'paypulse_ingested_events_total{status="duplicate"}')).toBeGreaterThanOrEqual(1);
 
+    expect(await sample(t, 'paypulse_graphql_operations_total{type="mutation",outcome="ok"}')).toBeGreaterThanOrEqual(2);
+    const failedBefore = await sample(t, 'paypulse_graphql_operations_total{type="query",outcome="error"}');
+    await t.post({ query: '{ merchant { id } }' });
+    expect(await sample(t, 'paypulse_graphql_operations_total{type="query",outcome="error"}')).toBe(failedBefore + 1);
+
     const refusedBefore = await sample(t, 'paypulse_refusals_total{reason="PAYLOAD_TOO_LARGE"}');
     const res = await t.post('x'.repeat(20_000), { token: m.token });
     expect(res.status).toBe(413);
