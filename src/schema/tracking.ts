@@ -80,13 +80,12 @@ const KINDS: { kind: TrackingKind; query: string; subscription: string }[] = [
 builder.queryFields((t) =>
   Object.fromEntries(
     KINDS.map(({ kind, query }) => {
-      const noun = kind;
       return [
         query,
         t.field({
           type: TrackedReferenceRef,
           nullable: true,
-          description: `The ${noun} with this provider reference now; null when no event of it was stored yet (staff). Staff of its merchant, admins naming it, or its customer.`,
+          description: `The ${kind} with this provider reference now; null when no event of it was stored yet (staff). Staff of its merchant, admins naming it, or its customer.`,
           authScopes: { authenticated: true },
           args: {
             reference: t.arg.string({ required: true, description: 'The provider reference.' }),
@@ -102,12 +101,11 @@ builder.queryFields((t) =>
 builder.subscriptionFields((t) =>
   Object.fromEntries(
     KINDS.map(({ kind, subscription }) => {
-      const noun = kind;
       return [
         subscription,
         t.field({
           type: TrackedReferenceRef,
-          description: `The ${noun} live: its state now (once it has one), then every change; completes at a final status. Same access as the query; customers can follow only a reference that already names them.`,
+          description: `The ${kind} live: its state now (once it has one), then every change; completes at a final status. Same access as the query; customers can follow only a reference that already names them.`,
           authScopes: { authenticated: true },
           args: {
             reference: t.arg.string({ required: true, description: 'The provider reference.' }),
