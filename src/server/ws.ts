@@ -34,8 +34,11 @@ type ConnectionExtra = {
 type OperationResult = ReturnType<NonNullable<Parameters<typeof useServer>[0]['execute']>>;
 type EnvelopedRoot = { execute: (a: ExecutionArgs) => OperationResult; subscribe: (a: ExecutionArgs) => OperationResult };
 
-/** Close code for a credential over MAX_SOCKETS_PER_CREDENTIAL (graphql-ws reserves 4400-4499 for such refusals). */
-export const TOO_MANY_SOCKETS = 4429;
+/**
+ * Close code for a credential over MAX_SOCKETS_PER_CREDENTIAL. Not 4429: graphql-ws uses that for a
+ * repeated `connection_init`. Its clients retry 4430 with backoff, by which time a place may be free.
+ */
+export const TOO_MANY_SOCKETS = 4430;
 
 const isAsyncIterable = <T>(value: unknown): value is AsyncIterable<T> =>
   typeof value === 'object' && value !== null && Symbol.asyncIterator in value;

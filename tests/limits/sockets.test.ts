@@ -1,4 +1,4 @@
-/** Socket limits: sockets per credential (close 4429), operations per socket (TOO_MANY_SUBSCRIPTIONS, socket stays), connection_init timeout (4408). */
+/** Socket limits: sockets per credential (close 4430), operations per socket (TOO_MANY_SUBSCRIPTIONS, socket stays), connection_init timeout (4408). */
 import WebSocket from 'ws';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,13 +27,13 @@ describe('socket limits', () => {
   });
   afterAll(() => t?.stop());
 
-  it('100 sockets for one user: 20 open, 80 closed with 4429; another user is unaffected', async () => {
+  it('100 sockets for one user: 20 open, 80 closed with 4430; another user is unaffected', async () => {
     const m = await newMerchant(t);
     const before = await sample(t, 'paypulse_refusals_total{reason="TOO_MANY_SOCKETS"}');
     const results = [];
     for (let i = 0; i < 100; i++) results.push(await open(t.wsUrl, m.token));
     expect(results.filter((r) => r.acked)).toHaveLength(20);
-    expect(results.filter((r) => !r.acked).map((r) => r.code)).toEqual(Array(80).fill(4429));
+    expect(results.filter((r) => !r.acked).map((r) => r.code)).toEqual(Array(80).fill(4430));
     expect(await sample(t, 'paypulse_refusals_total{reason="TOO_MANY_SOCKETS"}')).toBe(before + 80);
     const other = await newMerchant(t);
     expect((await open(t.wsUrl, other.token)).acked).toBe(true);
