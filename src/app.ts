@@ -23,6 +23,10 @@ import { createKafkaIntake, createProducer } from './kafka/producer.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createMetrics } from './lib/metrics.js';
 import { createMerchantService } from './merchants/service.js';
+import { closeChannels, createChannels } from './notifications/channels/index.js';
+import { createNotificationEffect } from './notifications/effect.js';
+import { createNotificationService } from './notifications/service.js';
+import { createNotificationWorker, type NotificationWorker } from './notifications/worker.js';
 import { createOrderEffect } from './orders/effect.js';
 import { createOrderService } from './orders/service.js';
 import { createPaymentEventRepository } from './payments/repository.js';
@@ -77,7 +81,18 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     },
   });
   const events = createPaymentEventRepository(db.prisma);
-  const pipeline = createIngestPipeline({ prisma: db.prisma, pubsub, logger, metrics, effects: [createAnalyticsEffect(), createWalletEffect({ pubsub, logger }), createOrderEffect({ pubsub, logger })] });
+  const channels = createChannels(config.notifications, logger);
+  let worker: NotificationWorker | undefined;
+  const notifications = createNotificationService({ prisma: db.prisma, pubsub, logger, channels, kick: () => worker?.kick(), production: config.env === 'production' });
+  if (config.notifications.worker) worker = createNotificationWorker({ prisma: db.prisma, channels, logger, metrics, options: config.notifications });
+  const pipeline = createIngestPipeline({
+    prisma: db.prisma,
+    pubsub,
+    logger,
+    metrics,
+    // In this order: notifications read the ledger entries the wallet effect wrote.
+    effects: [createAnalyticsEffect(), createWalletEffect({ pubsub, logger }), createOrderEffect({ pubsub, logger }), createNotificationEffect({ notifications })],
+  });
   const merchants = createMerchantService(db.prisma);
   const kafka = config.kafka ? createKafka(config.kafka, logger) : undefined;
   const producer = kafka ? createProducer(kafka) : undefined;
@@ -95,7 +110,8 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     merchants,
     analytics: createAnalyticsService(db.prisma),
     wallets: createWalletService(db.prisma),
-    orders: createOrderService({ prisma: db.prisma, pubsub, logger }),
+    orders: createOrderService({ prisma: db.prisma, pubsub, logger, notifications }),
+    notifications,
     tracking: createTrackingService({ prisma: db.prisma, pubsub }),
     announcements: createAnnouncementService({ prisma: db.prisma, pubsub, logger }),
     audit: createAuditService(db.prisma),
@@ -157,6 +173,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       const demo = config.demo.seedMerchant ? await seedDemo() : undefined;
       await services.sessions.start();
       services.presence.start();
+      worker?.start();
       http = createServer(createHttpHandler({ yoga, readiness, metrics, maxBodyBytes: config.limits.maxBodyBytes }));
       sockets = attachSocketServer(http, yoga, services);
       await new Promise<void>((resolve, reject) => {
@@ -183,6 +200,9 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       await consumer?.stop();
       await services.presence.stop();
       await services.sessions.stop();
+      // The pass in progress records its results before the database closes.
+      await worker?.stop();
+      await closeChannels(channels);
       // Ending every live subscription ends the SSE streams too; then idle keep-alive
       // connections are all that hold close() open.
       await pubsub.close();

@@ -74,6 +74,37 @@ const EnvSchema = z
     KAFKA_RETRY_BASE_MS: positiveInt().default(200),
     KAFKA_RETRY_MAX_MS: positiveInt().default(30_000),
     KAFKA_MAX_ATTEMPTS: positiveInt(1000).default(10),
+    NOTIFICATIONS_WORKER: bool.default(true),
+    NOTIFY_POLL_MS: positiveInt(3_600_000).default(1_000),
+    NOTIFY_BATCH_SIZE: positiveInt(1000).default(50),
+    NOTIFY_LEASE_MS: positiveInt(3_600_000).default(60_000),
+    NOTIFY_SEND_TIMEOUT_MS: positiveInt(300_000).default(10_000),
+    NOTIFY_MAX_ATTEMPTS: positiveInt(100).default(8),
+    NOTIFY_RETRY_BASE_MS: positiveInt().default(2_000),
+    NOTIFY_RETRY_MAX_MS: positiveInt().default(600_000),
+    FCM_SERVICE_ACCOUNT: z
+      .string()
+      .transform((v, ctx) => {
+        try {
+          const parsed = JSON.parse(v) as Record<string, unknown>;
+          if (typeof parsed.project_id === 'string' && typeof parsed.client_email === 'string' && typeof parsed.private_key === 'string') {
+            return { projectId: parsed.project_id, clientEmail: parsed.client_email, privateKey: parsed.private_key };
+          }
+        } catch {
+          // reported below
+        }
+        ctx.addIssue({ code: 'custom', message: 'must be a service account JSON with project_id, client_email and private_key' });
+        return z.NEVER;
+      })
+      .optional(),
+    FCM_API_URL: url(['https', 'http']).optional(),
+    SENDGRID_API_KEY: z.string().min(1).optional(),
+    SENDGRID_FROM: z.string().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, 'must be an email address').optional(),
+    SENDGRID_API_URL: url(['https', 'http']).optional(),
+    TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits').optional(),
+    TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+    TWILIO_FROM: z.string().regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/, 'must be an E.164 number or a Messaging Service SID').optional(),
+    TWILIO_API_URL: url(['https', 'http']).optional(),
     DEMO: bool.default(false),
     DEMO_INTERVAL_MS: positiveInt().default(1_000),
     DEMO_MERCHANT: bool.optional(),
@@ -86,6 +117,21 @@ const EnvSchema = z
       // Keys from an identity provider: accept only its tokens meant for us.
       if (!env.JWT_ISSUER) ctx.addIssue({ code: 'custom', path: ['JWT_ISSUER'], message: 'JWT_ISSUER is required with JWKS_URL' });
       if (!env.JWT_AUDIENCE) ctx.addIssue({ code: 'custom', path: ['JWT_AUDIENCE'], message: 'JWT_AUDIENCE is required with JWKS_URL' });
+    }
+    // A provider is configured completely or not at all.
+    const together: [string, ...(keyof typeof env)[]][] = [
+      ['SendGrid', 'SENDGRID_API_KEY', 'SENDGRID_FROM'],
+      ['Twilio', 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'],
+    ];
+    for (const [provider, ...keys] of together) {
+      const set = keys.filter((k) => env[k] !== undefined);
+      if (set.length > 0 && set.length < keys.length) {
+        for (const k of keys.filter((k) => env[k] === undefined)) ctx.addIssue({ code: 'custom', path: [k], message: `is required with ${set.join(', ')} (${provider})` });
+      }
+    }
+    if (env.NOTIFY_LEASE_MS <= env.NOTIFY_SEND_TIMEOUT_MS) {
+      // A lease shorter than a send would let a second worker send while the first still waits.
+      ctx.addIssue({ code: 'custom', path: ['NOTIFY_LEASE_MS'], message: 'must be longer than NOTIFY_SEND_TIMEOUT_MS' });
     }
     if (env.JWT_SECRET && env.JWKS_URL) {
       ctx.addIssue({ code: 'custom', path: ['JWKS_URL'], message: 'set JWT_SECRET or JWKS_URL, not both' });
@@ -144,6 +190,20 @@ export type Config = Readonly<{
   /** On SIGTERM: /readyz answers 503 for `delayMs` before sockets close, `batchSize` every `intervalMs`. */
   drain: Readonly<{ delayMs: number; batchSize: number; intervalMs: number }>;
   demo: Readonly<{ simulate: boolean; intervalMs: number; seedMerchant: boolean }>;
+  /** Providers left undefined are not configured: their deliveries are logged, not sent. */
+  notifications: Readonly<{
+    /** Whether this instance runs the delivery worker. */
+    worker: boolean;
+    pollMs: number;
+    batchSize: number;
+    leaseMs: number;
+    sendTimeoutMs: number;
+    maxAttempts: number;
+    backoff: Readonly<{ baseMs: number; maxMs: number }>;
+    fcm: Readonly<{ serviceAccount: Readonly<{ projectId: string; clientEmail: string; privateKey: string }>; apiUrl: string | undefined }> | undefined;
+    sendgrid: Readonly<{ apiKey: string; from: string; apiUrl: string | undefined; timeoutMs: number }> | undefined;
+    twilio: Readonly<{ accountSid: string; authToken: string; from: string; apiUrl: string | undefined; timeoutMs: number }> | undefined;
+  }>;
 }>;
 
 export class ConfigError extends Error {
@@ -210,6 +270,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       intervalMs: e.DEMO_INTERVAL_MS,
       // The demo merchant is seeded by default only in the embedded mode.
       seedMerchant: e.DEMO_MERCHANT ?? (e.DEMO || !e.DATABASE_URL),
+    },
+    notifications: {
+      worker: e.NOTIFICATIONS_WORKER,
+      pollMs: e.NOTIFY_POLL_MS,
+      batchSize: e.NOTIFY_BATCH_SIZE,
+      leaseMs: e.NOTIFY_LEASE_MS,
+      sendTimeoutMs: e.NOTIFY_SEND_TIMEOUT_MS,
+      maxAttempts: e.NOTIFY_MAX_ATTEMPTS,
+      backoff: { baseMs: e.NOTIFY_RETRY_BASE_MS, maxMs: e.NOTIFY_RETRY_MAX_MS },
+      fcm: e.FCM_SERVICE_ACCOUNT ? { serviceAccount: e.FCM_SERVICE_ACCOUNT, apiUrl: e.FCM_API_URL } : undefined,
+      sendgrid:
+        e.SENDGRID_API_KEY && e.SENDGRID_FROM
+          ? { apiKey: e.SENDGRID_API_KEY, from: e.SENDGRID_FROM, apiUrl: e.SENDGRID_API_URL, timeoutMs: e.NOTIFY_SEND_TIMEOUT_MS }
+          : undefined,
+      twilio:
+        e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_FROM
+          ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, from: e.TWILIO_FROM, apiUrl: e.TWILIO_API_URL, timeoutMs: e.NOTIFY_SEND_TIMEOUT_MS }
+          : undefined,
     },
   });
 }

@@ -11,6 +11,7 @@ import type { IngestPipeline } from './ingest/pipeline.js';
 import type { Logger } from './lib/logger.js';
 import type { Metrics } from './lib/metrics.js';
 import type { MerchantService } from './merchants/service.js';
+import type { NotificationService } from './notifications/service.js';
 import type { OrderService } from './orders/service.js';
 import type { PaymentEventRepository } from './payments/repository.js';
 import type { PresenceService } from './presence/service.js';
@@ -37,6 +38,8 @@ export interface Services {
   analytics: AnalyticsService;
   wallets: WalletService;
   orders: OrderService;
+  /** In-app notifications, device tokens, preferences; deliveries go out through the outbox worker. */
+  notifications: NotificationService;
   /** Payments and transfers by provider reference. */
   tracking: TrackingService;
   announcements: AnnouncementService;

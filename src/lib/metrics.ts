@@ -19,6 +19,8 @@ export interface Metrics {
   readonly operations: Counter<'type' | 'outcome'>;
   /** Time from an event's commit to its publish, in seconds. */
   readonly publishSeconds: Histogram;
+  /** Notification deliveries by channel and outcome (sent, logged, retry, failed). */
+  readonly notificationDeliveries: Counter<'channel' | 'outcome'>;
   /** Counts one refusal; `reason` is the `extensions.code` or close-code name the client saw. */
   refuse(reason: string): void;
   render(): Promise<{ contentType: string; body: string }>;
@@ -39,6 +41,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'paypulse_publish_seconds',
       help: 'Time from commit to publish of an ingested batch',
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    notificationDeliveries: new Counter({
+      name: 'paypulse_notification_deliveries_total',
+      help: 'Notification delivery attempts by channel and outcome (sent, logged, retry, failed)',
+      labelNames: ['channel', 'outcome'],
       registers: [registry],
     }),
     refuse: (reason) => refusals.inc({ reason }),

@@ -11,6 +11,9 @@ import { randomUUID } from 'node:crypto';
 import type { PrismaClient, Tx } from '../db/client.js';
 import { Prisma, type Order, type OrderStatusChange } from '../generated/prisma/client.js';
 import type { Logger } from '../lib/logger.js';
+import type { AfterCommit } from '../ingest/pipeline.js';
+import { draftsForOrder } from '../notifications/rules.js';
+import type { NotificationService } from '../notifications/service.js';
 import type { PubSub } from '../pubsub/index.js';
 import { canTransition, type OrderStatus } from './state.js';
 import { toOrderMessage, type OrderItem, type OrderRecord, type OrderStatusChangeRecord } from './types.js';
@@ -59,6 +62,8 @@ export interface OrderServiceDeps {
   prisma: PrismaClient;
   pubsub: PubSub;
   logger: Logger;
+  /** Writes the order's notifications (new order, ready, cancelled) in the change's transaction. */
+  notifications?: Pick<NotificationService, 'stage'>;
 }
 
 interface StoredItem {
@@ -126,17 +131,21 @@ export async function publishOrders(pubsub: PubSub, orders: readonly OrderRecord
   if (failed) throw failed.reason;
 }
 
-export function createOrderService({ prisma, pubsub, logger }: OrderServiceDeps): OrderService {
-  async function publishCommitted(order: OrderRecord) {
+export function createOrderService({ prisma, pubsub, logger, notifications }: OrderServiceDeps): OrderService {
+  async function publishCommitted(order: OrderRecord, notified: AfterCommit | undefined) {
     // Committed whatever happens here: an `orderStatus` subscriber fills a missed version from
     // the database at the order's next change.
     await publishOrders(pubsub, [order]).catch((err: unknown) => logger.error({ err, orderId: order.id }, 'order publish after commit failed'));
+    await notified?.().catch((err: unknown) => logger.error({ err, orderId: order.id }, 'order notification publish after commit failed'));
   }
+
+  /** The order's notifications, written in the same transaction as the change. */
+  const notify = (tx: Tx, order: OrderRecord) => notifications?.stage(tx, draftsForOrder(order));
 
   return {
     async create(input) {
       const id = `ord_${randomUUID()}`;
-      const order = await prisma.$transaction(async (tx) => {
+      const { order, notified } = await prisma.$transaction(async (tx) => {
         const row = await tx.order.create({
           data: {
             id,
@@ -152,22 +161,25 @@ export function createOrderService({ prisma, pubsub, logger }: OrderServiceDeps)
           },
         });
         await tx.orderStatusChange.create({ data: { orderId: id, fromStatus: null, toStatus: 'CREATED', actor: input.actor, reason: null, version: 1n } });
-        return toOrder(row);
+        const created = toOrder(row);
+        return { order: created, notified: await notify(tx, created) };
       });
-      await publishCommitted(order);
+      await publishCommitted(order, notified);
       return order;
     },
 
     async changeStatus(request) {
+      let notified: AfterCommit | undefined;
       const result = await prisma.$transaction(async (tx): Promise<StatusChangeResult> => {
         const order = (await lockOrders(tx, [request.orderId])).get(request.orderId);
         if (!order) return { kind: 'not-found' };
         // Checked against the locked row: a concurrent change has committed or waits for us.
         if (!canTransition(order.status, request.to)) return { kind: 'illegal', from: order.status, to: request.to };
         const changed = await applyChange(tx, order, { to: request.to, actor: request.actor, reason: request.reason ?? null, estimatedReadyAt: request.estimatedReadyAt });
+        notified = await notify(tx, changed);
         return { kind: 'changed', order: changed };
       });
-      if (result.kind === 'changed') await publishCommitted(result.order);
+      if (result.kind === 'changed') await publishCommitted(result.order, notified);
       return result;
     },
 

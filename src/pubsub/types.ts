@@ -1,4 +1,5 @@
 import type { AnnouncementMessage } from '../announcements/service.js';
+import type { NotificationMessage } from '../notifications/types.js';
 import type { OrderMessage } from '../orders/types.js';
 import type { RevocationMessage } from '../server/sessions.js';
 import type { PaymentEventMessage } from '../payments/types.js';
@@ -19,6 +20,8 @@ export interface TopicMap {
   merchantOrders: [merchantId: string, message: OrderMessage];
   /** One channel ('all'): subscribers keep what is addressed to them. */
   announcements: [key: 'all', message: AnnouncementMessage];
+  /** Keyed by user id: each new notification of the user, after commit. */
+  notifications: [userId: string, message: NotificationMessage];
   /** Keyed by user id: a nudge that the user's presence may have changed (watchers re-read it). */
   presence: [userId: string, message: { userId: string }];
   /** One channel ('all'): credentials whose sockets every instance closes with 4403. */

@@ -13,5 +13,6 @@ import './tracking.js';
 import './announcements.js';
 import './audit.js';
 import './presence.js';
+import './notifications.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -7,6 +7,7 @@
  */
 import { PRESENCE_STATUSES, type PresenceUpdate } from '../presence/service.js';
 import type { InstanceStats } from '../presence/store.js';
+import { draftForSessionsRevoked } from '../notifications/rules.js';
 import { builder } from './builder.js';
 import { clientError, ErrorCode } from './errors.js';
 
@@ -83,6 +84,7 @@ builder.mutationField('revokeSessions', (t) =>
     args: { userId: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
       await ctx.services.sessions.revoke('user', args.userId.toString(), 'sessions revoked');
+      await ctx.services.notifications.notify([draftForSessionsRevoked({ userId: args.userId.toString(), at: new Date() })]);
       return true;
     },
   }),

@@ -1,0 +1,101 @@
+/**
+ * Push through firebase-admin's own messaging client (FCM HTTP v1). One delivery goes to every
+ * device token the user has at send time. Tokens FCM reports unregistered or invalid are handed
+ * back for pruning. `apiUrl` moves every connection the SDK opens (FCM and its OAuth token
+ * requests) to another origin through the SDK's `httpAgent` option: a proxy or a local test
+ * server.
+ */
+import { randomUUID } from 'node:crypto';
+import https from 'node:https';
+import net from 'node:net';
+import tls from 'node:tls';
+import { cert, deleteApp, initializeApp, type Credential, type ServiceAccount } from 'firebase-admin/app';
+import { getMessaging } from 'firebase-admin/messaging';
+import { describeError, type ChannelSender } from './types.js';
+
+export interface FcmOptions {
+  /** A service account (JSON with project_id, client_email, private_key). */
+  serviceAccount: ServiceAccount & { project_id?: string };
+  /** Replaces the credential made from the service account (any firebase-admin Credential). */
+  credential?: Credential;
+  /** @default undefined (Google's own hosts) */
+  apiUrl?: string;
+}
+
+/** Per-token FCM error codes that mean the token will never work again: it is removed. */
+const DEAD_TOKEN = new Set(['messaging/registration-token-not-registered', 'messaging/invalid-registration-token']);
+/** Per-token FCM error codes worth retrying. */
+const TRANSIENT = new Set([
+  'messaging/internal-error',
+  'messaging/server-unavailable',
+  'messaging/message-rate-exceeded',
+  'messaging/device-message-rate-exceeded',
+  'messaging/quota-exceeded',
+  'messaging/unknown-error',
+  'app/network-error',
+  'app/network-timeout',
+]);
+
+/** An https agent whose every connection goes to `origin` instead (plain TCP when it is http:). */
+function redirectingAgent(origin: string): https.Agent {
+  const target = new URL(origin);
+  const port = Number(target.port || (target.protocol === 'https:' ? 443 : 80));
+  const agent = new https.Agent({ keepAlive: true });
+  agent.createConnection = () =>
+    target.protocol === 'https:' ? tls.connect({ host: target.hostname, port, servername: target.hostname }) : net.connect({ host: target.hostname, port });
+  return agent;
+}
+
+export function createFcmSender(options: FcmOptions): ChannelSender {
+  const httpAgent = options.apiUrl ? redirectingAgent(options.apiUrl) : undefined;
+  const projectId = options.serviceAccount.projectId ?? options.serviceAccount.project_id;
+  const app = initializeApp(
+    { credential: options.credential ?? cert(options.serviceAccount, httpAgent), projectId, ...(httpAgent ? { httpAgent } : {}) },
+    // Unique: several apps (instances in tests) in one process each get their own.
+    `paypulse-${randomUUID()}`,
+  );
+  const messaging = getMessaging(app);
+  // HTTP/1.1 for sendEach: the transport the `httpAgent` option applies to.
+  messaging.enableLegacyHttpTransport();
+
+  return {
+    channel: 'PUSH',
+    live: true,
+    async send(job) {
+      if (job.tokens.length === 0) return { kind: 'failed', error: 'no device token registered' };
+      const n = job.notification;
+      const urgent = n.priority === 'HIGH' || n.priority === 'CRITICAL';
+      try {
+        const result = await messaging.sendEachForMulticast({
+          tokens: job.tokens,
+          notification: { title: n.title, body: n.body },
+          // The app drops a notification id it already showed: a repeated send (docs) shows once.
+          data: { notificationId: n.id, type: n.type, priority: n.priority },
+          android: { priority: urgent ? 'high' : 'normal', collapseKey: n.id },
+          apns: { headers: { 'apns-priority': urgent ? '10' : '5', 'apns-collapse-id': n.id.slice(0, 64) } },
+        });
+        const ids: string[] = [];
+        const invalidTokens: string[] = [];
+        let transient: string | undefined;
+        let permanent: string | undefined;
+        result.responses.forEach((r, i) => {
+          if (r.success) return void ids.push(r.messageId!);
+          const code = r.error?.code ?? 'unknown';
+          if (DEAD_TOKEN.has(code)) invalidTokens.push(job.tokens[i]!);
+          if (TRANSIENT.has(code)) transient ??= `${code}: ${r.error?.message ?? ''}`;
+          else permanent ??= `${code}: ${r.error?.message ?? ''}`;
+        });
+        if (ids.length > 0) return { kind: 'sent', providerMessageId: ids.join(' '), invalidTokens };
+        if (transient) return { kind: 'retry', error: transient, invalidTokens };
+        return { kind: 'failed', error: permanent ?? 'every device token was refused', invalidTokens };
+      } catch (error) {
+        // The whole request failed (network, auth, 5xx): nothing was delivered.
+        return { kind: 'retry', error: describeError(error) };
+      }
+    },
+    async close() {
+      await deleteApp(app);
+      httpAgent?.destroy();
+    },
+  };
+}

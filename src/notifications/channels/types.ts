@@ -1,0 +1,44 @@
+/** What the worker hands a channel, and what the channel tells it back. */
+import type { Channel, NotificationRecord } from '../types.js';
+
+export interface DeliveryJob {
+  deliveryId: bigint;
+  channel: Channel;
+  /** 1 on the first claim. */
+  attempt: number;
+  notification: NotificationRecord;
+  /** The verified address at send time (EMAIL, SMS). */
+  address: string | null;
+  /** The user's FCM tokens at send time (PUSH). */
+  tokens: string[];
+}
+
+export type SendOutcome =
+  /** The provider accepted it; its message id(s). */
+  | { kind: 'sent'; providerMessageId: string; invalidTokens?: string[] }
+  /** No provider configured: written to the log (masked) instead. */
+  | { kind: 'logged' }
+  /** Worth another attempt later (network, 429, 5xx). */
+  | { kind: 'retry'; error: string; invalidTokens?: string[] }
+  /** Never going to work (bad address, every token unregistered, 4xx). */
+  | { kind: 'failed'; error: string; invalidTokens?: string[] };
+
+export interface ChannelSender {
+  readonly channel: Channel;
+  /** True when messages really leave (a provider is configured); false when they are only logged. */
+  readonly live: boolean;
+  /** Never throws: every failure is an outcome. */
+  send(job: DeliveryJob): Promise<SendOutcome>;
+  close(): Promise<void>;
+}
+
+/** HTTP statuses worth retrying: throttling and server errors (and none at all: a network error). */
+export function retryableStatus(status: number | undefined): boolean {
+  return status === undefined || status === 408 || status === 429 || status >= 500;
+}
+
+/** A short, log-safe description of an SDK error. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 500);
+  return String(error).slice(0, 500);
+}
