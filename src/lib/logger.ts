@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { maskPersonal, maskText } from './mask.js';
 
 export type { Logger };
@@ -24,20 +24,23 @@ const REDACT = [
 ];
 
 /** Structured JSON logs with secrets redacted and emails / phone numbers masked in every string. */
-export function createLogger(options: { level: string; name?: string }): Logger {
-  return pino({
-    name: options.name ?? 'paypulse',
-    level: options.level,
-    redact: { paths: REDACT, censor: '***' },
-    formatters: { level: (label) => ({ level: label }) },
-    hooks: {
-      // Masking runs on the final log arguments so a message string cannot leak an email either.
-      logMethod(args, method) {
-        method.apply(this, args.map((a) => (typeof a === 'string' ? maskText(a) : maskDeep(a))) as Parameters<typeof method>);
+export function createLogger(options: { level: string; name?: string; /** @default stdout */ destination?: DestinationStream }): Logger {
+  return pino(
+    {
+      name: options.name ?? 'paypulse',
+      level: options.level,
+      redact: { paths: REDACT, censor: '***' },
+      formatters: { level: (label) => ({ level: label }) },
+      hooks: {
+        // Masking runs on the final log arguments so a message string cannot leak an email either.
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => (typeof a === 'string' ? maskText(a) : maskDeep(a))) as Parameters<typeof method>);
+        },
       },
+      serializers: { err: pino.stdSerializers.err },
     },
-    serializers: { err: pino.stdSerializers.err },
-  });
+    options.destination,
+  );
 }
 
 function maskDeep(value: unknown, depth = 0): unknown {

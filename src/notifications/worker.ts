@@ -118,7 +118,7 @@ export function createNotificationWorker({ prisma, channels, logger, metrics, op
       await prisma.$executeRaw`
         UPDATE notification_deliveries SET status = ${outcome.kind === 'sent' ? 'SENT' : 'LOGGED'},
           provider_message_id = ${outcome.kind === 'sent' ? outcome.providerMessageId : null}, sent_at = now(),
-          lease_until = NULL, last_error = NULL, updated_at = now()
+          lease_until = NULL, updated_at = now()
         WHERE id = ${id} AND claim_id = ${claimId} AND status = 'SENDING'`;
     } else if (outcome.kind === 'retry' && job.attempt < options.maxAttempts) {
       const delayMs = backoffDelay(job.attempt, options.backoff);

@@ -24,6 +24,17 @@ type Documents = {
     "\n  mutation Broadcast($audience: AnnouncementAudience!, $role: Role, $merchantId: ID, $severity: AnnouncementSeverity, $title: String!, $body: String!) {\n    broadcastAnnouncement(audience: $audience, role: $role, merchantId: $merchantId, severity: $severity, title: $title, body: $body) {\n      id audience role merchantId severity title body createdAt\n    }\n  }\n": typeof types.BroadcastDocument,
     "\n  subscription Announcements {\n    announcements { id audience role merchantId severity title body }\n  }\n": typeof types.AnnouncementsDocument,
     "\n  query AuditTrail($merchantId: ID, $filter: AuditFilter, $first: Int, $after: String) {\n    auditTrail(merchantId: $merchantId, filter: $filter, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          kind at actor actorKind cause eventId walletId orderId version fromStatus toStatus\n          availableDelta { amountMinor currency }\n          available { amountMinor currency }\n          pending { amountMinor currency }\n        }\n      }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.AuditTrailDocument,
+    "\n  fragment NotificationFields on Notification {\n    id type priority title body data merchantId read readAt createdAt cursor\n    deliveries { channel status attempts lastError providerMessageId sentAt }\n  }\n": typeof types.NotificationFieldsFragmentDoc,
+    "\n  query Notifications($first: Int, $after: String, $unreadOnly: Boolean) {\n    notifications(first: $first, after: $after, unreadOnly: $unreadOnly) {\n      edges { cursor node { ...NotificationFields } }\n      pageInfo { hasNextPage endCursor }\n    }\n    unreadNotificationCount\n  }\n": typeof types.NotificationsDocument,
+    "\n  query UnreadCount {\n    unreadNotificationCount\n  }\n": typeof types.UnreadCountDocument,
+    "\n  mutation MarkRead($ids: [ID!], $all: Boolean) {\n    markNotificationsRead(ids: $ids, all: $all) { marked unreadCount }\n  }\n": typeof types.MarkReadDocument,
+    "\n  mutation RegisterDevice($token: String!, $platform: DevicePlatform!) {\n    registerDeviceToken(token: $token, platform: $platform) { devices }\n  }\n": typeof types.RegisterDeviceDocument,
+    "\n  mutation UnregisterDevice($token: String!) {\n    unregisterDeviceToken(token: $token)\n  }\n": typeof types.UnregisterDeviceDocument,
+    "\n  mutation UpdatePreferences($preferences: [NotificationPreferenceInput!]!) {\n    updateNotificationPreferences(preferences: $preferences) { type push email sms }\n  }\n": typeof types.UpdatePreferencesDocument,
+    "\n  query Preferences {\n    notificationPreferences { type push email sms }\n    notificationContact { email emailVerified phone phoneVerified devices }\n  }\n": typeof types.PreferencesDocument,
+    "\n  mutation RequestVerification($channel: ContactChannel!, $address: String!) {\n    requestContactVerification(channel: $channel, address: $address) { expiresAt devCode }\n  }\n": typeof types.RequestVerificationDocument,
+    "\n  mutation VerifyContact($channel: ContactChannel!, $code: String!) {\n    verifyContact(channel: $channel, code: $code) { email emailVerified phone phoneVerified devices }\n  }\n": typeof types.VerifyContactDocument,
+    "\n  subscription NotificationAdded($after: String) {\n    notificationAdded(after: $after) { ...NotificationFields }\n  }\n": typeof types.NotificationAddedDocument,
     "\n  fragment OrderFields on Order {\n    id merchantId vendorId customerId currency status estimatedReadyAt version\n    amount { amountMinor currency amount }\n    items { name quantity unitPrice { amountMinor } total { amountMinor } }\n  }\n": typeof types.OrderFieldsFragmentDoc,
     "\n  mutation CreateOrder($input: CreateOrderInput!) {\n    createOrder(input: $input) { ...OrderFields }\n  }\n": typeof types.CreateOrderDocument,
     "\n  mutation UpdateOrderStatus($orderId: ID!, $status: OrderStatus!, $estimatedReadyAt: DateTime, $reason: String) {\n    updateOrderStatus(orderId: $orderId, status: $status, estimatedReadyAt: $estimatedReadyAt, reason: $reason) { ...OrderFields }\n  }\n": typeof types.UpdateOrderStatusDocument,
@@ -67,6 +78,17 @@ const documents: Documents = {
     "\n  mutation Broadcast($audience: AnnouncementAudience!, $role: Role, $merchantId: ID, $severity: AnnouncementSeverity, $title: String!, $body: String!) {\n    broadcastAnnouncement(audience: $audience, role: $role, merchantId: $merchantId, severity: $severity, title: $title, body: $body) {\n      id audience role merchantId severity title body createdAt\n    }\n  }\n": types.BroadcastDocument,
     "\n  subscription Announcements {\n    announcements { id audience role merchantId severity title body }\n  }\n": types.AnnouncementsDocument,
     "\n  query AuditTrail($merchantId: ID, $filter: AuditFilter, $first: Int, $after: String) {\n    auditTrail(merchantId: $merchantId, filter: $filter, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          kind at actor actorKind cause eventId walletId orderId version fromStatus toStatus\n          availableDelta { amountMinor currency }\n          available { amountMinor currency }\n          pending { amountMinor currency }\n        }\n      }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.AuditTrailDocument,
+    "\n  fragment NotificationFields on Notification {\n    id type priority title body data merchantId read readAt createdAt cursor\n    deliveries { channel status attempts lastError providerMessageId sentAt }\n  }\n": types.NotificationFieldsFragmentDoc,
+    "\n  query Notifications($first: Int, $after: String, $unreadOnly: Boolean) {\n    notifications(first: $first, after: $after, unreadOnly: $unreadOnly) {\n      edges { cursor node { ...NotificationFields } }\n      pageInfo { hasNextPage endCursor }\n    }\n    unreadNotificationCount\n  }\n": types.NotificationsDocument,
+    "\n  query UnreadCount {\n    unreadNotificationCount\n  }\n": types.UnreadCountDocument,
+    "\n  mutation MarkRead($ids: [ID!], $all: Boolean) {\n    markNotificationsRead(ids: $ids, all: $all) { marked unreadCount }\n  }\n": types.MarkReadDocument,
+    "\n  mutation RegisterDevice($token: String!, $platform: DevicePlatform!) {\n    registerDeviceToken(token: $token, platform: $platform) { devices }\n  }\n": types.RegisterDeviceDocument,
+    "\n  mutation UnregisterDevice($token: String!) {\n    unregisterDeviceToken(token: $token)\n  }\n": types.UnregisterDeviceDocument,
+    "\n  mutation UpdatePreferences($preferences: [NotificationPreferenceInput!]!) {\n    updateNotificationPreferences(preferences: $preferences) { type push email sms }\n  }\n": types.UpdatePreferencesDocument,
+    "\n  query Preferences {\n    notificationPreferences { type push email sms }\n    notificationContact { email emailVerified phone phoneVerified devices }\n  }\n": types.PreferencesDocument,
+    "\n  mutation RequestVerification($channel: ContactChannel!, $address: String!) {\n    requestContactVerification(channel: $channel, address: $address) { expiresAt devCode }\n  }\n": types.RequestVerificationDocument,
+    "\n  mutation VerifyContact($channel: ContactChannel!, $code: String!) {\n    verifyContact(channel: $channel, code: $code) { email emailVerified phone phoneVerified devices }\n  }\n": types.VerifyContactDocument,
+    "\n  subscription NotificationAdded($after: String) {\n    notificationAdded(after: $after) { ...NotificationFields }\n  }\n": types.NotificationAddedDocument,
     "\n  fragment OrderFields on Order {\n    id merchantId vendorId customerId currency status estimatedReadyAt version\n    amount { amountMinor currency amount }\n    items { name quantity unitPrice { amountMinor } total { amountMinor } }\n  }\n": types.OrderFieldsFragmentDoc,
     "\n  mutation CreateOrder($input: CreateOrderInput!) {\n    createOrder(input: $input) { ...OrderFields }\n  }\n": types.CreateOrderDocument,
     "\n  mutation UpdateOrderStatus($orderId: ID!, $status: OrderStatus!, $estimatedReadyAt: DateTime, $reason: String) {\n    updateOrderStatus(orderId: $orderId, status: $status, estimatedReadyAt: $estimatedReadyAt, reason: $reason) { ...OrderFields }\n  }\n": types.UpdateOrderStatusDocument,
@@ -154,6 +176,50 @@ export function graphql(source: "\n  subscription Announcements {\n    announcem
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query AuditTrail($merchantId: ID, $filter: AuditFilter, $first: Int, $after: String) {\n    auditTrail(merchantId: $merchantId, filter: $filter, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          kind at actor actorKind cause eventId walletId orderId version fromStatus toStatus\n          availableDelta { amountMinor currency }\n          available { amountMinor currency }\n          pending { amountMinor currency }\n        }\n      }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): (typeof documents)["\n  query AuditTrail($merchantId: ID, $filter: AuditFilter, $first: Int, $after: String) {\n    auditTrail(merchantId: $merchantId, filter: $filter, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          kind at actor actorKind cause eventId walletId orderId version fromStatus toStatus\n          availableDelta { amountMinor currency }\n          available { amountMinor currency }\n          pending { amountMinor currency }\n        }\n      }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment NotificationFields on Notification {\n    id type priority title body data merchantId read readAt createdAt cursor\n    deliveries { channel status attempts lastError providerMessageId sentAt }\n  }\n"): (typeof documents)["\n  fragment NotificationFields on Notification {\n    id type priority title body data merchantId read readAt createdAt cursor\n    deliveries { channel status attempts lastError providerMessageId sentAt }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Notifications($first: Int, $after: String, $unreadOnly: Boolean) {\n    notifications(first: $first, after: $after, unreadOnly: $unreadOnly) {\n      edges { cursor node { ...NotificationFields } }\n      pageInfo { hasNextPage endCursor }\n    }\n    unreadNotificationCount\n  }\n"): (typeof documents)["\n  query Notifications($first: Int, $after: String, $unreadOnly: Boolean) {\n    notifications(first: $first, after: $after, unreadOnly: $unreadOnly) {\n      edges { cursor node { ...NotificationFields } }\n      pageInfo { hasNextPage endCursor }\n    }\n    unreadNotificationCount\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query UnreadCount {\n    unreadNotificationCount\n  }\n"): (typeof documents)["\n  query UnreadCount {\n    unreadNotificationCount\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MarkRead($ids: [ID!], $all: Boolean) {\n    markNotificationsRead(ids: $ids, all: $all) { marked unreadCount }\n  }\n"): (typeof documents)["\n  mutation MarkRead($ids: [ID!], $all: Boolean) {\n    markNotificationsRead(ids: $ids, all: $all) { marked unreadCount }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RegisterDevice($token: String!, $platform: DevicePlatform!) {\n    registerDeviceToken(token: $token, platform: $platform) { devices }\n  }\n"): (typeof documents)["\n  mutation RegisterDevice($token: String!, $platform: DevicePlatform!) {\n    registerDeviceToken(token: $token, platform: $platform) { devices }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UnregisterDevice($token: String!) {\n    unregisterDeviceToken(token: $token)\n  }\n"): (typeof documents)["\n  mutation UnregisterDevice($token: String!) {\n    unregisterDeviceToken(token: $token)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdatePreferences($preferences: [NotificationPreferenceInput!]!) {\n    updateNotificationPreferences(preferences: $preferences) { type push email sms }\n  }\n"): (typeof documents)["\n  mutation UpdatePreferences($preferences: [NotificationPreferenceInput!]!) {\n    updateNotificationPreferences(preferences: $preferences) { type push email sms }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Preferences {\n    notificationPreferences { type push email sms }\n    notificationContact { email emailVerified phone phoneVerified devices }\n  }\n"): (typeof documents)["\n  query Preferences {\n    notificationPreferences { type push email sms }\n    notificationContact { email emailVerified phone phoneVerified devices }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RequestVerification($channel: ContactChannel!, $address: String!) {\n    requestContactVerification(channel: $channel, address: $address) { expiresAt devCode }\n  }\n"): (typeof documents)["\n  mutation RequestVerification($channel: ContactChannel!, $address: String!) {\n    requestContactVerification(channel: $channel, address: $address) { expiresAt devCode }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation VerifyContact($channel: ContactChannel!, $code: String!) {\n    verifyContact(channel: $channel, code: $code) { email emailVerified phone phoneVerified devices }\n  }\n"): (typeof documents)["\n  mutation VerifyContact($channel: ContactChannel!, $code: String!) {\n    verifyContact(channel: $channel, code: $code) { email emailVerified phone phoneVerified devices }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription NotificationAdded($after: String) {\n    notificationAdded(after: $after) { ...NotificationFields }\n  }\n"): (typeof documents)["\n  subscription NotificationAdded($after: String) {\n    notificationAdded(after: $after) { ...NotificationFields }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

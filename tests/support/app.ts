@@ -11,6 +11,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { signToken, type DevTokenClaims } from '../../src/auth/jwt.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import type { Logger } from '../../src/lib/logger.js';
 import { createTestDatabase, REDIS_URL } from './services.js';
 
 export type Mode = 'embedded' | 'services';
@@ -47,6 +48,8 @@ export interface StartOptions {
   /** Reuse a database (several instances on one database); otherwise a fresh one is made. */
   databaseUrl?: string;
   env?: Record<string, string>;
+  /** The app's logger (default: the config's level, to stdout). */
+  logger?: Logger;
 }
 
 function headersFor(opts: RequestOptions): Record<string, string> {
@@ -74,7 +77,7 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
     ...(options.mode === 'services' ? { DATABASE_URL: databaseUrl, REDIS_URL } : { PGLITE_DATA_DIR: 'memory://' }),
     ...options.env,
   });
-  const app = await createApp(config);
+  const app = await createApp(config, options.logger ? { logger: options.logger } : {});
   const { port } = await app.start();
   const url = `http://127.0.0.1:${port}/graphql`;
   const wsUrl = `ws://127.0.0.1:${port}/graphql`;

@@ -3,7 +3,7 @@
  * device token the user has at send time. Tokens FCM reports unregistered or invalid are handed
  * back for pruning. `apiUrl` moves every connection the SDK opens (FCM and its OAuth token
  * requests) to another origin through the SDK's `httpAgent` option: a proxy or a local test
- * server.
+ * server (see tokenExchangeCredential for the OAuth half).
  */
 import { randomUUID } from 'node:crypto';
 import https from 'node:https';
@@ -11,13 +11,12 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { cert, deleteApp, initializeApp, type Credential, type ServiceAccount } from 'firebase-admin/app';
 import { getMessaging } from 'firebase-admin/messaging';
+import { importPKCS8, SignJWT } from 'jose';
 import { describeError, type ChannelSender } from './types.js';
 
 export interface FcmOptions {
   /** A service account (JSON with project_id, client_email, private_key). */
-  serviceAccount: ServiceAccount & { project_id?: string };
-  /** Replaces the credential made from the service account (any firebase-admin Credential). */
-  credential?: Credential;
+  serviceAccount: Required<Pick<ServiceAccount, 'projectId' | 'clientEmail' | 'privateKey'>>;
   /** @default undefined (Google's own hosts) */
   apiUrl?: string;
 }
@@ -34,7 +33,44 @@ const TRANSIENT = new Set([
   'messaging/unknown-error',
   'app/network-error',
   'app/network-timeout',
+  // The OAuth token could not be fetched: Google's token endpoint, not the message, failed.
+  'app/invalid-credential',
 ]);
+
+const FCM_SCOPE = 'https://www.googleapis.com/auth/firebase.messaging';
+
+/**
+ * The service-account OAuth exchange (RFC 7523 JWT bearer grant, as Google's library does it)
+ * against `<origin>/token`. Used only when `apiUrl` moves the SDK to another origin:
+ * firebase-admin 13 hands its `httpAgent` to FCM requests but not to google-auth-library's token
+ * client, so without this the token request would still go to oauth2.googleapis.com.
+ */
+function tokenExchangeCredential(account: { clientEmail: string; privateKey: string }, origin: string): Credential {
+  const tokenUrl = new URL('/token', origin).toString();
+  let cached: { access_token: string; expires_in: number; until: number } | undefined;
+  return {
+    async getAccessToken() {
+      if (cached && cached.until > Date.now() + 60_000) return { access_token: cached.access_token, expires_in: Math.floor((cached.until - Date.now()) / 1000) };
+      const assertion = await new SignJWT({ scope: FCM_SCOPE })
+        .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
+        .setIssuer(account.clientEmail)
+        .setAudience(tokenUrl)
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(await importPKCS8(account.privateKey, 'RS256'));
+      const response = await fetch(tokenUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }),
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (!response.ok) throw new Error(`token endpoint answered ${response.status}`);
+      const token = (await response.json()) as { access_token: string; expires_in: number };
+      cached = { ...token, until: Date.now() + token.expires_in * 1000 };
+      return { access_token: token.access_token, expires_in: token.expires_in };
+    },
+  };
+}
 
 /** An https agent whose every connection goes to `origin` instead (plain TCP when it is http:). */
 function redirectingAgent(origin: string): https.Agent {
@@ -48,9 +84,13 @@ function redirectingAgent(origin: string): https.Agent {
 
 export function createFcmSender(options: FcmOptions): ChannelSender {
   const httpAgent = options.apiUrl ? redirectingAgent(options.apiUrl) : undefined;
-  const projectId = options.serviceAccount.projectId ?? options.serviceAccount.project_id;
+  const account = options.serviceAccount;
   const app = initializeApp(
-    { credential: options.credential ?? cert(options.serviceAccount, httpAgent), projectId, ...(httpAgent ? { httpAgent } : {}) },
+    {
+      credential: options.apiUrl ? tokenExchangeCredential(account, options.apiUrl) : cert(account),
+      projectId: account.projectId,
+      ...(httpAgent ? { httpAgent } : {}),
+    },
     // Unique: several apps (instances in tests) in one process each get their own.
     `paypulse-${randomUUID()}`,
   );
