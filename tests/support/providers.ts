@@ -37,6 +37,8 @@ export interface FakeProviders {
   failNext(provider: Provider, reply: Reply, count?: number): void;
   /** FCM answers UNREGISTERED for these tokens, always. */
   unregistered: Set<string>;
+  /** Milliseconds every answer waits (a slow provider). */
+  delayMs: number;
   reset(): void;
   close(): Promise<void>;
 }
@@ -92,14 +94,17 @@ export async function startFakeProviders(): Promise<FakeProviders> {
       const reply = queued.get(provider)?.shift() ?? success(provider, json);
       requests.push({ provider, method: req.method ?? '', path, headers: req.headers, body, json, status: reply.status });
       if (reply.hang) return;
-      res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
-      res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+      setTimeout(() => {
+        res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+        res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+      }, fake.delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
-  return {
+  const fake: FakeProviders = {
+    delayMs: 0,
     url: `http://127.0.0.1:${port}`,
     requests,
     unregistered,
@@ -111,12 +116,14 @@ export async function startFakeProviders(): Promise<FakeProviders> {
       requests.length = 0;
       queued.clear();
       unregistered.clear();
+      fake.delayMs = 0;
     },
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  return fake;
 }
 
 /** Environment that points the app's real SDKs at the fake providers. */
