@@ -6,6 +6,8 @@
 import { z } from 'zod';
 
 const DEV_JWT_SECRET = 'paypulse-dev-secret-change-me-0123456789abcdef';
+/** Seals webhook secrets at rest when WEBHOOK_SECRETS_KEY is unset (development only: it is public). */
+const DEV_WEBHOOK_SECRETS_KEY = 'paypulse-dev-webhook-secrets-key-change-me-0123';
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
@@ -74,6 +76,8 @@ const EnvSchema = z
     KAFKA_RETRY_BASE_MS: positiveInt().default(200),
     KAFKA_RETRY_MAX_MS: positiveInt().default(30_000),
     KAFKA_MAX_ATTEMPTS: positiveInt(1000).default(10),
+    WEBHOOK_TOLERANCE_SECONDS: positiveInt(3600).default(300),
+    WEBHOOK_SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
     DEMO: bool.default(false),
     DEMO_INTERVAL_MS: positiveInt().default(1_000),
     DEMO_MERCHANT: bool.optional(),
@@ -144,6 +148,15 @@ export type Config = Readonly<{
   /** On SIGTERM: /readyz answers 503 for `delayMs` before sockets close, `batchSize` every `intervalMs`. */
   drain: Readonly<{ delayMs: number; batchSize: number; intervalMs: number }>;
   demo: Readonly<{ simulate: boolean; intervalMs: number; seedMerchant: boolean }>;
+  /** Provider webhooks (docs/webhooks.md). */
+  webhooks: Readonly<{
+    /** Standard Webhooks: a `webhook-timestamp` further than this from now (either side) is refused. */
+    toleranceSeconds: number;
+    /** Key material sealing the per-merchant provider secrets in the database. */
+    secretsKey: string;
+    /** True when the public development key is in use (a warning is logged in production). */
+    usingDevSecretsKey: boolean;
+  }>;
 }>;
 
 export class ConfigError extends Error {
@@ -210,6 +223,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       intervalMs: e.DEMO_INTERVAL_MS,
       // The demo merchant is seeded by default only in the embedded mode.
       seedMerchant: e.DEMO_MERCHANT ?? (e.DEMO || !e.DATABASE_URL),
+    },
+    webhooks: {
+      toleranceSeconds: e.WEBHOOK_TOLERANCE_SECONDS,
+      secretsKey: e.WEBHOOK_SECRETS_KEY ?? DEV_WEBHOOK_SECRETS_KEY,
+      usingDevSecretsKey: !e.WEBHOOK_SECRETS_KEY,
     },
   });
 }

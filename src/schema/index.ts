@@ -13,5 +13,6 @@ import './tracking.js';
 import './announcements.js';
 import './audit.js';
 import './presence.js';
+import './webhooks.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

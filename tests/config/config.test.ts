@@ -139,6 +139,7 @@ describe('loadConfig parses every variable', () => {
       drain: { delayMs: 5000, batchSize: 50, intervalMs: 20 },
       // No demo merchant is seeded against a real database unless asked for.
       demo: { simulate: false, intervalMs: 250, seedMerchant: false },
+      webhooks: { toleranceSeconds: 300, secretsKey: expect.any(String), usingDevSecretsKey: true },
     });
   });
 
