@@ -52,6 +52,7 @@ describe('loadConfig defaults', () => {
       shutdownTimeoutMs: 10_000,
       drain: { delayMs: 0, batchSize: 500, intervalMs: 100 },
       demo: { simulate: false, intervalMs: 1_000, seedMerchant: true },
+      webhooks: { toleranceSeconds: 300, secretsKey: expect.any(String), usingDevSecretsKey: true },
     });
     expect(config.auth.secret!.length).toBeGreaterThanOrEqual(32);
     // Without brokers, ingest mutations run the pipeline directly.
@@ -115,6 +116,8 @@ describe('loadConfig parses every variable', () => {
       DRAIN_BATCH_SIZE: '50',
       DRAIN_BATCH_INTERVAL_MS: '20',
       DEMO_INTERVAL_MS: '250',
+      WEBHOOK_TOLERANCE_SECONDS: '120',
+      WEBHOOK_SECRETS_KEY: 'a-webhook-secrets-key-of-at-least-32-chars',
     });
     expect(config).toEqual({
       env: 'production',
@@ -139,7 +142,7 @@ describe('loadConfig parses every variable', () => {
       drain: { delayMs: 5000, batchSize: 50, intervalMs: 20 },
       // No demo merchant is seeded against a real database unless asked for.
       demo: { simulate: false, intervalMs: 250, seedMerchant: false },
-      webhooks: { toleranceSeconds: 300, secretsKey: expect.any(String), usingDevSecretsKey: true },
+      webhooks: { toleranceSeconds: 120, secretsKey: 'a-webhook-secrets-key-of-at-least-32-chars', usingDevSecretsKey: false },
     });
   });
 

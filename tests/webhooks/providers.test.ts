@@ -170,7 +170,7 @@ for (const mode of ['embedded', 'services'] as const) {
 
     describe('campay', () => {
       const fields = () => JSON.parse(fixture('campay-collect-successful.json')) as Record<string, string>;
-      const sign = (key: string, claims: Record<string, unknown> = {}, exp: string | number = "5m") =>
+      const sign = (key: string, claims: Record<string, unknown> = {}, exp: string | number = '5m') =>
         new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime(exp).sign(new TextEncoder().encode(key));
 
       it('verifies the JWT signature on a GET notification, stores XAF exactly, and a retry (POST JSON) is a duplicate', async () => {
