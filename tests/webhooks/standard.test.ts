@@ -107,6 +107,32 @@ for (const mode of ['embedded', 'services'] as const) {
       expect(fixed.json.data?.providerWebhook.status).toBe('INGESTED');
     });
 
+    it('after a crash between ingest and recording the id, the retry is a DUPLICATE and records the id', async () => {
+      const m = await newMerchant(t);
+      const secret = await setSecret(t, m, PROVIDER);
+      const payload = envelope();
+      const first = await deliver(m, secret, payload);
+      expect(first.json.data.providerWebhook.status).toBe('INGESTED');
+      // The state such a crash leaves: the event committed, its webhook-id not recorded.
+      await t.app.services.db.prisma.webhookDelivery.deleteMany({ where: { merchantId: m.id } });
+      const retry = await deliver(m, secret, payload, { webhookId: first.webhookId });
+      expect(retry.json.data?.providerWebhook.status).toBe('DUPLICATE');
+      expect(await snapshot(t, m.id)).toMatchObject({ events: 1, deliveries: 1 });
+      expect((await deliver(m, secret, payload, { webhookId: first.webhookId })).code).toBe('WEBHOOK_REPLAYED');
+    });
+
+    it('stores one event and one id when the same delivery arrives twice at once', async () => {
+      const m = await newMerchant(t);
+      const secret = await setSecret(t, m, PROVIDER);
+      const payload = envelope();
+      const webhookId = `msg_${randomUUID()}`;
+      const ts = nowSeconds();
+      const both = await Promise.all([deliver(m, secret, payload, { webhookId, timestamp: ts }), deliver(m, secret, payload, { webhookId, timestamp: ts })]);
+      const outcomes = both.map((r) => r.json.data?.providerWebhook?.status ?? r.code).sort();
+      expect([['DUPLICATE', 'INGESTED'], ['INGESTED', 'WEBHOOK_REPLAYED']]).toContainEqual(outcomes);
+      expect(await snapshot(t, m.id)).toMatchObject({ events: 1, deliveries: 1 });
+    });
+
     it("never ingests into merchant B with merchant A's secret", async () => {
       const a = await newMerchant(t);
       const b = await newMerchant(t);
@@ -175,6 +201,10 @@ for (const mode of ['embedded', 'services'] as const) {
         // Sealed at rest: the stored text is not the secret.
         const row = await t.app.services.db.prisma.webhookSecret.findFirstOrThrow({ where: { merchantId: m.id } });
         expect(row.secretSealed).not.toContain('sk_test_');
+        const removed = await t.post({ query: 'mutation { removeProviderWebhookSecret(provider: "paystack") }' }, { token: m.token });
+        expect(removed.json.data.removeProviderWebhookSecret).toBe(true);
+        const gone = await send(t, `/webhooks/paystack/${m.id}`, { body: '{}', headers: { 'x-paystack-signature': 'ab' } });
+        expect([gone.status, gone.json.code]).toEqual([404, 'WEBHOOK_UNKNOWN_PROVIDER']);
       });
     });
   });

@@ -1,6 +1,7 @@
 /** The pieces under the webhook endpoints, without a server: verifier, exact JSON numbers, sealing. */
 import { describe, expect, it } from 'vitest';
 import { parseJsonKeepingNumbers } from '../../src/lib/exact-json.js';
+import { maskText } from '../../src/lib/mask.js';
 import { createSecretBox } from '../../src/lib/secret-box.js';
 import { WebhookRefusal } from '../../src/webhooks/refusal.js';
 import { signStandard, verifyStandard } from '../../src/webhooks/standard.js';
@@ -61,5 +62,11 @@ describe('secret box', () => {
     const parts = sealed.split('.');
     parts[3] = Buffer.from('sk_live_xyz').toString('base64url');
     expect(() => box.open(parts.join('.'))).toThrow();
+  });
+});
+
+describe('masking', () => {
+  it('masks webhook secrets and Paystack keys in any logged string', () => {
+    expect(maskText(`set ${SECRET} and sk_live_4f1c2d9e8b7a`)).toBe('set whsec_*** and sk_live_***');
   });
 });
