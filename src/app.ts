@@ -43,6 +43,10 @@ import type { Services } from './services.js';
 import { createTrackingService } from './tracking/service.js';
 import { createWalletEffect } from './wallets/ledger.js';
 import { createWalletService } from './wallets/service.js';
+import { createSecretBox } from './lib/secret-box.js';
+import { createWebhookHttpHandler } from './webhooks/http.js';
+import { createWebhookSecretStore } from './webhooks/secrets.js';
+import { createWebhookService } from './webhooks/service.js';
 
 export const DEMO_MERCHANT_ID = 'm_demo';
 
@@ -96,6 +100,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   const merchants = createMerchantService(db.prisma);
   const kafka = config.kafka ? createKafka(config.kafka, logger) : undefined;
   const producer = kafka ? createProducer(kafka) : undefined;
+  const intake = producer && config.kafka ? createKafkaIntake({ producer, config: config.kafka, merchants }) : createDirectIntake(pipeline);
   const deadLetters = createDeadLetterService({ prisma: db.prisma, pipeline, producer, dlqTopic: config.kafka?.dlqTopic });
   const services: Services = {
     config,
@@ -105,7 +110,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     pubsub,
     events,
     pipeline,
-    intake: producer && config.kafka ? createKafkaIntake({ producer, config: config.kafka, merchants }) : createDirectIntake(pipeline),
+    intake,
     deadLetters,
     merchants,
     analytics: createAnalyticsService(db.prisma),
@@ -125,6 +130,14 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       options: config.presence,
     }),
     sessions: createSessionRegistry({ pubsub, logger }),
+    webhooks: createWebhookService({
+      prisma: db.prisma,
+      intake,
+      secrets: createWebhookSecretStore({ prisma: db.prisma, box: createSecretBox(config.webhooks.secretsKey) }),
+      metrics,
+      logger,
+      toleranceSeconds: config.webhooks.toleranceSeconds,
+    }),
   };
   const consumer =
     kafka && config.kafka?.consume ? createEventConsumer({ kafka, config: config.kafka, pipeline, deadLetters, logger }) : undefined;
@@ -174,7 +187,11 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       await services.sessions.start();
       services.presence.start();
       worker?.start();
-      http = createServer(createHttpHandler({ yoga, readiness, metrics, maxBodyBytes: config.limits.maxBodyBytes }));
+      if (config.env === 'production' && config.webhooks.usingDevSecretsKey) {
+        logger.warn('WEBHOOK_SECRETS_KEY is not set: webhook secrets are sealed with the public development key');
+      }
+      const webhooks = createWebhookHttpHandler({ webhooks: services.webhooks, maxBodyBytes: config.limits.maxBodyBytes, metrics, logger });
+      http = createServer(createHttpHandler({ yoga, readiness, metrics, maxBodyBytes: config.limits.maxBodyBytes, webhooks }));
       sockets = attachSocketServer(http, yoga, services);
       await new Promise<void>((resolve, reject) => {
         http!.once('error', reject);

@@ -6,6 +6,8 @@
 import { z } from 'zod';
 
 const DEV_JWT_SECRET = 'paypulse-dev-secret-change-me-0123456789abcdef';
+/** Seals webhook secrets at rest when WEBHOOK_SECRETS_KEY is unset (development only: it is public). */
+const DEV_WEBHOOK_SECRETS_KEY = 'paypulse-dev-webhook-secrets-key-change-me-0123';
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
@@ -105,6 +107,8 @@ const EnvSchema = z
     TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
     TWILIO_FROM: z.string().regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/, 'must be an E.164 number or a Messaging Service SID').optional(),
     TWILIO_API_URL: url(['https', 'http']).optional(),
+    WEBHOOK_TOLERANCE_SECONDS: positiveInt(3600).default(300),
+    WEBHOOK_SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
     DEMO: bool.default(false),
     DEMO_INTERVAL_MS: positiveInt().default(1_000),
     DEMO_MERCHANT: bool.optional(),
@@ -204,6 +208,15 @@ export type Config = Readonly<{
     sendgrid: Readonly<{ apiKey: string; from: string; apiUrl: string | undefined; timeoutMs: number }> | undefined;
     twilio: Readonly<{ accountSid: string; authToken: string; from: string; apiUrl: string | undefined; timeoutMs: number }> | undefined;
   }>;
+  /** Provider webhooks (docs/webhooks.md). */
+  webhooks: Readonly<{
+    /** Standard Webhooks: a `webhook-timestamp` further than this from now (either side) is refused. */
+    toleranceSeconds: number;
+    /** Key material sealing the per-merchant provider secrets in the database. */
+    secretsKey: string;
+    /** True when the public development key is in use (a warning is logged in production). */
+    usingDevSecretsKey: boolean;
+  }>;
 }>;
 
 export class ConfigError extends Error {
@@ -288,6 +301,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_FROM
           ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, from: e.TWILIO_FROM, apiUrl: e.TWILIO_API_URL, timeoutMs: e.NOTIFY_SEND_TIMEOUT_MS }
           : undefined,
+    },
+    webhooks: {
+      toleranceSeconds: e.WEBHOOK_TOLERANCE_SECONDS,
+      secretsKey: e.WEBHOOK_SECRETS_KEY ?? DEV_WEBHOOK_SECRETS_KEY,
+      usingDevSecretsKey: !e.WEBHOOK_SECRETS_KEY,
     },
   });
 }

@@ -20,6 +20,7 @@ import type { RateLimiter } from './server/limits/rate-limit.js';
 import type { SessionRegistry } from './server/sessions.js';
 import type { TrackingService } from './tracking/service.js';
 import type { WalletService } from './wallets/service.js';
+import type { WebhookService } from './webhooks/service.js';
 
 /** Everything resolvers may call, built once per process by createApp. */
 export interface Services {
@@ -52,4 +53,6 @@ export interface Services {
   presence: PresenceService;
   /** Open sockets by credential, to close them on revocation. */
   sessions: SessionRegistry;
+  /** Provider webhooks: verification secrets and the way into the intake (docs/webhooks.md). */
+  webhooks: WebhookService;
 }

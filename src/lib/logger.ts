@@ -19,6 +19,11 @@ const REDACT = [
   '*.apiKey',
   'password',
   '*.password',
+  'signature',
+  '*.signature',
+  'headers["x-paystack-signature"]',
+  'headers["verif-hash"]',
+  'headers["webhook-signature"]',
   'connectionParams',
   '*.connectionParams',
 ];

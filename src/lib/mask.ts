@@ -7,6 +7,8 @@ const PHONE = /\+\d[\d\s-]{6,16}(\d{2})\b/g;
 const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi;
 const JWT = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g;
 const API_KEY = /(ppk_[a-z0-9]+_)[A-Za-z0-9_-]+/g;
+// Standard Webhooks secrets and Paystack secret keys, should one end up in a message.
+const WEBHOOK_SECRET = /\b(whsec_|sk_live_|sk_test_)[A-Za-z0-9+/=_-]+/g;
 
 /** Returns `text` with emails, phone numbers, bearer tokens, JWTs and API key secrets masked. */
 export function maskText(text: string): string {
@@ -14,6 +16,7 @@ export function maskText(text: string): string {
     .replace(BEARER, '$1***')
     .replace(JWT, 'eyJ***')
     .replace(API_KEY, '$1***')
+    .replace(WEBHOOK_SECRET, '$1***')
     .replace(EMAIL, '$1***@$2')
     .replace(PHONE, '***$1');
 }

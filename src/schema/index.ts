@@ -14,5 +14,6 @@ import './announcements.js';
 import './audit.js';
 import './presence.js';
 import './notifications.js';
+import './webhooks.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

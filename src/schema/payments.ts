@@ -89,7 +89,7 @@ const PaymentEventInput = builder.inputType('PaymentEventInput', {
   }),
 });
 
-const IngestStatus = builder.enumType('IngestStatus', {
+export const IngestStatus = builder.enumType('IngestStatus', {
   values: {
     INGESTED: { value: 'ingested', description: 'Stored now.' },
     DUPLICATE: { value: 'duplicate', description: 'Already stored under this eventId; nothing changed.' },

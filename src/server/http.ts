@@ -8,10 +8,12 @@ export interface HttpHandlerOptions {
   readiness: () => Promise<{ ready: boolean; checks: Record<string, boolean> }>;
   metrics: Metrics;
   maxBodyBytes: number;
+  /** Provider webhooks under /webhooks/ (they read their own raw body, under the same limit). */
+  webhooks?: RequestListener;
 }
 
 /** Health and metrics routes, the request-body limit, then Yoga (GraphQL over HTTP, GraphiQL, SSE). */
-export function createHttpHandler({ yoga, readiness, metrics, maxBodyBytes }: HttpHandlerOptions): RequestListener {
+export function createHttpHandler({ yoga, readiness, metrics, maxBodyBytes, webhooks }: HttpHandlerOptions): RequestListener {
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return json(res, 200, { status: 'ok' });
@@ -32,6 +34,7 @@ export function createHttpHandler({ yoga, readiness, metrics, maxBodyBytes }: Ht
       );
       return;
     }
+    if (webhooks && path?.startsWith('/webhooks/')) return void webhooks(req, res);
     if (!withinBodyLimit(req, res, maxBodyBytes, metrics)) return;
     void yoga.requestListener(req, res);
   };

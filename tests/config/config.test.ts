@@ -52,6 +52,20 @@ describe('loadConfig defaults', () => {
       shutdownTimeoutMs: 10_000,
       drain: { delayMs: 0, batchSize: 500, intervalMs: 100 },
       demo: { simulate: false, intervalMs: 1_000, seedMerchant: true },
+      // No provider credentials: every channel is the log.
+      notifications: {
+        worker: true,
+        pollMs: 1000,
+        batchSize: 50,
+        leaseMs: 60_000,
+        sendTimeoutMs: 10_000,
+        maxAttempts: 8,
+        backoff: { baseMs: 2000, maxMs: 600_000 },
+        fcm: undefined,
+        sendgrid: undefined,
+        twilio: undefined,
+      },
+      webhooks: { toleranceSeconds: 300, secretsKey: expect.any(String), usingDevSecretsKey: true },
     });
     expect(config.auth.secret!.length).toBeGreaterThanOrEqual(32);
     // Without brokers, ingest mutations run the pipeline directly.
@@ -115,6 +129,8 @@ describe('loadConfig parses every variable', () => {
       DRAIN_BATCH_SIZE: '50',
       DRAIN_BATCH_INTERVAL_MS: '20',
       DEMO_INTERVAL_MS: '250',
+      WEBHOOK_TOLERANCE_SECONDS: '120',
+      WEBHOOK_SECRETS_KEY: 'a-webhook-secrets-key-of-at-least-32-chars',
     });
     expect(config).toEqual({
       env: 'production',
@@ -139,6 +155,8 @@ describe('loadConfig parses every variable', () => {
       drain: { delayMs: 5000, batchSize: 50, intervalMs: 20 },
       // No demo merchant is seeded against a real database unless asked for.
       demo: { simulate: false, intervalMs: 250, seedMerchant: false },
+      notifications: expect.objectContaining({ worker: true, fcm: undefined }),
+      webhooks: { toleranceSeconds: 120, secretsKey: 'a-webhook-secrets-key-of-at-least-32-chars', usingDevSecretsKey: false },
     });
   });
 
@@ -358,6 +376,55 @@ function runMain(env: Record<string, string>, timeoutMs = 60_000): Promise<{ cod
     });
   });
 }
+
+describe('loadConfig reads the notification providers', () => {
+  const SID = `AC${'0123456789abcdef'.repeat(2)}`;
+  const account = JSON.stringify({ project_id: 'p1', client_email: 'fcm@p1.iam.gserviceaccount.com', private_key: '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n' });
+
+  it('reads every provider and worker variable', () => {
+    const config = loadConfig({
+      FCM_SERVICE_ACCOUNT: account,
+      FCM_API_URL: 'http://127.0.0.1:9099',
+      SENDGRID_API_KEY: 'SG.key',
+      SENDGRID_FROM: 'alerts@example.com',
+      TWILIO_ACCOUNT_SID: SID,
+      TWILIO_AUTH_TOKEN: 'tok',
+      TWILIO_FROM: '+254700000000',
+      NOTIFICATIONS_WORKER: '0',
+      NOTIFY_POLL_MS: '250',
+      NOTIFY_BATCH_SIZE: '10',
+      NOTIFY_LEASE_MS: '30000',
+      NOTIFY_SEND_TIMEOUT_MS: '5000',
+      NOTIFY_MAX_ATTEMPTS: '3',
+      NOTIFY_RETRY_BASE_MS: '100',
+      NOTIFY_RETRY_MAX_MS: '1000',
+    });
+    expect(config.notifications).toEqual({
+      worker: false,
+      pollMs: 250,
+      batchSize: 10,
+      leaseMs: 30_000,
+      sendTimeoutMs: 5000,
+      maxAttempts: 3,
+      backoff: { baseMs: 100, maxMs: 1000 },
+      fcm: { serviceAccount: { projectId: 'p1', clientEmail: 'fcm@p1.iam.gserviceaccount.com', privateKey: expect.stringContaining('PRIVATE KEY') }, apiUrl: 'http://127.0.0.1:9099' },
+      sendgrid: { apiKey: 'SG.key', from: 'alerts@example.com', apiUrl: undefined, timeoutMs: 5000 },
+      twilio: { accountSid: SID, authToken: 'tok', from: '+254700000000', apiUrl: undefined, timeoutMs: 5000 },
+    });
+  });
+
+  it('refuses a half-configured provider, naming what is missing', () => {
+    expect(() => loadConfig({ SENDGRID_API_KEY: 'SG.key' })).toThrow(/SENDGRID_FROM: is required with SENDGRID_API_KEY \(SendGrid\)/);
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: SID, TWILIO_FROM: '+254700000000' })).toThrow(/TWILIO_AUTH_TOKEN: is required/);
+  });
+
+  it('refuses a service account that is not one, a bad sender and a lease no longer than a send', () => {
+    expect(() => loadConfig({ FCM_SERVICE_ACCOUNT: '{"project_id":"p"}' })).toThrow(/FCM_SERVICE_ACCOUNT: must be a service account JSON/);
+    expect(() => loadConfig({ FCM_SERVICE_ACCOUNT: 'not json' })).toThrow(/FCM_SERVICE_ACCOUNT/);
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: 'SK123', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM: '0712' })).toThrow(/TWILIO_ACCOUNT_SID: must be AC[\s\S]*TWILIO_FROM: must be an E.164/);
+    expect(() => loadConfig({ NOTIFY_LEASE_MS: '10000' })).toThrow(/NOTIFY_LEASE_MS: must be longer than NOTIFY_SEND_TIMEOUT_MS/);
+  });
+});
 
 describe('the server process with a bad configuration', () => {
   it('exits non-zero before starting, with a message naming PORT', async () => {

@@ -66,6 +66,8 @@ type Documents = {
     "\n  query MyWallets {\n    myWallets { ...WalletFields }\n  }\n": typeof types.MyWalletsDocument,
     "\n  query WalletLedger($walletId: ID!, $first: Int, $after: String) {\n    walletLedger(walletId: $walletId, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id version reason actor merchantId eventId eventType paymentKey createdAt\n          availableDelta { amountMinor } pendingDelta { amountMinor }\n          available { amountMinor } pending { amountMinor }\n        }\n      }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.WalletLedgerDocument,
     "\n  subscription Balance($walletId: ID!) {\n    balance(walletId: $walletId) {\n      walletId currency version reason eventId at\n      available { amountMinor currency amount }\n      pending { amountMinor currency amount }\n    }\n  }\n": typeof types.BalanceDocument,
+    "\n  mutation SetSecret($provider: String!, $secret: String) {\n    setProviderWebhookSecret(provider: $provider, secret: $secret) { merchantId provider path generatedSecret updatedBy }\n  }\n": typeof types.SetSecretDocument,
+    "\n  mutation Hook($provider: String!, $merchantId: ID!, $webhookId: String!, $webhookTimestamp: String!, $payload: String!, $signature: String!) {\n    providerWebhook(provider: $provider, merchantId: $merchantId, webhookId: $webhookId, webhookTimestamp: $webhookTimestamp, payload: $payload, signature: $signature) {\n      status eventId event { eventId merchantId provider source amount { amountMinor currency } reference }\n    }\n  }\n": typeof types.HookDocument,
 };
 const documents: Documents = {
     "\n  fragment TotalsFields on AnalyticsTotals {\n    currency transactions succeeded failed refunded newCustomers successRate\n    gross { amountMinor } fees { amountMinor } refundedAmount { amountMinor } net { amountMinor amount }\n  }\n": types.TotalsFieldsFragmentDoc,
@@ -120,6 +122,8 @@ const documents: Documents = {
     "\n  query MyWallets {\n    myWallets { ...WalletFields }\n  }\n": types.MyWalletsDocument,
     "\n  query WalletLedger($walletId: ID!, $first: Int, $after: String) {\n    walletLedger(walletId: $walletId, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id version reason actor merchantId eventId eventType paymentKey createdAt\n          availableDelta { amountMinor } pendingDelta { amountMinor }\n          available { amountMinor } pending { amountMinor }\n        }\n      }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.WalletLedgerDocument,
     "\n  subscription Balance($walletId: ID!) {\n    balance(walletId: $walletId) {\n      walletId currency version reason eventId at\n      available { amountMinor currency amount }\n      pending { amountMinor currency amount }\n    }\n  }\n": types.BalanceDocument,
+    "\n  mutation SetSecret($provider: String!, $secret: String) {\n    setProviderWebhookSecret(provider: $provider, secret: $secret) { merchantId provider path generatedSecret updatedBy }\n  }\n": types.SetSecretDocument,
+    "\n  mutation Hook($provider: String!, $merchantId: ID!, $webhookId: String!, $webhookTimestamp: String!, $payload: String!, $signature: String!) {\n    providerWebhook(provider: $provider, merchantId: $merchantId, webhookId: $webhookId, webhookTimestamp: $webhookTimestamp, payload: $payload, signature: $signature) {\n      status eventId event { eventId merchantId provider source amount { amountMinor currency } reference }\n    }\n  }\n": types.HookDocument,
 };
 
 /**
@@ -344,6 +348,14 @@ export function graphql(source: "\n  query WalletLedger($walletId: ID!, $first: 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription Balance($walletId: ID!) {\n    balance(walletId: $walletId) {\n      walletId currency version reason eventId at\n      available { amountMinor currency amount }\n      pending { amountMinor currency amount }\n    }\n  }\n"): (typeof documents)["\n  subscription Balance($walletId: ID!) {\n    balance(walletId: $walletId) {\n      walletId currency version reason eventId at\n      available { amountMinor currency amount }\n      pending { amountMinor currency amount }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetSecret($provider: String!, $secret: String) {\n    setProviderWebhookSecret(provider: $provider, secret: $secret) { merchantId provider path generatedSecret updatedBy }\n  }\n"): (typeof documents)["\n  mutation SetSecret($provider: String!, $secret: String) {\n    setProviderWebhookSecret(provider: $provider, secret: $secret) { merchantId provider path generatedSecret updatedBy }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Hook($provider: String!, $merchantId: ID!, $webhookId: String!, $webhookTimestamp: String!, $payload: String!, $signature: String!) {\n    providerWebhook(provider: $provider, merchantId: $merchantId, webhookId: $webhookId, webhookTimestamp: $webhookTimestamp, payload: $payload, signature: $signature) {\n      status eventId event { eventId merchantId provider source amount { amountMinor currency } reference }\n    }\n  }\n"): (typeof documents)["\n  mutation Hook($provider: String!, $merchantId: ID!, $webhookId: String!, $webhookTimestamp: String!, $payload: String!, $signature: String!) {\n    providerWebhook(provider: $provider, merchantId: $merchantId, webhookId: $webhookId, webhookTimestamp: $webhookTimestamp, payload: $payload, signature: $signature) {\n      status eventId event { eventId merchantId provider source amount { amountMinor currency } reference }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
