@@ -187,10 +187,14 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       await services.sessions.start();
       services.presence.start();
       worker?.start();
-      if (config.env === 'production' && config.webhooks.usingDevSecretsKey) {
-        logger.warn('WEBHOOK_SECRETS_KEY is not set: webhook secrets are sealed with the public development key');
-      }
-      const webhooks = createWebhookHttpHandler({ webhooks: services.webhooks, maxBodyBytes: config.limits.maxBodyBytes, metrics, logger });
+      const webhooks = createWebhookHttpHandler({
+        webhooks: services.webhooks,
+        maxBodyBytes: config.limits.maxBodyBytes,
+        metrics,
+        logger,
+        rateLimiter: services.rateLimiter,
+        budget: config.limits.rate.apiKeys,
+      });
       http = createServer(createHttpHandler({ yoga, readiness, metrics, maxBodyBytes: config.limits.maxBodyBytes, webhooks }));
       sockets = attachSocketServer(http, yoga, services);
       await new Promise<void>((resolve, reject) => {

@@ -117,6 +117,10 @@ const EnvSchema = z
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWKS_URL) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'JWT_SECRET or JWKS_URL is required when NODE_ENV=production' });
     }
+    if (env.NODE_ENV === 'production' && !env.WEBHOOK_SECRETS_KEY) {
+      // The development key is public: secrets sealed with it are as good as plain text.
+      ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRETS_KEY'], message: 'is required when NODE_ENV=production' });
+    }
     if (env.JWKS_URL) {
       // Keys from an identity provider: accept only its tokens meant for us.
       if (!env.JWT_ISSUER) ctx.addIssue({ code: 'custom', path: ['JWT_ISSUER'], message: 'JWT_ISSUER is required with JWKS_URL' });
@@ -214,7 +218,7 @@ export type Config = Readonly<{
     toleranceSeconds: number;
     /** Key material sealing the per-merchant provider secrets in the database. */
     secretsKey: string;
-    /** True when the public development key is in use (a warning is logged in production). */
+    /** True when the public development key is in use (never in production). */
     usingDevSecretsKey: boolean;
   }>;
 }>;

@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
+import type { RateBudget, RateLimiter } from '../server/limits/rate-limit.js';
 import { ADAPTERS } from './providers/index.js';
 import { header, type WebhookRequest } from './providers/common.js';
 import { refuse, WebhookCode, WebhookRefusal } from './refusal.js';
@@ -20,14 +21,27 @@ export interface WebhookHttpOptions {
   maxBodyBytes: number;
   metrics: Metrics;
   logger: Logger;
+  rateLimiter: RateLimiter;
+  /** Per client address (the API key budget: providers burst); undefined = no limit. */
+  budget: RateBudget | undefined;
 }
 
-export function createWebhookHttpHandler({ webhooks, maxBodyBytes, metrics, logger }: WebhookHttpOptions) {
+export function createWebhookHttpHandler({ webhooks, maxBodyBytes, metrics, logger, rateLimiter, budget }: WebhookHttpOptions) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const route = parseRoute(url.pathname);
       if (!route) throw refuse(WebhookCode.UnknownProvider, 'expected /webhooks/<provider>/<merchantId>');
+      if (budget) {
+        // Per sending address, before the body is read or a secret looked up: a flood costs one
+        // token-bucket call, and one merchant's flood cannot use up another sender's budget.
+        const decision = await rateLimiter.take(`webhook:${req.socket.remoteAddress ?? 'unknown'}`, budget);
+        if (!decision.allowed) {
+          req.resume();
+          const seconds = String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
+          throw refuse('RATE_LIMITED', 'too many webhook requests from this address', { retryAfterMs: decision.retryAfterMs }, 429, { 'retry-after': seconds });
+        }
+      }
       const method = req.method ?? 'GET';
       const adapter = isNativeProvider(route.provider) ? ADAPTERS[route.provider] : undefined;
       if (!(adapter?.methods ?? ['POST']).includes(method)) throw refuse(WebhookCode.MethodNotAllowed, `${route.provider} webhooks use ${(adapter?.methods ?? ['POST']).join(' or ')}`);
@@ -52,7 +66,7 @@ export function createWebhookHttpHandler({ webhooks, maxBodyBytes, metrics, logg
       if (error instanceof WebhookRefusal) {
         // Refusals raised before the service (route, method, size) are counted here; the service counts its own.
         if (!error.counted) metrics.refuse(error.code);
-        return json(res, error.status, { code: error.code, message: error.message, ...error.details }, error.code === 'PAYLOAD_TOO_LARGE' ? { connection: 'close' } : {});
+        return json(res, error.status, { code: error.code, message: error.message, ...error.details }, { ...error.headers, ...(error.code === 'PAYLOAD_TOO_LARGE' ? { connection: 'close' } : {}) });
       }
       logger.error({ err: error }, 'webhook failed');
       if (!res.headersSent) json(res, 500, { code: 'INTERNAL', message: 'Unexpected error.' });

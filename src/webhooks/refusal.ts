@@ -39,10 +39,13 @@ export class WebhookRefusal extends Error {
     message: string,
     readonly details: Record<string, unknown> = {},
     status?: number,
+    /** Extra HTTP response headers (Retry-After). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.status = status ?? STATUS[code as WebhookCode] ?? 400;
   }
 }
 
-export const refuse = (code: string, message: string, details?: Record<string, unknown>, status?: number) => new WebhookRefusal(code, message, details, status);
+export const refuse = (code: string, message: string, details?: Record<string, unknown>, status?: number, headers?: Record<string, string>) =>
+  new WebhookRefusal(code, message, details, status, headers);

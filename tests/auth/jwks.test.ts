@@ -120,7 +120,7 @@ describe('JWT verified against a JWKS URL (embedded)', () => {
 
 describe('JWKS configuration', () => {
   it('needs no JWT_SECRET in production when JWKS_URL is set', () => {
-    const config = loadConfig({ NODE_ENV: 'production', JWKS_URL: 'https://idp.example.test/jwks.json', JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE });
+    const config = loadConfig({ NODE_ENV: 'production', WEBHOOK_SECRETS_KEY: 'k'.repeat(32), JWKS_URL: 'https://idp.example.test/jwks.json', JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE });
     expect(config.auth.secret).toBeUndefined();
     expect(config.auth.jwksUrl).toBe('https://idp.example.test/jwks.json');
   });

@@ -163,6 +163,7 @@ describe('loadConfig parses every variable', () => {
   it('verifies against a JWKS URL instead of a secret when one is set', () => {
     const config = loadConfig({
       NODE_ENV: 'production',
+      WEBHOOK_SECRETS_KEY: 'a-webhook-secrets-key-of-at-least-32-chars',
       JWKS_URL: 'https://id.example.com/.well-known/jwks.json',
       JWT_ISSUER: 'https://id.example.com/',
       JWT_AUDIENCE: 'paypulse-api',
@@ -187,7 +188,7 @@ describe('loadConfig parses every variable', () => {
   });
 
   it.each(['development', 'production', 'test'] as const)('accepts NODE_ENV=%s', (env) => {
-    expect(loadConfig({ NODE_ENV: env, JWT_SECRET: SECRET }).env).toBe(env);
+    expect(loadConfig({ NODE_ENV: env, JWT_SECRET: SECRET, WEBHOOK_SECRETS_KEY: 'k'.repeat(32) }).env).toBe(env);
   });
 
   it.each(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])('accepts LOG_LEVEL=%s', (level) => {
@@ -328,8 +329,10 @@ describe('loadConfig refuses bad values, naming the variable', () => {
     const message = configError({ NODE_ENV: 'production' }).message;
     expect(message).toContain('JWT_SECRET');
     expect(message).toContain('JWKS_URL');
+    // Nor the public development key for webhook secrets.
+    expect(message).toContain('WEBHOOK_SECRETS_KEY: is required when NODE_ENV=production');
     // The development secret is never used in production.
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET }).auth.usingDevSecret).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, WEBHOOK_SECRETS_KEY: 'k'.repeat(32) }).auth.usingDevSecret).toBe(false);
   });
 
   it('refuses JWT_SECRET and JWKS_URL together', () => {
