@@ -63,7 +63,10 @@ export interface NotificationService {
   /** Marks the user's unread notifications among `ids` (or all of them) read; returns how many changed. */
   markRead(userId: string, ids: readonly string[] | 'all'): Promise<number>;
   deliveries(notificationIds: readonly string[]): Promise<Map<string, DeliveryRecord[]>>;
-  /** Records the role and merchant a user's token names, so merchant-wide notifications reach them. */
+  /**
+   * Records the role and merchant a user's token names, so merchant-wide notifications reach them
+   * (done whenever they configure notifications or open their notification list or feed).
+   */
   enroll(principal: Principal): Promise<void>;
   registerDevice(args: { principal: Principal; token: string; platform: DevicePlatform }): Promise<{ isNew: boolean }>;
   unregisterDevice(userId: string, token: string): Promise<boolean>;
@@ -117,12 +120,12 @@ export function createNotificationService({ prisma, pubsub, logger, channels, ki
     return NOTIFICATION_TYPES.map((type) => ({ type, push: stored.get(type)?.push ?? null, email: stored.get(type)?.email ?? null, sms: stored.get(type)?.sms ?? null }));
   }
 
+  /** Writes only when the user is new or their token names another role or merchant. */
   async function enrollIn(db: Tx | PrismaClient, p: Principal) {
-    await db.notificationRecipient.upsert({
-      where: { userId: p.subject },
-      create: { userId: p.subject, role: p.role, merchantId: p.merchantId },
-      update: { role: p.role, merchantId: p.merchantId, updatedAt: new Date() },
-    });
+    await db.$executeRaw`
+      INSERT INTO notification_recipients (user_id, role, merchant_id) VALUES (${p.subject}, ${p.role}, ${p.merchantId})
+      ON CONFLICT (user_id) DO UPDATE SET role = excluded.role, merchant_id = excluded.merchant_id, updated_at = now()
+      WHERE notification_recipients.role IS DISTINCT FROM excluded.role OR notification_recipients.merchant_id IS DISTINCT FROM excluded.merchant_id`;
   }
 
   return {

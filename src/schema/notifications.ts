@@ -141,8 +141,10 @@ builder.queryFields((t) => ({
     authScopes: { authenticated: true },
     args: { unreadOnly: t.arg.boolean({ required: false }) },
     resolve: async (_root, args, ctx) => {
-      const { subject } = person(ctx);
+      const principal = person(ctx);
       const first = forwardPageSize(args);
+      await ctx.services.notifications.enroll(principal);
+      const subject = principal.subject;
       const page = await ctx.services.notifications.list({ userId: subject, unreadOnly: args.unreadOnly ?? false, beforeSeq: parseSeqCursor(args.after), first });
       return connectionOf(page.notifications, (n) => n.seq.toString(), page.hasNextPage, args.after);
     },
@@ -258,7 +260,12 @@ builder.subscriptionField('notificationAdded', (t) =>
     description: "The caller's new notifications as they are committed (in-app, live). With `after` (a cursor), those after it are read back first, with no gap and no duplicate.",
     authScopes: { authenticated: true },
     args: { after: t.arg.string({ required: false }) },
-    subscribe: (_root, args, ctx) => ctx.services.notifications.follow(person(ctx).subject, parseSeqCursor(args.after)),
+    subscribe: async (_root, args, ctx) => {
+      const principal = person(ctx);
+      const after = parseSeqCursor(args.after);
+      await ctx.services.notifications.enroll(principal);
+      return ctx.services.notifications.follow(principal.subject, after);
+    },
     resolve: (n) => n,
   }),
 );

@@ -73,6 +73,20 @@ for (const mode of ['embedded', 'services'] as const) {
       expect(unread.data!.notifications.edges.map((e) => e.node.id)).toEqual(all.slice(2).map((n) => n.id));
     });
 
+    it("gives a merchant user who opened their notifications the merchant's payment notifications, and no other merchant's", async () => {
+      const mine = await t.token({ sub: `staff-${randomUUID().slice(0, 8)}`, role: 'merchant', merchantId: m.id });
+      const elsewhere = await newMerchant(t);
+      const theirs = await t.token({ sub: `staff-${randomUUID().slice(0, 8)}`, role: 'merchant', merchantId: elsewhere.id });
+      for (const token of [mine, theirs]) expect((await t.gql(Notifications, {}, { token })).data!.notifications.edges).toEqual([]);
+      await payments((await newUser()).id, 2);
+      const list = await t.gql(Notifications, {}, { token: mine });
+      expect(list.data!.notifications.edges.map((e) => [e.node.type, e.node.priority, e.node.merchantId])).toEqual([
+        ['payment.received', 'LOW', m.id],
+        ['payment.received', 'LOW', m.id],
+      ]);
+      expect((await t.gql(UnreadCount, {}, { token: theirs })).data!.unreadNotificationCount).toBe(0);
+    });
+
     it("marks nothing of another user's, and reports 0 for ids already read", async () => {
       const me = await newUser();
       const other = await newUser();
