@@ -122,6 +122,38 @@ describe('which causes notify whom', () => {
   });
 });
 
+describe('event type × preferences × priority → channels, end to end of the pure rules', () => {
+  const reachAll: Reach = { pushTokens: 1, verifiedEmail: true, verifiedPhone: true };
+  const prefs = { defaults: undefined, allOff: { push: false, email: false, sms: false }, allOn: { push: true, email: true, sms: true } } as const;
+  // [event type] → the customer's channels under each preference set ([] = in-app only).
+  const expected: Record<string, Record<keyof typeof prefs, Channel[]> | null> = {
+    'payment.initiated': null,
+    'payment.pending': null,
+    'payment.processing': null,
+    'payment.completed': { defaults: ['PUSH', 'EMAIL'], allOff: [], allOn: ['PUSH', 'EMAIL', 'SMS'] },
+    'payment.failed': { defaults: ['PUSH', 'EMAIL'], allOff: [], allOn: ['PUSH', 'EMAIL', 'SMS'] },
+    'payment.refunded': { defaults: ['PUSH'], allOff: [], allOn: ['PUSH', 'EMAIL', 'SMS'] },
+    'refund.processed': { defaults: ['PUSH'], allOff: [], allOn: ['PUSH', 'EMAIL', 'SMS'] },
+    'transfer.success': { defaults: ['PUSH', 'EMAIL'], allOff: [], allOn: ['PUSH', 'EMAIL', 'SMS'] },
+    'transfer.failed': { defaults: ['PUSH', 'EMAIL'], allOff: [], allOn: ['PUSH', 'EMAIL', 'SMS'] },
+  };
+  for (const [type, byPref] of Object.entries(expected)) {
+    for (const [name, preference] of Object.entries(prefs) as [keyof typeof prefs, (typeof prefs)[keyof typeof prefs]][]) {
+      it(`${type} with ${name} preferences`, () => {
+        const toCustomer = draftsForEvent(event({ type: type as PaymentEventRecord['type'] }), 'M').filter((d) => d.audience.kind === 'user');
+        if (byPref === null) return void expect(toCustomer).toEqual([]);
+        expect(toCustomer).toHaveLength(1);
+        expect(route(toCustomer[0]!.priority, preference, reachAll).map((r) => r.channel)).toEqual(byPref[name]);
+      });
+    }
+  }
+
+  it('a CRITICAL security alert reaches every channel under every preference set', () => {
+    const alert = draftForApiKey({ merchantId: 'm', keyId: 'k', keyName: 'ci', actor: 'u', action: 'created' });
+    for (const preference of Object.values(prefs)) expect(route(alert.priority, preference, reachAll).map((r) => r.channel)).toEqual(['PUSH', 'EMAIL', 'SMS']);
+  });
+});
+
 describe('templates', () => {
   it('formats amounts exactly per currency exponent', () => {
     expect(formatAmount(0n, 'KES')).toBe('KES 0.00');
