@@ -38,13 +38,35 @@ export async function ensureTopics(kafka: Kafka, config: KafkaConfig): Promise<v
       .map((topic) => ({ topic, numPartitions: config.partitions, replicationFactor: -1 }));
     if (topics.length > 0) {
       try {
-        await admin.createTopics({ topics, waitForLeaders: true });
+        await admin.createTopics({ topics, waitForLeaders: false });
       } catch (error) {
         // Another instance created it in between.
         if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS' && !/already exists/i.test(String(error))) throw error;
       }
     }
+    await waitForLeaders(admin, [config.topic, config.dlqTopic]);
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** Metadata errors a broker answers while a new topic is still being set up. */
+const SETTING_UP = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/**
+ * Waits until every partition of `topics` has a leader. kafkajs' own `waitForLeaders` gives up on
+ * UNKNOWN_TOPIC_OR_PARTITION, which a busy broker answers for a moment after creating a topic.
+ */
+async function waitForLeaders(admin: ReturnType<Kafka['admin']>, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics });
+      if (found.length === topics.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (error) {
+      if (!SETTING_UP.has((error as { type?: string }).type ?? '') || Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leaders after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
