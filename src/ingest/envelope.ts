@@ -37,7 +37,32 @@ export type EnvelopeResult = { ok: true; draft: PaymentEventDraft } | { ok: fals
 
 const MAX_METADATA_BYTES = 16 * 1024;
 const id = z.string().trim().min(1).max(128).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
-const text = z.string().max(256);
+/**
+ * PostgreSQL text and jsonb cannot hold NUL, and a lone UTF-16 surrogate has no UTF-8 form (it
+ * would be stored as U+FFFD, or make the insert fail): such input is refused, never altered.
+ */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const NOT_STORABLE = 'must be well-formed Unicode without NUL characters';
+const storable = (s: string) => !UNSTORABLE.test(s);
+
+/** Every key and string inside a JSON value is storable (iterative: depth is bounded only by size). */
+function storableJson(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (!storable(v)) return false;
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, inner] of Object.entries(v)) {
+        if (!Array.isArray(v) && !storable(k)) return false;
+        stack.push(inner);
+      }
+    }
+  }
+  return true;
+}
+
+const text = z.string().max(256).refine(storable, NOT_STORABLE);
 const optionalId = id.nullish();
 
 const minorAmount = z.union([z.bigint(), z.string(), z.number()]).transform((value, ctx) => {
@@ -83,6 +108,7 @@ const timestamp = z.union([z.date(), z.string().datetime({ offset: true })]).tra
 const metadata = z
   .record(z.string(), z.unknown())
   .refine((m) => Buffer.byteLength(JSON.stringify(m)) <= MAX_METADATA_BYTES, `must be at most ${MAX_METADATA_BYTES} bytes of JSON`)
+  .refine(storableJson, NOT_STORABLE)
   .transform((m) => m as JsonObject);
 
 const V2 = z.object({

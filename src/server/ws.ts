@@ -5,7 +5,7 @@
  * or its credential is revoked (see sessions.ts).
  */
 import type { Server as HttpServer } from 'node:http';
-import type { ExecutionArgs, GraphQLError } from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -15,6 +15,7 @@ import { guardSubscription } from './backpressure.js';
 import { closeInBatches } from './drain.js';
 import { clientError, ErrorCode } from '../schema/errors.js';
 import { authenticate } from './context.js';
+import { countProtocolRefusals } from './plugins/request-guards.js';
 import { GRAPHQL_PATH, type PaypulseYoga } from './yoga.js';
 
 export interface SocketServer {
@@ -46,9 +47,20 @@ const isAsyncIterable = <T>(value: unknown): value is AsyncIterable<T> =>
 // setTimeout cannot wait longer than ~24.8 days; a later expiry is re-armed when it fires.
 const MAX_TIMER_MS = 2_147_483_647;
 
+/** Parse and validation errors get the code Yoga gives them on HTTP, and are counted as refusals. */
+function withCode(errors: readonly GraphQLError[], code: string): GraphQLError[] {
+  return errors.map((e) => (e.extensions?.code ? e : new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, originalError: e.originalError, extensions: { ...e.extensions, code } })));
+}
+
 export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, services: Services): SocketServer {
   const { config, logger } = services;
   const wss = new WebSocketServer({ server: http, path: GRAPHQL_PATH, maxPayload: config.limits.maxBodyBytes });
+
+  const refused = (errors: readonly GraphQLError[], code: string) => {
+    const coded = withCode(errors, code);
+    countProtocolRefusals(services.metrics, coded);
+    return coded;
+  };
 
   const armExpiry = (socket: WebSocket, extra: ConnectionExtra, expiresAt: number) => {
     const delay = expiresAt - Date.now();
@@ -152,10 +164,10 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
         try {
           document = parse(payload.query);
         } catch (error) {
-          return [error as GraphQLError];
+          return refused([error as GraphQLError], 'GRAPHQL_PARSE_FAILED');
         }
         const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) return refused(errors, 'GRAPHQL_VALIDATION_FAILED');
         return {
           schema,
           operationName: payload.operationName,

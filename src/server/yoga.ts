@@ -7,6 +7,7 @@ import { createContextFactory, type SocketInitialContext } from './context.js';
 import { useOperationMetrics } from './plugins/operation-metrics.js';
 import { useQueryLimits } from './plugins/query-limits.js';
 import { useRateLimit } from './plugins/rate-limit.js';
+import { useRequestGuards } from './plugins/request-guards.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -38,11 +39,15 @@ export function createYogaServer(services: Services): PaypulseYoga {
     graphqlEndpoint: GRAPHQL_PATH,
     context: createContextFactory(services),
     plugins: [
+      useRequestGuards(services.metrics),
       useQueryLimits(services.config.limits.query, services.metrics),
       useRateLimit({ limiter: services.rateLimiter, ...services.config.limits.rate, metrics: services.metrics }),
       useOperationMetrics(services.metrics),
     ],
     landingPage: false,
+    // Validation is cached by useQueryLimits (whose limits depend on variables); parse errors are
+    // not cached, so every refused document is counted in paypulse_refusals_total.
+    parserAndValidationCache: { validationCache: false, errorCache: { get: () => undefined, set: () => {} } },
     logging: yogaLogger(services.logger),
     // Internal error text never reaches clients in production; errors made with clientError do.
     maskedErrors: { isDev: services.config.env !== 'production' },
