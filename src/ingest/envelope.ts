@@ -45,21 +45,26 @@ const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff
 const NOT_STORABLE = 'must be well-formed Unicode without NUL characters';
 const storable = (s: string) => !UNSTORABLE.test(s);
 
-/** Every key and string inside a JSON value is storable (iterative: depth is bounded only by size). */
-function storableJson(value: unknown): boolean {
-  const stack: unknown[] = [value];
+// Deeper metadata is refused before anything recursive (JSON.stringify, Prisma) touches it.
+const MAX_METADATA_DEPTH = 32;
+
+/** Why a metadata object cannot be stored, or undefined. Iterative: nesting depth is the client's. */
+function metadataProblem(value: Record<string, unknown>): string | undefined {
+  const stack: [unknown, number][] = [[value, 1]];
   while (stack.length > 0) {
-    const v = stack.pop();
+    const [v, depth] = stack.pop()!;
     if (typeof v === 'string') {
-      if (!storable(v)) return false;
+      if (!storable(v)) return NOT_STORABLE;
     } else if (v !== null && typeof v === 'object') {
+      if (depth > MAX_METADATA_DEPTH) return `must be nested at most ${MAX_METADATA_DEPTH} levels deep`;
       for (const [k, inner] of Object.entries(v)) {
-        if (!Array.isArray(v) && !storable(k)) return false;
-        stack.push(inner);
+        if (!Array.isArray(v) && !storable(k)) return NOT_STORABLE;
+        stack.push([inner, depth + 1]);
       }
     }
   }
-  return true;
+  if (Buffer.byteLength(JSON.stringify(value)) > MAX_METADATA_BYTES) return `must be at most ${MAX_METADATA_BYTES} bytes of JSON`;
+  return undefined;
 }
 
 const text = z.string().max(256).refine(storable, NOT_STORABLE);
@@ -107,8 +112,10 @@ const timestamp = z.union([z.date(), z.string().datetime({ offset: true })]).tra
 
 const metadata = z
   .record(z.string(), z.unknown())
-  .refine((m) => Buffer.byteLength(JSON.stringify(m)) <= MAX_METADATA_BYTES, `must be at most ${MAX_METADATA_BYTES} bytes of JSON`)
-  .refine(storableJson, NOT_STORABLE)
+  .superRefine((m, ctx) => {
+    const problem = metadataProblem(m);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
   .transform((m) => m as JsonObject);
 
 const V2 = z.object({
@@ -178,7 +185,7 @@ export function parseEnvelope(input: unknown): EnvelopeResult {
   const raw = input as Record<string, unknown>;
   const version = raw.schemaVersion ?? raw.schema_version ?? ('event_type' in raw || 'transaction_id' in raw ? 1 : 2);
   if (typeof version !== 'number') {
-    return fail('schemaVersion', FieldErrorCode.InvalidField, `schemaVersion must be the number 1 or 2, got ${JSON.stringify(version)}`);
+    return fail('schemaVersion', FieldErrorCode.InvalidField, `schemaVersion must be the number 1 or 2, got ${typeof version === 'string' ? JSON.stringify(version.slice(0, 20)) : typeof version}`);
   }
   if (version === 2) return fromV2(raw);
   if (version === 1) return upcastV1(raw);

@@ -10,7 +10,7 @@ import { MODES, startTestApp, type TestApp } from '../support/app.js';
 import { eventInput } from '../support/events.js';
 import { describeWith } from '../support/services.js';
 import { NEEDS, newMerchant, type TestMerchant } from '../support/tenants.js';
-import { createTally, expectAlive, expectClean, FC, refused, rowCounts } from './support.js';
+import { createTally, expectAlive, expectClean, FC, postAs, refused, rowCounts } from './support.js';
 import { hostileString } from './arbitraries.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -94,16 +94,36 @@ for (const mode of MODES) {
       const hostileJson = fc.letrec((tie) => ({
         value: fc.oneof({ depthSize: 'small' }, hostileString, fc.double(), fc.boolean(), fc.constant(null), fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(hostileString, tie('value'), { maxKeys: 4 })),
       })).value;
-      const deep = fc.integer({ min: 50, max: 1500 }).map((depth) => {
+      const shallowDeep = fc.integer({ min: 50, max: 1500 }).map((depth) => {
         let v: unknown = 'bottom';
         for (let i = 0; i < depth; i++) v = { d: v };
-        return v;
+        return { deep: v };
       });
       await fc.assert(
-        fc.asyncProperty(fc.oneof(fc.dictionary(hostileString, hostileJson, { maxKeys: 5 }), deep.map((d) => ({ deep: d })), fc.constant({ big: 'x'.repeat(40_000) })), async (metadata) => {
+        fc.asyncProperty(fc.oneof(fc.dictionary(hostileString, hostileJson, { maxKeys: 5 }), shallowDeep, fc.constant({ big: 'x'.repeat(40_000) })), async (metadata) => {
           await ingestCase('metadata', eventInput({ metadata }), (stored) => expect(stored.metadata).toEqual(metadata));
         }),
-        FC(RUNS.metadata),
+        FC(RUNS.metadata - 10),
+      );
+      // Nested deeper than JSON.stringify can write (written by hand; the body stays under 1 MB).
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 10_000, max: 150_000 }), fc.constantFrom('{"d":', '['), fc.constantFrom('metadata', 'envelope'), async (depth, open, where) => {
+          tally.hit('metadata');
+          const close = open === '[' ? ']' : '}';
+          const nested = `${open.repeat(depth)}"bottom"${close.repeat(depth)}`;
+          const event = JSON.stringify(eventInput()).slice(0, -1);
+          const body =
+            where === 'metadata'
+              ? `{"query":${JSON.stringify(INGEST)},"variables":{"e":${event},"metadata":{"deep":${nested}}}}}`
+              : `{"query":${JSON.stringify(ENVELOPES)},"variables":{"e":[{"schemaVersion":${nested},"eventId":"x"},${event},"metadata":${nested}}]}}`;
+          const before = await rowCounts(t);
+          const res = await postAs(t, m.token, body);
+          expectClean(res, `${where} nested ${depth} deep`);
+          if (where === 'metadata') expect(refused(res)).toBe(true);
+          else expect(res.json.data?.ingestEnvelopes?.rejected ?? 2).toBe(2);
+          expect(await rowCounts(t)).toEqual(before);
+        }),
+        FC(10),
       );
     });
 

@@ -9,6 +9,8 @@ export interface HttpOutcome {
   status: number;
   json: any;
   text: string;
+  /** A subscription answered with a stream (SSE / multipart): a correct answer, read no further. */
+  streaming?: boolean;
 }
 
 type ErrorLike = { message?: unknown; path?: unknown; extensions?: { code?: unknown } };
@@ -46,7 +48,12 @@ export function refused(o: HttpOutcome): boolean {
 
 /** Raw fetch against the app's /graphql: body sent as is, no defaults. */
 export async function send(t: TestApp, init: RequestInit & { search?: string }): Promise<HttpOutcome> {
-  const res = await fetch(t.url + (init.search ?? ''), init);
+  const abort = new AbortController();
+  const res = await fetch(t.url + (init.search ?? ''), { ...init, signal: abort.signal });
+  if (/event-stream|multipart\/mixed/.test(res.headers.get('content-type') ?? '')) {
+    abort.abort();
+    return { status: res.status, json: undefined, text: '', streaming: true };
+  }
   const text = await res.text();
   let json: unknown;
   try {
@@ -58,6 +65,11 @@ export async function send(t: TestApp, init: RequestInit & { search?: string }):
 }
 
 /** The server still answers a plain query after a case. */
+/** POSTs a JSON body with the caller's token (a string body is sent as is). */
+export function postAs(t: TestApp, token: string, body: unknown, headers: Record<string, string> = {}): Promise<HttpOutcome> {
+  return send(t, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+}
+
 export async function expectAlive(t: TestApp, token: string): Promise<void> {
   const res = await t.post({ query: '{ __typename }' }, { token });
   expect(res.json, 'server answers afterwards').toEqual({ data: { __typename: 'Query' } });

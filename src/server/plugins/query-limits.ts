@@ -37,6 +37,12 @@ export function useQueryLimits(limits: QueryLimits, metrics: Metrics): Plugin<Li
         metrics.refuse(ErrorCode.QueryTooLarge);
         throw refusal(ErrorCode.QueryTooLarge, `document has more than ${limits.maxTokens} tokens`, { maxTokens: limits.maxTokens });
       }
+      // graphql-js parses recursively: list or object values nested a few thousand levels deep
+      // (well under the token cap) exhaust the stack. That is the client's document, not our fault.
+      if (error instanceof RangeError) {
+        metrics.refuse(ErrorCode.QueryTooDeep);
+        throw refusal(ErrorCode.QueryTooDeep, 'document is nested too deeply to parse', {});
+      }
       throw error;
     }
   };
