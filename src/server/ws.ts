@@ -12,6 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { AuthError, type Principal } from '../auth/principal.js';
 import type { Services } from '../services.js';
 import { guardSubscription } from './backpressure.js';
+import { createMemorySocketQuota, createRedisSocketQuota } from './limits/socket-quota.js';
 import { closeInBatches } from './drain.js';
 import { clientError, ErrorCode } from '../schema/errors.js';
 import { authenticate } from './context.js';
@@ -30,6 +31,8 @@ type ConnectionExtra = {
   /** Operations accepted on this socket and not finished (counted at once, not when they start executing). */
   operations?: Set<string>;
   expiryTimer?: NodeJS.Timeout;
+  /** The place this socket holds in MAX_SOCKETS_PER_CREDENTIAL. */
+  quota?: { credential: string; place: string };
 };
 
 type OperationResult = ReturnType<NonNullable<Parameters<typeof useServer>[0]['execute']>>;
@@ -47,6 +50,11 @@ const isAsyncIterable = <T>(value: unknown): value is AsyncIterable<T> =>
 // setTimeout cannot wait longer than ~24.8 days; a later expiry is re-armed when it fires.
 const MAX_TIMER_MS = 2_147_483_647;
 
+/** Closes with 4403 once graphql-ws has sent the `error` returned from onSubscribe, so the client learns why. */
+function closeAfterReply(socket: WebSocket, reason: string) {
+  setImmediate(() => socket.close(CloseCode.Forbidden, reason));
+}
+
 /** Parse and validation errors get the code Yoga gives them on HTTP, and are counted as refusals. */
 function withCode(errors: readonly GraphQLError[], code: string): GraphQLError[] {
   return errors.map((e) => (e.extensions?.code ? e : new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, originalError: e.originalError, extensions: { ...e.extensions, code } })));
@@ -55,6 +63,8 @@ function withCode(errors: readonly GraphQLError[], code: string): GraphQLError[]
 export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, services: Services): SocketServer {
   const { config, logger } = services;
   const wss = new WebSocketServer({ server: http, path: GRAPHQL_PATH, maxPayload: config.limits.maxBodyBytes });
+  // A socket's place lives as long as the presence heartbeat: a dead instance's places free after it.
+  const quota = config.redisUrl ? createRedisSocketQuota(config.redisUrl, { ttlMs: config.presence.ttlMs }) : createMemorySocketQuota();
 
   const refused = (errors: readonly GraphQLError[], code: string) => {
     const coded = withCode(errors, code);
@@ -89,11 +99,20 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
             services.metrics.refuse('UNAUTHENTICATED');
             return false;
           }
-          if (services.sessions.count(principal) >= config.limits.sockets.perCredential) {
+          // Counted across instances when there is Redis (limits/socket-quota.ts).
+          const credential = `${principal.kind}:${principal.subject}`;
+          const place = await quota.acquire(credential, config.limits.sockets.perCredential);
+          if (!place) {
             services.metrics.refuse('TOO_MANY_SOCKETS');
             ctx.extra.socket.close(TOO_MANY_SOCKETS, 'too many sockets for this credential');
             return false;
           }
+          // Closed while the place was being claimed: onClose has already run without it.
+          if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) {
+            await quota.release(credential, place);
+            return false;
+          }
+          ctx.extra.quota = { credential, place };
           ctx.extra.principal = principal;
           services.metrics.sockets.inc();
           services.sessions.add(principal, ctx.extra.socket);
@@ -111,6 +130,7 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
       },
       onClose: (ctx) => {
         clearTimeout(ctx.extra.expiryTimer);
+        if (ctx.extra.quota) void quota.release(ctx.extra.quota.credential, ctx.extra.quota.place);
         if (ctx.extra.principal) {
           services.metrics.sockets.dec();
           services.sessions.remove(ctx.extra.principal, ctx.extra.socket);
@@ -143,8 +163,16 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
         const principal = ctx.extra.principal;
         if (principal?.expiresAt != null && principal.expiresAt <= Date.now()) {
           services.metrics.refuse('TOKEN_EXPIRED');
-          ctx.extra.socket.close(CloseCode.Forbidden, 'token expired');
+          closeAfterReply(ctx.extra.socket, 'token expired');
           return [clientError(ErrorCode.Unauthenticated, 'token expired')];
+        }
+        // An API key revoked without the revocation reaching this socket (revoked in the database
+        // by another tool, or while Redis was down) is caught here. If the database cannot
+        // answer, the key that was valid at connect keeps working: readiness reports the outage.
+        if (principal?.kind === 'apiKey' && !(await services.apiKeys.isActive(principal.subject).catch(() => true))) {
+          services.metrics.refuse('API_KEY_REVOKED');
+          closeAfterReply(ctx.extra.socket, 'API key revoked');
+          return [clientError(ErrorCode.Unauthenticated, 'API key revoked')];
         }
         services.presence.active(ctx.extra.socket);
         const operations = (ctx.extra.operations ??= new Set());
@@ -188,6 +216,7 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
       // Staggered (DRAIN_BATCH_SIZE every DRAIN_BATCH_INTERVAL_MS) so clients reconnect elsewhere gradually.
       await closeInBatches(wss.clients, config.drain);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await quota.close();
     },
   };
 }
