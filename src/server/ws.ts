@@ -2,7 +2,8 @@
  * graphql-ws on the same port and path as HTTP, routed through Yoga's envelop so every plugin
  * (and the one context factory) applies to both transports. The token is checked once at
  * `connection_init` (bad or missing: close 4403) and the socket is closed with 4403 when it expires
- * or its credential is revoked (see sessions.ts).
+ * or its credential is revoked (see sessions.ts); every `subscribe` checks expiry (and, for an API
+ * key, revocation) again.
  */
 import type { Server as HttpServer } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
