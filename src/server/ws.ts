@@ -51,6 +51,18 @@ const isAsyncIterable = <T>(value: unknown): value is AsyncIterable<T> =>
 // setTimeout cannot wait longer than ~24.8 days; a later expiry is re-armed when it fires.
 const MAX_TIMER_MS = 2_147_483_647;
 
+/**
+ * Sockets graphql-ws closes for breaking the protocol, counted in paypulse_refusals_total by these
+ * names. Our own closes (4403, 4430) are counted where made; an oversized frame (ws closes 1009)
+ * is counted from the socket's error below.
+ */
+const PROTOCOL_CLOSES: Partial<Record<number, string>> = {
+  [CloseCode.BadRequest]: 'BAD_REQUEST',
+  [CloseCode.ConnectionInitialisationTimeout]: 'CONNECTION_INIT_TIMEOUT',
+  [CloseCode.SubscriberAlreadyExists]: 'SUBSCRIBER_ALREADY_EXISTS',
+  [CloseCode.TooManyInitialisationRequests]: 'TOO_MANY_INIT_REQUESTS',
+};
+
 /** Closes with 4403 once graphql-ws has sent the `error` returned from onSubscribe, so the client learns why. */
 function closeAfterReply(socket: WebSocket, reason: string) {
   setImmediate(() => socket.close(CloseCode.Forbidden, reason));
@@ -66,6 +78,12 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
   const wss = new WebSocketServer({ server: http, path: GRAPHQL_PATH, maxPayload: config.limits.maxBodyBytes });
   // A socket's place lives as long as the presence heartbeat: a dead instance's places free after it.
   const quota = config.redisUrl ? createRedisSocketQuota(config.redisUrl, { ttlMs: config.presence.ttlMs }) : createMemorySocketQuota();
+
+  wss.on('connection', (socket) =>
+    socket.on('error', (error: Error & { code?: string }) => {
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') services.metrics.refuse(ErrorCode.PayloadTooLarge);
+    }),
+  );
 
   const refused = (errors: readonly GraphQLError[], code: string) => {
     const coded = withCode(errors, code);
@@ -129,8 +147,10 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
           throw error;
         }
       },
-      onClose: (ctx) => {
+      onClose: (ctx, code) => {
         clearTimeout(ctx.extra.expiryTimer);
+        const refusal = code === undefined ? undefined : PROTOCOL_CLOSES[code];
+        if (refusal) services.metrics.refuse(refusal);
         if (ctx.extra.quota) void quota.release(ctx.extra.quota.credential, ctx.extra.quota.place);
         if (ctx.extra.principal) {
           services.metrics.sockets.dec();

@@ -12,6 +12,8 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { IngestOne, LiveEvents, Me } from '../support/operations.js';
 import { newMerchant, type TestMerchant } from '../support/tenants.js';
 import { hostileString } from './arbitraries.js';
+import { sample } from '../support/metrics.js';
+import { waitUntil } from '../support/subscriptions.js';
 import { createTally, expectAlive, expectCodedErrors, FC, rowCounts } from './support.js';
 
 vi.setConfig({ testTimeout: 120_000 });
@@ -169,6 +171,25 @@ describe('abuse: graphql-ws', () => {
       FC(RUNS.variables),
     );
     s.ws.close();
+  });
+
+  it('counts protocol closes as refusals: 4400 for a malformed frame, 4409 for a reused id, 1009 for an oversized frame', async () => {
+    const reasons = ['BAD_REQUEST', 'SUBSCRIBER_ALREADY_EXISTS', 'PAYLOAD_TOO_LARGE'];
+    const before = await Promise.all(reasons.map((r) => sample(t, `paypulse_refusals_total{reason="${r}"}`)));
+    const bad = await connect(t.wsUrl, auth());
+    bad.ws.send('{not json');
+    expect(await bad.closed).toBe(4400);
+    const twice = await connect(t.wsUrl, auth());
+    const subscribe = JSON.stringify({ id: 'same', type: 'subscribe', payload: { query: print(LiveEvents) } });
+    twice.ws.send(subscribe);
+    twice.ws.send(subscribe);
+    expect(await twice.closed).toBe(4409);
+    const big = await connect(t.wsUrl, auth());
+    big.ws.send(JSON.stringify({ id: 'x', type: 'subscribe', payload: { query: `{ __typename } #${'x'.repeat(t.config.limits.maxBodyBytes)}` } }));
+    expect(await big.closed).toBe(1009);
+    await waitUntil(async () => (await sample(t, 'paypulse_refusals_total{reason="PAYLOAD_TOO_LARGE"}')) === before[2]! + 1, 5_000, () => 'counted');
+    const after = await Promise.all(reasons.map((r) => sample(t, `paypulse_refusals_total{reason="${r}"}`)));
+    expect(after).toEqual(before.map((n) => n + 1));
   });
 
   it(`ran ${Object.values(RUNS).reduce((a, b) => a + b, 0)} cases and the server still answers`, async () => {
