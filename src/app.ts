@@ -29,7 +29,7 @@ import { createPaymentEventRepository } from './payments/repository.js';
 import { createPresenceService } from './presence/service.js';
 import { createMemoryPresenceStore, createRedisPresenceStore } from './presence/store.js';
 import { createPubSub } from './pubsub/index.js';
-import { createHttpHandler } from './server/http.js';
+import { createClientErrorHandler, createHttpHandler } from './server/http.js';
 import { createMemoryRateLimiter, createRedisRateLimiter } from './server/limits/rate-limit.js';
 import { slowConsumerError } from './server/backpressure.js';
 import { createSessionRegistry } from './server/sessions.js';
@@ -158,6 +158,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       await services.sessions.start();
       services.presence.start();
       http = createServer(createHttpHandler({ yoga, readiness, metrics, maxBodyBytes: config.limits.maxBodyBytes }));
+      http.on('clientError', createClientErrorHandler(metrics));
       sockets = attachSocketServer(http, yoga, services);
       await new Promise<void>((resolve, reject) => {
         http!.once('error', reject);

@@ -10,7 +10,7 @@ import { eventInput } from '../support/events.js';
 import { sample } from '../support/metrics.js';
 import { newMerchant, type TestMerchant } from '../support/tenants.js';
 import { hostileString } from './arbitraries.js';
-import { createTally, expectAlive, expectClean, FC, postAs, refused, rowCounts, send } from './support.js';
+import { createTally, expectAlive, expectClean, FC, postAs, refusalTotal, refused, rowCounts, send } from './support.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -30,6 +30,14 @@ describe('abuse: HTTP requests', () => {
     await t?.stop();
   });
 
+  /** Every refused request is counted in paypulse_refusals_total (under some reason). */
+  async function counted<T extends { status: number; json: any; text: string }>(request: () => Promise<T>): Promise<T> {
+    const before = await refusalTotal(t);
+    const res = await request();
+    if (refused(res)) expect(await refusalTotal(t), `refusal counted: ${res.status} ${res.text.slice(0, 120)}`).toBeGreaterThan(before);
+    return res;
+  }
+
   it('bodies that are not valid JSON: 400 with a code', async () => {
     const valid = JSON.stringify({ query: INGEST, variables: { e: eventInput() } });
     const broken = fc.oneof(
@@ -41,7 +49,7 @@ describe('abuse: HTTP requests', () => {
       fc.asyncProperty(broken, async (body) => {
         tally.hit('json');
         const before = await rowCounts(t);
-        const res = await postAs(t, m.token, body);
+        const res = await counted(() => postAs(t, m.token, body));
         expectClean(res, `json ${body.slice(0, 100)}`);
         expect(res.status).toBe(400);
         expect(await rowCounts(t)).toEqual(before);
@@ -60,7 +68,7 @@ describe('abuse: HTTP requests', () => {
       fc.asyncProperty(shape, async (body) => {
         tally.hit('shapes');
         const before = await rowCounts(t);
-        const res = await postAs(t, m.token, JSON.stringify(body));
+        const res = await counted(() => postAs(t, m.token, JSON.stringify(body)));
         expectClean(res, `shape ${JSON.stringify(body).slice(0, 200)}`);
         if (Array.isArray(body)) expect(res.json.errors[0].extensions.code).toBe('BATCHING_NOT_SUPPORTED');
         expect(refused(res)).toBe(true);
@@ -78,7 +86,7 @@ describe('abuse: HTTP requests', () => {
     await fc.assert(
       fc.asyncProperty(contentType, async (type) => {
         tally.hit('contentTypes');
-        const res = await send(t, { method: 'POST', headers: { 'content-type': type, authorization: `Bearer ${m.token}` }, body: JSON.stringify({ query: '{ __typename }' }) });
+        const res = await counted(() => send(t, { method: 'POST', headers: { 'content-type': type, authorization: `Bearer ${m.token}` }, body: JSON.stringify({ query: '{ __typename }' }) }));
         expectClean(res, `content-type ${JSON.stringify(type)}`);
         if (!refused(res)) expect(res.json).toEqual({ data: { __typename: 'Query' } });
       }),
@@ -92,7 +100,7 @@ describe('abuse: HTTP requests', () => {
         tally.hit('methods');
         const before = await rowCounts(t);
         const hasBody = !['HEAD', 'OPTIONS', 'TRACE'].includes(method);
-        const res = await send(t, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${m.token}` }, ...(hasBody ? { body: JSON.stringify({ query: INGEST, variables: { e: eventInput() } }) } : {}) });
+        const res = await counted(() => send(t, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${m.token}` }, ...(hasBody ? { body: JSON.stringify({ query: INGEST, variables: { e: eventInput() } }) } : {}) }));
         expectClean(res, method);
         expect(await rowCounts(t)).toEqual(before);
       }),
@@ -111,7 +119,7 @@ describe('abuse: HTTP requests', () => {
       fc.asyncProperty(params, async (p) => {
         tally.hit('get');
         const before = await rowCounts(t);
-        const res = await send(t, { method: 'GET', headers: { authorization: `Bearer ${m.token}` }, search: `?${new URLSearchParams(p as Record<string, string>)}` });
+        const res = await counted(() => send(t, { method: 'GET', headers: { authorization: `Bearer ${m.token}` }, search: `?${new URLSearchParams(p as Record<string, string>)}` }));
         expectClean(res, `GET ${JSON.stringify(p).slice(0, 200)}`);
         if (p.query?.startsWith('mutation')) expect([400, 405]).toContain(res.status);
         expect(await rowCounts(t)).toEqual(before);
@@ -137,7 +145,7 @@ describe('abuse: HTTP requests', () => {
       fc.asyncProperty(batch, async (operations) => {
         tally.hit('batches');
         const before = await rowCounts(t);
-        const res = await postAs(t, m.token, operations);
+        const res = await counted(() => postAs(t, m.token, operations));
         expectClean(res, `batch of ${operations.length}`);
         expect(res.status).toBe(400);
         expect(res.json.errors.map((e: any) => e.extensions.code)).toEqual(['BATCHING_NOT_SUPPORTED']);
@@ -156,7 +164,7 @@ describe('abuse: HTTP requests', () => {
     await fc.assert(
       fc.asyncProperty(value, fc.constantFrom('authorization', 'x-api-key'), async (v, header) => {
         tally.hit('headers');
-        const res = await send(t, { method: 'POST', headers: { 'content-type': 'application/json', [header]: v }, body: JSON.stringify({ query: '{ me { subject } }' }) });
+        const res = await counted(() => send(t, { method: 'POST', headers: { 'content-type': 'application/json', [header]: v }, body: JSON.stringify({ query: '{ me { subject } }' }) }));
         expectClean(res, `${header}: ${v.slice(0, 60)}`);
         expect(refused(res)).toBe(true);
       }),

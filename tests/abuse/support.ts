@@ -114,3 +114,12 @@ export function createTally(file: string) {
 
 /** fast-check settings: a fixed seed and run count so CI runs the same corpus every time. */
 export const FC = (numRuns: number) => ({ numRuns, seed: 20261201, endOnFailure: true });
+
+/** Sum of paypulse_refusals_total over every reason. */
+export async function refusalTotal(t: TestApp): Promise<number> {
+  const res = await fetch(new URL('/metrics', t.url));
+  return (await res.text())
+    .split('\n')
+    .filter((l) => l.startsWith('paypulse_refusals_total{'))
+    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+}

@@ -72,6 +72,10 @@ export function useRequestGuards(metrics: Metrics): Plugin {
     onSubscribe() {
       return { onSubscribeResult: ({ result, setResult }) => void (isResult(result) && result.errors?.some(uncoded) && setResult(coded(result))) };
     },
+    // Yoga answers a body it has no parser for with an empty 415: counted here, there is no result.
+    onResponse({ response }) {
+      if (response.status === 415) metrics.refuse('UNSUPPORTED_MEDIA_TYPE');
+    },
     onResultProcess({ result }) {
       const results = Array.isArray(result) ? result : [result];
       for (const r of results) if (r && typeof r === 'object' && 'errors' in r) countProtocolRefusals(metrics, (r as { errors?: ErrorLike[] }).errors);
