@@ -11,7 +11,7 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { CreateApiKey, IngestMany, IngestOne, ListEvents, LiveEvents, Me, MerchantQuery } from '../support/operations.js';
 import { newMerchant, type TestMerchant } from '../support/tenants.js';
 import { hostileString } from './arbitraries.js';
-import { createTally, expectAlive, expectClean, FC, postAs, refused, rowCounts } from './support.js';
+import { createTally, expectAlive, expectClean, FC, postAs, refusalTotal, refused, rowCounts } from './support.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -41,8 +41,12 @@ describe('abuse: GraphQL documents over HTTP', () => {
 
   async function documentCase(category: string, body: unknown) {
     tally.hit(category);
+    const before = await refusalTotal(t);
     const res = await postAs(t, m.token, body);
     expectClean(res, `${category} ${JSON.stringify(body).slice(0, 300)}`);
+    // A request refused before any resolver ran (errors without a path) is counted as a refusal.
+    const requestErrors = (res.json?.errors ?? []).filter((e: { path?: unknown }) => e.path === undefined);
+    if (res.status >= 400 || requestErrors.length > 0) expect(await refusalTotal(t), `counted: ${res.text.slice(0, 200)}`).toBeGreaterThan(before);
     return res;
   }
 
