@@ -33,7 +33,7 @@ import { createPaymentEventRepository } from './payments/repository.js';
 import { createPresenceService } from './presence/service.js';
 import { createMemoryPresenceStore, createRedisPresenceStore } from './presence/store.js';
 import { createPubSub } from './pubsub/index.js';
-import { createHttpHandler } from './server/http.js';
+import { createClientErrorHandler, createHttpHandler } from './server/http.js';
 import { createMemoryRateLimiter, createRedisRateLimiter } from './server/limits/rate-limit.js';
 import { slowConsumerError } from './server/backpressure.js';
 import { createSessionRegistry } from './server/sessions.js';
@@ -196,6 +196,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
         budget: config.limits.rate.apiKeys,
       });
       http = createServer(createHttpHandler({ yoga, readiness, metrics, maxBodyBytes: config.limits.maxBodyBytes, webhooks }));
+      http.on('clientError', createClientErrorHandler(metrics));
       sockets = attachSocketServer(http, yoga, services);
       await new Promise<void>((resolve, reject) => {
         http!.once('error', reject);

@@ -54,6 +54,7 @@ const EnvSchema = z
     MAX_QUERY_DEPTH: positiveInt(1000).default(12),
     MAX_QUERY_BREADTH: positiveInt().default(300),
     MAX_QUERY_COMPLEXITY: positiveInt().default(5_000),
+    TRUSTED_DOCUMENTS: z.string().min(1).optional(),
     RATE_LIMIT_PER_MINUTE: wholeNumber(z.number().int().min(0)).default(1_200),
     RATE_LIMIT_BURST: positiveInt().default(200),
     RATE_LIMIT_API_KEY_PER_MINUTE: wholeNumber(z.number().int().min(0)).default(60_000),
@@ -172,6 +173,8 @@ export type Config = Readonly<{
     sockets: Readonly<{ perCredential: number; subscriptionsPerSocket: number }>;
     /** Per WebSocket subscription: unsent bytes on the socket and messages queued before SLOW_CONSUMER. */
     subscription: Readonly<{ maxBufferedBytes: number; maxQueued: number }>;
+    /** Path of a persisted documents manifest: when set, only its operations run (TRUSTED_DOCUMENTS). */
+    trustedDocuments: string | undefined;
     /** Operations per caller; undefined when RATE_LIMIT_PER_MINUTE / RATE_LIMIT_API_KEY_PER_MINUTE is 0. */
     rate: Readonly<{ users: RateBudget | undefined; apiKeys: RateBudget | undefined }>;
   }>;
@@ -259,6 +262,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxBatchSize: 1000,
       sockets: { perCredential: e.MAX_SOCKETS_PER_CREDENTIAL, subscriptionsPerSocket: e.MAX_SUBSCRIPTIONS_PER_SOCKET },
       subscription: { maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES, maxQueued: e.SUBSCRIPTION_QUEUE_SIZE },
+      trustedDocuments: e.TRUSTED_DOCUMENTS,
       query: { maxTokens: e.MAX_QUERY_TOKENS, maxDepth: e.MAX_QUERY_DEPTH, maxBreadth: e.MAX_QUERY_BREADTH, maxComplexity: e.MAX_QUERY_COMPLEXITY },
       rate: {
         users: e.RATE_LIMIT_PER_MINUTE > 0 ? { perMinute: e.RATE_LIMIT_PER_MINUTE, burst: e.RATE_LIMIT_BURST } : undefined,

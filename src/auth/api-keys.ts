@@ -19,6 +19,8 @@ export interface ApiKeyService {
   verify(key: string): Promise<Principal>;
   revoke(args: { id: string; merchantId: string | null }): Promise<ApiKey | undefined>;
   list(merchantId: string): Promise<ApiKey[]>;
+  /** False once the key is revoked, expired or gone: sockets re-check it on every subscribe. */
+  isActive(id: string): Promise<boolean>;
 }
 
 export function createApiKeyService(prisma: PrismaClient, now: () => Date = () => new Date()): ApiKeyService {
@@ -54,6 +56,11 @@ export function createApiKeyService(prisma: PrismaClient, now: () => Date = () =
       if (!row || (merchantId !== null && row.merchantId !== merchantId)) return undefined;
       if (row.revokedAt) return row;
       return prisma.apiKey.update({ where: { id }, data: { revokedAt: now() } });
+    },
+
+    async isActive(id) {
+      const row = await prisma.apiKey.findUnique({ where: { id }, select: { revokedAt: true, expiresAt: true } });
+      return !!row && !row.revokedAt && !(row.expiresAt && row.expiresAt <= now());
     },
 
     list(merchantId) {

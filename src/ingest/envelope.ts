@@ -37,7 +37,37 @@ export type EnvelopeResult = { ok: true; draft: PaymentEventDraft } | { ok: fals
 
 const MAX_METADATA_BYTES = 16 * 1024;
 const id = z.string().trim().min(1).max(128).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
-const text = z.string().max(256);
+/**
+ * PostgreSQL text and jsonb cannot hold NUL, and a lone UTF-16 surrogate has no UTF-8 form (it
+ * would be stored as U+FFFD, or make the insert fail): such input is refused, never altered.
+ */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const NOT_STORABLE = 'must be well-formed Unicode without NUL characters';
+const storable = (s: string) => !UNSTORABLE.test(s);
+
+// Deeper metadata is refused before anything recursive (JSON.stringify, Prisma) touches it.
+const MAX_METADATA_DEPTH = 32;
+
+/** Why a metadata object cannot be stored, or undefined. Iterative: nesting depth is the client's. */
+function metadataProblem(value: Record<string, unknown>): string | undefined {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (!storable(v)) return NOT_STORABLE;
+    } else if (v !== null && typeof v === 'object') {
+      if (depth > MAX_METADATA_DEPTH) return `must be nested at most ${MAX_METADATA_DEPTH} levels deep`;
+      for (const [k, inner] of Object.entries(v)) {
+        if (!Array.isArray(v) && !storable(k)) return NOT_STORABLE;
+        stack.push([inner, depth + 1]);
+      }
+    }
+  }
+  if (Buffer.byteLength(JSON.stringify(value)) > MAX_METADATA_BYTES) return `must be at most ${MAX_METADATA_BYTES} bytes of JSON`;
+  return undefined;
+}
+
+const text = z.string().max(256).refine(storable, NOT_STORABLE);
 const optionalId = id.nullish();
 
 const minorAmount = z.union([z.bigint(), z.string(), z.number()]).transform((value, ctx) => {
@@ -82,7 +112,10 @@ const timestamp = z.union([z.date(), z.string().datetime({ offset: true })]).tra
 
 const metadata = z
   .record(z.string(), z.unknown())
-  .refine((m) => Buffer.byteLength(JSON.stringify(m)) <= MAX_METADATA_BYTES, `must be at most ${MAX_METADATA_BYTES} bytes of JSON`)
+  .superRefine((m, ctx) => {
+    const problem = metadataProblem(m);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
   .transform((m) => m as JsonObject);
 
 const V2 = z.object({
@@ -152,7 +185,7 @@ export function parseEnvelope(input: unknown): EnvelopeResult {
   const raw = input as Record<string, unknown>;
   const version = raw.schemaVersion ?? raw.schema_version ?? ('event_type' in raw || 'transaction_id' in raw ? 1 : 2);
   if (typeof version !== 'number') {
-    return fail('schemaVersion', FieldErrorCode.InvalidField, `schemaVersion must be the number 1 or 2, got ${JSON.stringify(version)}`);
+    return fail('schemaVersion', FieldErrorCode.InvalidField, `schemaVersion must be the number 1 or 2, got ${typeof version === 'string' ? JSON.stringify(version.slice(0, 20)) : typeof version}`);
   }
   if (version === 2) return fromV2(raw);
   if (version === 1) return upcastV1(raw);

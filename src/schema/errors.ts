@@ -20,6 +20,9 @@ export const ErrorCode = {
   RateLimited: 'RATE_LIMITED',
   SlowConsumer: 'SLOW_CONSUMER',
   TooManySubscriptions: 'TOO_MANY_SUBSCRIPTIONS',
+  BatchingNotSupported: 'BATCHING_NOT_SUPPORTED',
+  PersistedQueryOnly: 'PERSISTED_QUERY_ONLY',
+  PersistedQueryNotFound: 'PERSISTED_QUERY_NOT_FOUND',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode] | (string & {});
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Metrics } from '../lib/metrics.js';
 import type { PaypulseYoga } from './yoga.js';
 
@@ -73,4 +74,19 @@ function tooLarge(res: ServerResponse, max: number) {
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
   res.end(JSON.stringify(body));
+}
+
+/**
+ * Requests Node's HTTP parser refuses before any handler runs (headers or URL over its 16 KB
+ * limit, malformed request lines) are counted as refusals and answered as Node would: 431 for
+ * oversized headers, 400 otherwise. Attach with `server.on('clientError', …)`.
+ */
+export function createClientErrorHandler(metrics: Metrics): (error: Error & { code?: string }, socket: Duplex) => void {
+  return (error, socket) => {
+    // Only parse errors are the client's request; a reset or timeout is just a connection ending.
+    if (!socket.writable || !error.code?.startsWith('HPE_')) return void socket.destroy();
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    metrics.refuse(tooLarge ? 'HEADERS_TOO_LARGE' : 'BAD_REQUEST');
+    socket.end(tooLarge ? 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  };
 }

@@ -2,19 +2,22 @@
  * graphql-ws on the same port and path as HTTP, routed through Yoga's envelop so every plugin
  * (and the one context factory) applies to both transports. The token is checked once at
  * `connection_init` (bad or missing: close 4403) and the socket is closed with 4403 when it expires
- * or its credential is revoked (see sessions.ts).
+ * or its credential is revoked (see sessions.ts); every `subscribe` checks expiry (and, for an API
+ * key, revocation) again.
  */
 import type { Server as HttpServer } from 'node:http';
-import type { ExecutionArgs, GraphQLError } from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AuthError, type Principal } from '../auth/principal.js';
 import type { Services } from '../services.js';
 import { guardSubscription } from './backpressure.js';
+import { createMemorySocketQuota, createRedisSocketQuota } from './limits/socket-quota.js';
 import { closeInBatches } from './drain.js';
 import { clientError, ErrorCode } from '../schema/errors.js';
 import { authenticate } from './context.js';
+import { countProtocolRefusals } from './plugins/request-guards.js';
 import { GRAPHQL_PATH, type PaypulseYoga } from './yoga.js';
 
 export interface SocketServer {
@@ -29,6 +32,8 @@ type ConnectionExtra = {
   /** Operations accepted on this socket and not finished (counted at once, not when they start executing). */
   operations?: Set<string>;
   expiryTimer?: NodeJS.Timeout;
+  /** The place this socket holds in MAX_SOCKETS_PER_CREDENTIAL. */
+  quota?: { credential: string; place: string };
 };
 
 type OperationResult = ReturnType<NonNullable<Parameters<typeof useServer>[0]['execute']>>;
@@ -46,9 +51,45 @@ const isAsyncIterable = <T>(value: unknown): value is AsyncIterable<T> =>
 // setTimeout cannot wait longer than ~24.8 days; a later expiry is re-armed when it fires.
 const MAX_TIMER_MS = 2_147_483_647;
 
+/**
+ * Sockets graphql-ws closes for breaking the protocol, counted in paypulse_refusals_total by these
+ * names. Our own closes (4403, 4430) are counted where made; an oversized frame (ws closes 1009)
+ * is counted from the socket's error below.
+ */
+const PROTOCOL_CLOSES: Partial<Record<number, string>> = {
+  [CloseCode.BadRequest]: 'BAD_REQUEST',
+  [CloseCode.ConnectionInitialisationTimeout]: 'CONNECTION_INIT_TIMEOUT',
+  [CloseCode.SubscriberAlreadyExists]: 'SUBSCRIBER_ALREADY_EXISTS',
+  [CloseCode.TooManyInitialisationRequests]: 'TOO_MANY_INIT_REQUESTS',
+};
+
+/** Closes with 4403 once graphql-ws has sent the `error` returned from onSubscribe, so the client learns why. */
+function closeAfterReply(socket: WebSocket, reason: string) {
+  setImmediate(() => socket.close(CloseCode.Forbidden, reason));
+}
+
+/** Parse and validation errors get the code Yoga gives them on HTTP, and are counted as refusals. */
+function withCode(errors: readonly GraphQLError[], code: string): GraphQLError[] {
+  return errors.map((e) => (e.extensions?.code ? e : new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, originalError: e.originalError, extensions: { ...e.extensions, code } })));
+}
+
 export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, services: Services): SocketServer {
   const { config, logger } = services;
   const wss = new WebSocketServer({ server: http, path: GRAPHQL_PATH, maxPayload: config.limits.maxBodyBytes });
+  // A socket's place lives as long as the presence heartbeat: a dead instance's places free after it.
+  const quota = config.redisUrl ? createRedisSocketQuota(config.redisUrl, { ttlMs: config.presence.ttlMs }) : createMemorySocketQuota();
+
+  wss.on('connection', (socket) =>
+    socket.on('error', (error: Error & { code?: string }) => {
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') services.metrics.refuse(ErrorCode.PayloadTooLarge);
+    }),
+  );
+
+  const refused = (errors: readonly GraphQLError[], code: string) => {
+    const coded = withCode(errors, code);
+    countProtocolRefusals(services.metrics, coded);
+    return coded;
+  };
 
   const armExpiry = (socket: WebSocket, extra: ConnectionExtra, expiresAt: number) => {
     const delay = expiresAt - Date.now();
@@ -77,11 +118,20 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
             services.metrics.refuse('UNAUTHENTICATED');
             return false;
           }
-          if (services.sessions.count(principal) >= config.limits.sockets.perCredential) {
+          // Counted across instances when there is Redis (limits/socket-quota.ts).
+          const credential = `${principal.kind}:${principal.subject}`;
+          const place = await quota.acquire(credential, config.limits.sockets.perCredential);
+          if (!place) {
             services.metrics.refuse('TOO_MANY_SOCKETS');
             ctx.extra.socket.close(TOO_MANY_SOCKETS, 'too many sockets for this credential');
             return false;
           }
+          // Closed while the place was being claimed: onClose has already run without it.
+          if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) {
+            await quota.release(credential, place);
+            return false;
+          }
+          ctx.extra.quota = { credential, place };
           ctx.extra.principal = principal;
           services.metrics.sockets.inc();
           services.sessions.add(principal, ctx.extra.socket);
@@ -97,8 +147,11 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
           throw error;
         }
       },
-      onClose: (ctx) => {
+      onClose: (ctx, code) => {
         clearTimeout(ctx.extra.expiryTimer);
+        const refusal = code === undefined ? undefined : PROTOCOL_CLOSES[code];
+        if (refusal) services.metrics.refuse(refusal);
+        if (ctx.extra.quota) void quota.release(ctx.extra.quota.credential, ctx.extra.quota.place);
         if (ctx.extra.principal) {
           services.metrics.sockets.dec();
           services.sessions.remove(ctx.extra.principal, ctx.extra.socket);
@@ -131,8 +184,16 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
         const principal = ctx.extra.principal;
         if (principal?.expiresAt != null && principal.expiresAt <= Date.now()) {
           services.metrics.refuse('TOKEN_EXPIRED');
-          ctx.extra.socket.close(CloseCode.Forbidden, 'token expired');
+          closeAfterReply(ctx.extra.socket, 'token expired');
           return [clientError(ErrorCode.Unauthenticated, 'token expired')];
+        }
+        // An API key revoked without the revocation reaching this socket (revoked in the database
+        // by another tool, or while Redis was down) is caught here. If the database cannot
+        // answer, the key that was valid at connect keeps working: readiness reports the outage.
+        if (principal?.kind === 'apiKey' && !(await services.apiKeys.isActive(principal.subject).catch(() => true))) {
+          services.metrics.refuse('API_KEY_REVOKED');
+          closeAfterReply(ctx.extra.socket, 'API key revoked');
+          return [clientError(ErrorCode.Unauthenticated, 'API key revoked')];
         }
         services.presence.active(ctx.extra.socket);
         const operations = (ctx.extra.operations ??= new Set());
@@ -152,10 +213,10 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
         try {
           document = parse(payload.query);
         } catch (error) {
-          return [error as GraphQLError];
+          return refused([error as GraphQLError], 'GRAPHQL_PARSE_FAILED');
         }
         const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) return refused(errors, 'GRAPHQL_VALIDATION_FAILED');
         return {
           schema,
           operationName: payload.operationName,
@@ -176,6 +237,7 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
       // Staggered (DRAIN_BATCH_SIZE every DRAIN_BATCH_INTERVAL_MS) so clients reconnect elsewhere gradually.
       await closeInBatches(wss.clients, config.drain);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await quota.close();
     },
   };
 }

@@ -7,6 +7,8 @@ import { createContextFactory, type SocketInitialContext } from './context.js';
 import { useOperationMetrics } from './plugins/operation-metrics.js';
 import { useQueryLimits } from './plugins/query-limits.js';
 import { useRateLimit } from './plugins/rate-limit.js';
+import { useRequestGuards } from './plugins/request-guards.js';
+import { loadTrustedDocuments, useTrustedDocuments } from './plugins/trusted-documents.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -33,16 +35,23 @@ mutation Ingest {
 `;
 
 export function createYogaServer(services: Services): PaypulseYoga {
+  // Read once at start: a missing or broken manifest stops the server instead of refusing everything.
+  const trusted = services.config.limits.trustedDocuments ? loadTrustedDocuments(services.config.limits.trustedDocuments) : undefined;
   return createYoga<Partial<SocketInitialContext>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     context: createContextFactory(services),
     plugins: [
+      ...(trusted ? [useTrustedDocuments(trusted, services.metrics)] : []),
+      useRequestGuards(services.metrics),
       useQueryLimits(services.config.limits.query, services.metrics),
       useRateLimit({ limiter: services.rateLimiter, ...services.config.limits.rate, metrics: services.metrics }),
       useOperationMetrics(services.metrics),
     ],
     landingPage: false,
+    // Validation is cached by useQueryLimits (whose limits depend on variables); parse errors are
+    // not cached, so every refused document is counted in paypulse_refusals_total.
+    parserAndValidationCache: { validationCache: false, errorCache: { get: () => undefined, set: () => {} } },
     logging: yogaLogger(services.logger),
     // Internal error text never reaches clients in production; errors made with clientError do.
     maskedErrors: { isDev: services.config.env !== 'production' },

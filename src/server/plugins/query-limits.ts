@@ -5,7 +5,7 @@
  * complexity calculator. Introspection fields are not counted by it; the token cap bounds them.
  */
 import { createComplexityRule } from '@pothos/plugin-complexity';
-import { GraphQLError, parse, validate, type ParseOptions, type Source } from 'graphql';
+import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema, type ParseOptions, type Source } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Metrics } from '../../lib/metrics.js';
 import { ErrorCode } from '../../schema/errors.js';
@@ -24,6 +24,10 @@ function refusal(code: string, message: string, extensions: Record<string, unkno
   return new GraphQLError(message, { extensions: { code, ...extensions, http: { status: 400 } } });
 }
 
+function withCode(e: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, originalError: e.originalError, extensions: { ...e.extensions, code } });
+}
+
 export function useQueryLimits(limits: QueryLimits, metrics: Metrics): Plugin<LimitContext> {
   const boundedParse = (source: string | Source, options?: ParseOptions) => {
     try {
@@ -33,18 +37,35 @@ export function useQueryLimits(limits: QueryLimits, metrics: Metrics): Plugin<Li
         metrics.refuse(ErrorCode.QueryTooLarge);
         throw refusal(ErrorCode.QueryTooLarge, `document has more than ${limits.maxTokens} tokens`, { maxTokens: limits.maxTokens });
       }
+      // graphql-js parses recursively: list or object values nested a few thousand levels deep
+      // (well under the token cap) exhaust the stack. That is the client's document, not our fault.
+      if (error instanceof RangeError) {
+        metrics.refuse(ErrorCode.QueryTooDeep);
+        throw refusal(ErrorCode.QueryTooDeep, 'document is nested too deeply to parse', {});
+      }
       throw error;
     }
   };
+
+  // graphql-js's own verdict depends only on schema and document, so it is cached here; the limits
+  // below depend on the variables too and are measured on every request. (Yoga's built-in
+  // validation cache is off, see yoga.ts: it ran after this plugin and cached a refusal caused by
+  // one caller's variables for every later request with the same document.)
+  const verdicts = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, readonly GraphQLError[]>>();
 
   return {
     onParse({ setParseFn }) {
       setParseFn(boundedParse);
     },
-    onValidate({ params, context }) {
+    onValidate({ params, context, setResult: setCached }) {
       const variables = context.params?.variables;
+      const bySchema = verdicts.get(params.schema) ?? new WeakMap<DocumentNode, readonly GraphQLError[]>();
+      verdicts.set(params.schema, bySchema);
+      const cached = params.rules === undefined ? bySchema.get(params.documentAST) : undefined;
+      if (cached) setCached([...cached]);
       // Measured only once the document is valid, so an invalid one gets graphql-js's errors alone.
-      return ({ valid, setResult }) => {
+      return ({ valid, result, setResult }) => {
+        if (!cached && params.rules === undefined) bySchema.set(params.documentAST, [...result]);
         if (!valid) return;
         const rule = createComplexityRule({
           context,
@@ -65,7 +86,9 @@ export function useQueryLimits(limits: QueryLimits, metrics: Metrics): Plugin<Li
           },
         });
         const refused = validate(params.schema, params.documentAST, [rule]);
-        if (refused.length > 0) setResult([...refused]);
+        // The rule coerces the variables first: its errors without a code are variables of the
+        // wrong type, which the client must see as BAD_USER_INPUT.
+        if (refused.length > 0) setResult(refused.map((e) => (e.extensions?.code ? e : withCode(e, ErrorCode.BadUserInput))));
       };
     },
   };
