@@ -25,6 +25,7 @@ import { createMetrics } from './lib/metrics.js';
 import { createMerchantService } from './merchants/service.js';
 import { closeChannels, createChannels } from './notifications/channels/index.js';
 import { createNotificationEffect } from './notifications/effect.js';
+import { draftForApiKey } from './notifications/rules.js';
 import { createNotificationService } from './notifications/service.js';
 import { createNotificationWorker, type NotificationWorker } from './notifications/worker.js';
 import { createOrderEffect } from './orders/effect.js';
@@ -87,7 +88,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   const events = createPaymentEventRepository(db.prisma);
   const channels = createChannels(config.notifications, logger);
   let worker: NotificationWorker | undefined;
-  const notifications = createNotificationService({ prisma: db.prisma, pubsub, logger, channels, kick: () => worker?.kick(), production: config.env === 'production' });
+  const notifications = createNotificationService({ prisma: db.prisma, pubsub, logger, channels, kick: () => worker?.kick(), production: config.env === 'production', codeKey: config.webhooks.secretsKey });
   if (config.notifications.worker) worker = createNotificationWorker({ prisma: db.prisma, channels, logger, metrics, options: config.notifications });
   const pipeline = createIngestPipeline({
     prisma: db.prisma,
@@ -120,7 +121,12 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     tracking: createTrackingService({ prisma: db.prisma, pubsub }),
     announcements: createAnnouncementService({ prisma: db.prisma, pubsub, logger }),
     audit: createAuditService(db.prisma),
-    apiKeys: createApiKeyService(db.prisma),
+    apiKeys: createApiKeyService(db.prisma, {
+      // The security alert is written with the key change, in its transaction.
+      onChange: (tx, { action, apiKey, actor }) =>
+        notifications.stage(tx, [draftForApiKey({ merchantId: apiKey.merchantId, keyId: apiKey.id, keyName: apiKey.name, actor, action })]),
+      onAfterCommitError: (err) => logger.error({ err }, 'API key alert publish after commit failed'),
+    }),
     tokens: createTokenVerifier(config.auth),
     rateLimiter: config.redisUrl ? createRedisRateLimiter(config.redisUrl) : createMemoryRateLimiter(),
     presence: createPresenceService({
@@ -163,9 +169,9 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     const merchant = await services.merchants.ensure({ id: DEMO_MERCHANT_ID, name: 'Demo Merchant', timezone: 'Africa/Nairobi', defaultCurrency: 'KES' });
     // One live start-up key at a time: the previous run's key is revoked.
     for (const key of await services.apiKeys.list(merchant.id)) {
-      if (key.name === 'demo start-up key' && !key.revokedAt) await services.apiKeys.revoke({ id: key.id, merchantId: merchant.id });
+      if (key.name === 'demo start-up key' && !key.revokedAt) await services.apiKeys.revoke({ id: key.id, merchantId: merchant.id, actor: 'system:demo' });
     }
-    const { secret } = await services.apiKeys.create({ merchantId: merchant.id, name: 'demo start-up key' });
+    const { secret } = await services.apiKeys.create({ merchantId: merchant.id, name: 'demo start-up key', actor: 'system:demo' });
     const token = config.auth.secret
       ? await signToken(config.auth, { sub: 'demo-merchant-user', role: 'merchant', merchantId: merchant.id, expiresInSeconds: 24 * 3600 })
       : '(JWKS mode: get a token from your identity provider)';

@@ -138,9 +138,10 @@ const EnvSchema = z
         for (const k of keys.filter((k) => env[k] === undefined)) ctx.addIssue({ code: 'custom', path: [k], message: `is required with ${set.join(', ')} (${provider})` });
       }
     }
-    if (env.NOTIFY_LEASE_MS <= env.NOTIFY_SEND_TIMEOUT_MS) {
-      // A lease shorter than a send would let a second worker send while the first still waits.
-      ctx.addIssue({ code: 'custom', path: ['NOTIFY_LEASE_MS'], message: 'must be longer than NOTIFY_SEND_TIMEOUT_MS' });
+    if (env.NOTIFY_LEASE_MS < 2 * env.NOTIFY_SEND_TIMEOUT_MS) {
+      // A lease no longer than a send would let a second worker send while the first still
+      // waits; twice the timeout leaves room for the pass's own queries and its record.
+      ctx.addIssue({ code: 'custom', path: ['NOTIFY_LEASE_MS'], message: 'must be at least twice NOTIFY_SEND_TIMEOUT_MS' });
     }
     if (env.JWT_SECRET && env.JWKS_URL) {
       ctx.addIssue({ code: 'custom', path: ['JWKS_URL'], message: 'set JWT_SECRET or JWKS_URL, not both' });

@@ -4,7 +4,7 @@
  * Keys can expire and be revoked; last use is recorded at most once a minute per key.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { PrismaClient } from '../db/client.js';
+import type { PrismaClient, Tx } from '../db/client.js';
 import type { ApiKey } from '../generated/prisma/client.js';
 import { AuthError, type Principal } from './principal.js';
 
@@ -13,24 +13,44 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 
 export type { ApiKey };
 
+/**
+ * Work done in the transaction that creates or revokes a key (the security alert); what it
+ * returns runs after commit. It must not fail the change: a failure is the caller's to log.
+ */
+export type ApiKeyChangeHook = (tx: Tx, change: { action: 'created' | 'revoked'; apiKey: ApiKey; actor: string }) => Promise<(() => Promise<void>) | undefined>;
+
 export interface ApiKeyService {
-  /** Creates a key; the returned `secret` is the only time the full key exists outside the caller. */
-  create(args: { merchantId: string; name: string; expiresAt?: Date | null }): Promise<{ apiKey: ApiKey; secret: string }>;
+  /**
+   * Creates a key; the returned `secret` is the only time the full key exists outside the caller.
+   * `actor` (default "system") is who asked, for the security alert.
+   */
+  create(args: { merchantId: string; name: string; expiresAt?: Date | null; actor?: string }): Promise<{ apiKey: ApiKey; secret: string }>;
   verify(key: string): Promise<Principal>;
-  revoke(args: { id: string; merchantId: string | null }): Promise<ApiKey | undefined>;
+  revoke(args: { id: string; merchantId: string | null; actor?: string }): Promise<ApiKey | undefined>;
   list(merchantId: string): Promise<ApiKey[]>;
   /** False once the key is revoked, expired or gone: sockets re-check it on every subscribe. */
   isActive(id: string): Promise<boolean>;
 }
 
-export function createApiKeyService(prisma: PrismaClient, now: () => Date = () => new Date()): ApiKeyService {
+export function createApiKeyService(prisma: PrismaClient, options: { now?: () => Date; onChange?: ApiKeyChangeHook; onAfterCommitError?: (error: unknown) => void } = {}): ApiKeyService {
+  const now = options.now ?? (() => new Date());
+  /** Runs `change` and the hook in one transaction, then the hook's after-commit work (errors reported, never thrown). */
+  async function changeWith(action: 'created' | 'revoked', actor: string, change: (tx: Tx) => Promise<ApiKey>): Promise<ApiKey> {
+    const { apiKey, after } = await prisma.$transaction(async (tx) => {
+      const apiKey = await change(tx);
+      return { apiKey, after: await options.onChange?.(tx, { action, apiKey, actor }) };
+    });
+    await after?.().catch((error: unknown) => options.onAfterCommitError?.(error));
+    return apiKey;
+  }
+
   return {
-    async create({ merchantId, name, expiresAt }) {
+    async create({ merchantId, name, expiresAt, actor = 'system' }) {
       const prefix = `ppk_${randomBytes(8).toString('hex').slice(0, 10)}`;
       const secret = `${prefix}_${randomBytes(32).toString('base64url')}`;
-      const apiKey = await prisma.apiKey.create({
-        data: { id: randomUUID(), merchantId, name, prefix, secretHash: sha256(secret), expiresAt: expiresAt ?? null },
-      });
+      const apiKey = await changeWith('created', actor, (tx) =>
+        tx.apiKey.create({ data: { id: randomUUID(), merchantId, name, prefix, secretHash: sha256(secret), expiresAt: expiresAt ?? null } }),
+      );
       return { apiKey, secret };
     },
 
@@ -51,11 +71,11 @@ export function createApiKeyService(prisma: PrismaClient, now: () => Date = () =
       return { kind: 'apiKey', subject: row.id, role: 'merchant', merchantId: row.merchantId, expiresAt: row.expiresAt?.getTime() ?? null };
     },
 
-    async revoke({ id, merchantId }) {
+    async revoke({ id, merchantId, actor = 'system' }) {
       const row = await prisma.apiKey.findUnique({ where: { id } });
       if (!row || (merchantId !== null && row.merchantId !== merchantId)) return undefined;
       if (row.revokedAt) return row;
-      return prisma.apiKey.update({ where: { id }, data: { revokedAt: now() } });
+      return changeWith('revoked', actor, (tx) => tx.apiKey.update({ where: { id }, data: { revokedAt: now() } }));
     },
 
     async isActive(id) {

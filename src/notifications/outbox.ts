@@ -15,6 +15,9 @@ type Row = { id: string; seq: bigint; userId: string; merchantId: string | null;
 
 export const toNotification = (r: Row): NotificationRecord => ({ ...r, priority: r.priority as Priority, data: (r.data ?? {}) as JsonObject });
 
+/** Staff not seen using notifications for this long stop receiving their merchant's. */
+export const STAFF_ENROLLMENT_DAYS = 30;
+
 /** The users an audience means right now. */
 async function expandAudiences(tx: Tx, drafts: readonly NotificationDraft[]): Promise<{ draft: NotificationDraft; userId: string }[]> {
   const groups = new Map<string, { merchantId: string; role: string }>();
@@ -24,24 +27,34 @@ async function expandAudiences(tx: Tx, drafts: readonly NotificationDraft[]): Pr
     const rows = await tx.$queryRaw<{ user_id: string; merchant_id: string; role: string }[]>`
       SELECT user_id, merchant_id, role FROM notification_recipients
       WHERE (merchant_id, role) IN (${Prisma.join([...groups.values()].map((g) => Prisma.sql`(${g.merchantId}, ${g.role})`))})
+        AND seen_at > now() - make_interval(days => ${STAFF_ENROLLMENT_DAYS})
       ORDER BY user_id`;
     for (const r of rows) members.set(`${r.merchant_id}|${r.role}`, [...(members.get(`${r.merchant_id}|${r.role}`) ?? []), r.user_id]);
   }
-  return drafts.flatMap((draft) =>
-    draft.audience.kind === 'user'
-      ? [{ draft, userId: draft.audience.userId }]
-      : (members.get(`${draft.audience.merchantId}|${draft.audience.role}`) ?? []).map((userId) => ({ draft, userId })),
-  );
+  return drafts.flatMap((draft) => {
+    const a = draft.audience;
+    if (a.kind === 'user') return [{ draft, userId: a.userId }];
+    const all = members.get(`${a.merchantId}|${a.role}`) ?? [];
+    const chosen = a.userId !== undefined && all.includes(a.userId) ? [a.userId] : all;
+    return chosen.map((userId) => ({ draft, userId }));
+  });
 }
 
-async function reachOf(tx: Tx, userIds: string[]): Promise<Map<string, Reach>> {
-  const rows = await tx.$queryRaw<{ user_id: string; verified_email: boolean; verified_phone: boolean; tokens: bigint }[]>`
-    SELECT u.id AS user_id,
+interface Recipient extends Reach {
+  /** The merchant the user's token named, if any: another merchant's notifications never reach them. */
+  merchantId: string | null;
+}
+
+async function recipientsOf(tx: Tx, userIds: string[]): Promise<Map<string, Recipient>> {
+  const rows = await tx.$queryRaw<{ user_id: string; merchant_id: string | null; verified_email: boolean; verified_phone: boolean; tokens: bigint }[]>`
+    SELECT u.id AS user_id, r.merchant_id,
            coalesce(r.email IS NOT NULL AND r.email_verified_at IS NOT NULL, false) AS verified_email,
            coalesce(r.phone IS NOT NULL AND r.phone_verified_at IS NOT NULL, false) AS verified_phone,
            (SELECT count(*) FROM device_tokens t WHERE t.user_id = u.id) AS tokens
     FROM unnest(${userIds}::text[]) AS u(id) LEFT JOIN notification_recipients r ON r.user_id = u.id`;
-  return new Map(rows.map((r) => [r.user_id, { pushTokens: Number(r.tokens), verifiedEmail: r.verified_email, verifiedPhone: r.verified_phone }]));
+  return new Map(
+    rows.map((r) => [r.user_id, { merchantId: r.merchant_id, pushTokens: Number(r.tokens), verifiedEmail: r.verified_email, verifiedPhone: r.verified_phone }]),
+  );
 }
 
 async function preferencesOf(tx: Tx, userIds: string[], types: string[]): Promise<Map<string, Omit<PreferenceRecord, 'type'>>> {
@@ -55,10 +68,17 @@ async function preferencesOf(tx: Tx, userIds: string[], types: string[]): Promis
  */
 export async function stageNotifications(tx: Tx, drafts: readonly NotificationDraft[]): Promise<NotificationRecord[]> {
   if (drafts.length === 0) return [];
-  const addressed = await expandAudiences(tx, drafts);
+  const expanded = await expandAudiences(tx, drafts);
+  if (expanded.length === 0) return [];
+  const userIds = [...new Set(expanded.map((a) => a.userId))];
+  const [reach, preferences] = await Promise.all([recipientsOf(tx, userIds), preferencesOf(tx, userIds, [...new Set(drafts.map((d) => d.type))])]);
+  // A user whose token belongs to one merchant hears only from that merchant (a customer id in
+  // another merchant's event or order reaches nobody there).
+  const addressed = expanded.filter(({ draft, userId }) => {
+    const home = reach.get(userId)?.merchantId ?? null;
+    return draft.merchantId === null || home === null || home === draft.merchantId;
+  });
   if (addressed.length === 0) return [];
-  const userIds = [...new Set(addressed.map((a) => a.userId))];
-  const [reach, preferences] = await Promise.all([reachOf(tx, userIds), preferencesOf(tx, userIds, [...new Set(drafts.map((d) => d.type))])]);
 
   const rows = (await tx.notification.createManyAndReturn({
     data: addressed.map(({ draft, userId }) => ({

@@ -12,7 +12,7 @@
  * | refund.processed, payment.refunded      | refund.processed             | the event's customer        | NORMAL   |
  * | transfer.success / transfer.failed      | transfer.success / .failed   | the event's customer        | HIGH     |
  * | a wallet ledger entry raising available | wallet.credited              | the wallet's owner          | NORMAL   |
- * | createOrder                             | order.created                | the order's vendor, or all `vendor`s | HIGH |
+ * | createOrder                             | order.created                | the order's vendor (when a vendor of the merchant), else all `vendor`s | HIGH |
  * | an order moved to READY                 | order.ready                  | the order's customer        | HIGH     |
  * | an order moved to CANCELLED             | order.cancelled              | the order's customer        | HIGH     |
  * | createApiKey / revokeApiKey             | security.api_key_created / _revoked | the merchant's `merchant`s | CRITICAL / HIGH |
@@ -101,26 +101,27 @@ export function draftForCredit(c: WalletCredit): NotificationDraft {
 export function draftsForOrder(order: OrderRecord): NotificationDraft[] {
   const data = { orderId: order.id, status: order.status, version: order.version.toString(), amountMinor: order.amountMinor.toString(), currency: order.currency };
   const base = { merchantId: order.merchantId, data, dedupKey: `order:${order.id}:v${order.version}` };
-  const short = order.id.slice(-6);
+  const short = `...${order.id.slice(-6)}`;
   if (order.version === 1n) {
-    const items = order.items.map((i) => `${i.quantity} × ${i.name}`).join(', ');
+    // Plain characters keep SMS in GSM-7 (160 per message instead of 70).
+    const items = order.items.map((i) => `${i.quantity} x ${i.name}`).join(', ');
     return [
       {
         ...base,
-        audience: order.vendorId ? { kind: 'user', userId: order.vendorId } : { kind: 'merchantRole', merchantId: order.merchantId, role: 'vendor' },
+        audience: { kind: 'merchantRole', merchantId: order.merchantId, role: 'vendor', ...(order.vendorId ? { userId: order.vendorId } : {}) },
         type: 'order.created',
         priority: 'HIGH',
         title: 'New order',
-        body: `Order …${short}: ${items} (${formatAmount(order.amountMinor, order.currency)}).`,
+        body: `Order ${short}: ${items} (${formatAmount(order.amountMinor, order.currency)}).`,
       },
     ];
   }
   const customer = { kind: 'user' as const, userId: order.customerId };
   if (order.status === 'READY') {
-    return [{ ...base, audience: customer, type: 'order.ready', priority: 'HIGH', title: 'Your order is ready', body: `Order …${short} is ready for pickup.` }];
+    return [{ ...base, audience: customer, type: 'order.ready', priority: 'HIGH', title: 'Your order is ready', body: `Order ${short} is ready for pickup.` }];
   }
   if (order.status === 'CANCELLED') {
-    return [{ ...base, audience: customer, type: 'order.cancelled', priority: 'HIGH', title: 'Order cancelled', body: `Order …${short} was cancelled.` }];
+    return [{ ...base, audience: customer, type: 'order.cancelled', priority: 'HIGH', title: 'Order cancelled', body: `Order ${short} was cancelled.` }];
   }
   return [];
 }

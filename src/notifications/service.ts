@@ -7,7 +7,7 @@
  * count is a count of the user's rows with no `read_at`, so it is exact whatever runs at once;
  * a user only ever reads, marks or follows their own notifications.
  */
-import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Principal } from '../auth/principal.js';
 import type { PrismaClient, Tx } from '../db/client.js';
 import type { AfterCommit } from '../ingest/pipeline.js';
@@ -34,8 +34,10 @@ import {
 export const MAX_DEVICES_PER_USER = 10;
 const CODE_TTL_MS = 10 * 60_000;
 const CODE_MAX_ATTEMPTS = 5;
-/** A new code for the same address and channel is refused for this long after the last one. */
+/** A new code for the same channel is refused for this long after the last one... */
 const CODE_RESEND_MS = 30_000;
+/** ...and beyond this many a day. */
+const CODES_PER_DAY = 10;
 
 export interface Contact {
   email: string | null;
@@ -50,6 +52,7 @@ export type VerifyResult = 'verified' | 'wrong-code' | 'expired' | 'no-pending-c
 export type VerificationRequest =
   | { kind: 'sent'; expiresAt: Date; /** Only when nothing can send the code (no provider) outside production. */ devCode: string | null }
   | { kind: 'too-soon'; retryAfterMs: number }
+  | { kind: 'daily-limit' }
   | { kind: 'send-failed'; error: string };
 
 export interface NotificationService {
@@ -89,11 +92,15 @@ export interface NotificationServiceDeps {
   /** Wakes the local delivery worker. */
   kick: () => void;
   production: boolean;
+  /** Server secret keying the verification-code HMAC, so a stolen table cannot be brute-forced offline. */
+  codeKey: string;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-export function createNotificationService({ prisma, pubsub, logger, channels, kick, production }: NotificationServiceDeps): NotificationService {
+export function createNotificationService({ prisma, pubsub, logger, channels, kick, production, codeKey }: NotificationServiceDeps): NotificationService {
+  const codeHash = (userId: string, channel: string, code: string) => createHmac('sha256', codeKey).update(`${userId}:${channel}:${code}`).digest('hex');
+
   async function publish(notifications: readonly NotificationRecord[]): Promise<void> {
     // Issued together: one Redis connection keeps their order.
     const results = await Promise.allSettled(notifications.map((n) => pubsub.publish('notifications', n.userId, toNotificationMessage(n))));
@@ -105,7 +112,9 @@ export function createNotificationService({ prisma, pubsub, logger, channels, ki
 
   async function stage(tx: Tx, drafts: readonly NotificationDraft[]): Promise<AfterCommit | undefined> {
     const fresh = await stageNotifications(tx, drafts);
-    return fresh.length === 0 ? undefined : () => publish(fresh);
+    // Never thrown: a redelivered cause is a duplicate and would not publish these again, so a
+    // retry would not help; the feed's subscribers read them back with `after`.
+    return fresh.length === 0 ? undefined : () => publish(fresh).catch((err: unknown) => logger.error({ err }, 'notification publish after commit failed'));
   }
 
   async function notify(drafts: readonly NotificationDraft[]): Promise<NotificationRecord[]> {
@@ -120,12 +129,14 @@ export function createNotificationService({ prisma, pubsub, logger, channels, ki
     return NOTIFICATION_TYPES.map((type) => ({ type, push: stored.get(type)?.push ?? null, email: stored.get(type)?.email ?? null, sms: stored.get(type)?.sms ?? null }));
   }
 
-  /** Writes only when the user is new or their token names another role or merchant. */
+  /** Writes only when the user is new, their token names another role or merchant, or an hour has passed. */
   async function enrollIn(db: Tx | PrismaClient, p: Principal) {
     await db.$executeRaw`
       INSERT INTO notification_recipients (user_id, role, merchant_id) VALUES (${p.subject}, ${p.role}, ${p.merchantId})
-      ON CONFLICT (user_id) DO UPDATE SET role = excluded.role, merchant_id = excluded.merchant_id, updated_at = now()
-      WHERE notification_recipients.role IS DISTINCT FROM excluded.role OR notification_recipients.merchant_id IS DISTINCT FROM excluded.merchant_id`;
+      ON CONFLICT (user_id) DO UPDATE SET role = excluded.role, merchant_id = excluded.merchant_id, seen_at = now(), updated_at = now()
+      WHERE notification_recipients.role IS DISTINCT FROM excluded.role
+         OR notification_recipients.merchant_id IS DISTINCT FROM excluded.merchant_id
+         OR notification_recipients.seen_at < now() - interval '1 hour'`;
   }
 
   return {
@@ -206,15 +217,25 @@ export function createNotificationService({ prisma, pubsub, logger, channels, ki
 
     async requestVerification({ principal, channel, address }) {
       const userId = principal.subject;
-      const previous = await prisma.contactVerification.findUnique({ where: { userId_channel: { userId, channel } } });
-      const sinceLast = previous ? Date.now() - previous.createdAt.getTime() : Infinity;
-      if (sinceLast < CODE_RESEND_MS) return { kind: 'too-soon', retryAfterMs: CODE_RESEND_MS - sinceLast };
-
       const code = randomInt(0, 1_000_000).toString().padStart(6, '0');
       const expiresAt = new Date(Date.now() + CODE_TTL_MS);
       await enrollIn(prisma, principal);
-      const values = { address, codeHash: sha256(`${userId}:${channel}:${code}`), attempts: 0, expiresAt, createdAt: new Date() };
-      await prisma.contactVerification.upsert({ where: { userId_channel: { userId, channel } }, create: { userId, channel, ...values }, update: values });
+      // One statement decides and records: parallel requests cannot all pass the resend check.
+      const granted = await prisma.$queryRaw<{ granted: number }[]>`
+        INSERT INTO contact_verifications (user_id, channel, address, code_hash, attempts, expires_at, sends, window_started_at, created_at)
+        VALUES (${userId}, ${channel}, ${address}, ${codeHash(userId, channel, code)}, 0, ${expiresAt}, 1, now(), now())
+        ON CONFLICT (user_id, channel) DO UPDATE SET
+          address = excluded.address, code_hash = excluded.code_hash, attempts = 0, expires_at = excluded.expires_at, created_at = now(),
+          sends = CASE WHEN contact_verifications.window_started_at < now() - interval '1 day' THEN 1 ELSE contact_verifications.sends + 1 END,
+          window_started_at = CASE WHEN contact_verifications.window_started_at < now() - interval '1 day' THEN now() ELSE contact_verifications.window_started_at END
+        WHERE contact_verifications.created_at < now() - make_interval(secs => ${CODE_RESEND_MS / 1000})
+          AND (contact_verifications.sends < ${CODES_PER_DAY} OR contact_verifications.window_started_at < now() - interval '1 day')
+        RETURNING 1 AS granted`;
+      if (granted.length === 0) {
+        const last = await prisma.contactVerification.findUnique({ where: { userId_channel: { userId, channel } } });
+        const sinceLast = last ? Date.now() - last.createdAt.getTime() : 0;
+        return sinceLast < CODE_RESEND_MS ? { kind: 'too-soon', retryAfterMs: CODE_RESEND_MS - sinceLast } : { kind: 'daily-limit' };
+      }
 
       // Sent directly, not through the outbox: the code must never be stored readable, and an
       // in-app copy would let the user "prove" an address they do not control.
@@ -240,7 +261,8 @@ export function createNotificationService({ prisma, pubsub, logger, channels, ki
         },
       });
       if (outcome.kind === 'retry' || outcome.kind === 'failed') {
-        await prisma.contactVerification.delete({ where: { userId_channel: { userId, channel } } }).catch(() => {});
+        // The code is void, but the send still counts against the resend and daily limits.
+        await prisma.contactVerification.update({ where: { userId_channel: { userId, channel } }, data: { expiresAt: new Date() } }).catch(() => {});
         return { kind: 'send-failed', error: outcome.error };
       }
       return { kind: 'sent', expiresAt, devCode: !sender.live && !production ? code : null };
@@ -255,7 +277,7 @@ export function createNotificationService({ prisma, pubsub, logger, channels, ki
         if (pending.expires_at.getTime() <= Date.now()) return 'expired';
         if (pending.attempts >= CODE_MAX_ATTEMPTS) return 'too-many-attempts';
         const expected = Buffer.from(pending.code_hash, 'hex');
-        const actual = Buffer.from(sha256(`${userId}:${channel}:${code}`), 'hex');
+        const actual = Buffer.from(codeHash(userId, channel, code), 'hex');
         if (!timingSafeEqual(expected, actual)) {
           await tx.$executeRaw`UPDATE contact_verifications SET attempts = attempts + 1 WHERE user_id = ${userId} AND channel = ${channel}`;
           return 'wrong-code';
@@ -274,13 +296,18 @@ export function createNotificationService({ prisma, pubsub, logger, channels, ki
       return liveChannel(
         () => pubsub.subscribe('notifications', userId),
         async function* (channel) {
-          let last = after;
+          // Ids read back from the database: the live copies of those are dropped. Live messages
+          // are never dropped by cursor, because `seq` is taken at insert and two transactions
+          // (two merchants paying one customer) can commit out of `seq` order.
+          const replayed = new Set<string>();
           if (after !== undefined) {
             // Subscribed first: anything committed while this reads is in the channel too.
+            let last = after;
             for (;;) {
-              const page = await prisma.notification.findMany({ where: { userId, seq: { gt: last! } }, orderBy: { seq: 'asc' }, take: 200 });
+              const page = await prisma.notification.findMany({ where: { userId, seq: { gt: last } }, orderBy: { seq: 'asc' }, take: 200 });
               for (const row of page) {
                 last = row.seq;
+                replayed.add(row.id);
                 yield toNotification(row);
               }
               if (page.length < 200) break;
@@ -288,8 +315,7 @@ export function createNotificationService({ prisma, pubsub, logger, channels, ki
           }
           for await (const message of channel) {
             const n = fromNotificationMessage(message as Parameters<typeof fromNotificationMessage>[0]);
-            if (last !== undefined && n.seq <= last) continue;
-            last = n.seq;
+            if (replayed.delete(n.id)) continue;
             yield n;
           }
         },

@@ -38,8 +38,11 @@ export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 export type Audience =
   /** One user (JWT `sub`), known or not: an in-app notification is always kept. */
   | { kind: 'user'; userId: string }
-  /** Every registered recipient with this role at this merchant. */
-  | { kind: 'merchantRole'; merchantId: string; role: Extract<Role, 'merchant' | 'vendor'> };
+  /**
+   * Every enrolled member with this role at this merchant; with `userId`, only that member when
+   * they are one (and every member otherwise), so an id in an order can never reach outsiders.
+   */
+  | { kind: 'merchantRole'; merchantId: string; role: Extract<Role, 'merchant' | 'vendor'>; userId?: string };
 
 /** A notification to be written, addressed to an audience; `dedupKey` names its cause. */
 export interface NotificationDraft {

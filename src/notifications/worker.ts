@@ -74,13 +74,25 @@ export function createNotificationWorker({ prisma, channels, logger, metrics, op
   let stopped = true;
 
   async function claim(claimId: string): Promise<ClaimedRow[]> {
+    // A claim whose worker died on its last allowed attempt is never taken again: it fails here,
+    // so a delivery that kills its worker cannot be sent once per lease forever.
+    const abandoned = await prisma.$executeRaw`
+      UPDATE notification_deliveries
+      SET status = 'FAILED', lease_until = NULL, updated_at = now(),
+          last_error = ${`gave up after ${options.maxAttempts} attempts: the last claim's worker stopped before recording a result`}
+      WHERE status = 'SENDING' AND lease_until <= now() AND attempts >= ${options.maxAttempts}`;
+    if (abandoned > 0) {
+      metrics?.notificationDeliveries.inc({ channel: 'any', outcome: 'failed' }, abandoned);
+      logger.warn({ deliveries: abandoned }, 'notification deliveries failed: their last claim expired unrecorded');
+    }
     return prisma.$queryRaw<ClaimedRow[]>`
       UPDATE notification_deliveries AS d
       SET status = 'SENDING', attempts = d.attempts + 1, claim_id = ${claimId},
           lease_until = now() + make_interval(secs => ${options.leaseMs / 1000}), updated_at = now()
       WHERE d.id IN (
         SELECT id FROM notification_deliveries
-        WHERE (status = 'PENDING' AND next_attempt_at <= now()) OR (status = 'SENDING' AND lease_until <= now())
+        WHERE (status = 'PENDING' AND next_attempt_at <= now())
+           OR (status = 'SENDING' AND lease_until <= now() AND attempts < ${options.maxAttempts})
         ORDER BY next_attempt_at, id
         LIMIT ${options.batchSize}
         FOR UPDATE SKIP LOCKED)
@@ -148,7 +160,8 @@ export function createNotificationWorker({ prisma, channels, logger, metrics, op
     const rows = await claim(claimId);
     if (rows.length === 0) return 0;
     const jobs = await jobsFor(rows);
-    await Promise.all(
+    // allSettled: a failed record never leaves other sends of the pass running past stop().
+    const results = await Promise.allSettled(
       jobs.map(async (job) => {
         const outcome = job.notification
           ? await channels[job.channel].send(job).catch((error: unknown): SendOutcome => ({ kind: 'retry', error: String(error) }))
@@ -156,6 +169,9 @@ export function createNotificationWorker({ prisma, channels, logger, metrics, op
         await record(job, claimId, outcome);
       }),
     );
+    // An unrecorded result leaves the delivery SENDING until its lease expires: retried then.
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
     return rows.length;
   }
 

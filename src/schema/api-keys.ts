@@ -1,6 +1,5 @@
 import type { ApiKey } from '../auth/api-keys.js';
 import { actorOf } from '../auth/principal.js';
-import { draftForApiKey } from '../notifications/rules.js';
 import { builder } from './builder.js';
 import { clientError, ErrorCode } from './errors.js';
 import { merchantScope } from './scope.js';
@@ -51,9 +50,7 @@ builder.mutationFields((t) => ({
       if (name.length === 0 || name.length > 100) throw clientError(ErrorCode.BadUserInput, 'name must be 1-100 characters');
       if (args.expiresAt && args.expiresAt.getTime() <= Date.now()) throw clientError(ErrorCode.BadUserInput, 'expiresAt must be in the future');
       if (!(await ctx.services.merchants.get(merchantId))) throw clientError(ErrorCode.MerchantNotFound, `merchant ${merchantId} does not exist`);
-      const created = await ctx.services.apiKeys.create({ merchantId, name, expiresAt: args.expiresAt });
-      await ctx.services.notifications.notify([draftForApiKey({ merchantId, keyId: created.apiKey.id, keyName: name, actor: actorOf(ctx.principal!), action: 'created' })]);
-      return created;
+      return ctx.services.apiKeys.create({ merchantId, name, expiresAt: args.expiresAt, actor: actorOf(ctx.principal!) });
     },
   }),
   revokeApiKey: t.field({
@@ -62,10 +59,9 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id() },
     resolve: async (_root, args, ctx) => {
       const principal = ctx.principal!;
-      const revoked = await ctx.services.apiKeys.revoke({ id: args.id.toString(), merchantId: principal.role === 'admin' ? null : principal.merchantId });
+      const revoked = await ctx.services.apiKeys.revoke({ id: args.id.toString(), merchantId: principal.role === 'admin' ? null : principal.merchantId, actor: actorOf(principal) });
       if (!revoked) throw clientError(ErrorCode.NotFound, 'no such API key');
       await ctx.services.sessions.revoke('apiKey', revoked.id, 'API key revoked');
-      await ctx.services.notifications.notify([draftForApiKey({ merchantId: revoked.merchantId, keyId: revoked.id, keyName: revoked.name, actor: actorOf(principal), action: 'revoked' })]);
       return revoked;
     },
   }),

@@ -28,6 +28,21 @@ const TypeEnum = builder.enumType('NotificationType', {
   values: Object.fromEntries(NOTIFICATION_TYPES.map((t) => [t.replace(/\./g, '_').toUpperCase(), { value: t }])) as Record<string, { value: (typeof NOTIFICATION_TYPES)[number] }>,
 });
 
+/**
+ * What a user may see of a delivery's error: paypulse's own reasons as they are, a provider's as a
+ * category (its raw text, which can name accounts and endpoints, stays in the database and logs).
+ */
+export function publicDeliveryError(d: Pick<DeliveryRecord, 'status' | 'lastError'>): string | null {
+  if (d.lastError === null) return null;
+  if (/^no (verified phone number|verified email address|device token registered)$/.test(d.lastError)) return d.lastError;
+  const gaveUp = /^gave up after (\d+) attempts/.exec(d.lastError);
+  if (gaveUp) return `gave up after ${gaveUp[1]} attempts`;
+  if (/registration-token-not-registered|invalid-registration-token/.test(d.lastError)) return 'the device is no longer registered';
+  if (d.status === 'FAILED') return 'the provider refused this delivery';
+  if (d.status === 'SENT' || d.status === 'LOGGED') return 'delivered after the provider failed at first';
+  return 'the provider could not take it yet: it will be retried';
+}
+
 const DeliveryRef = builder.objectRef<DeliveryRecord>('NotificationDelivery').implement({
   description: 'One channel of a notification, from the outbox.',
   fields: (t) => ({
@@ -35,7 +50,7 @@ const DeliveryRef = builder.objectRef<DeliveryRecord>('NotificationDelivery').im
     status: t.field({ type: DeliveryStatusEnum, resolve: (d) => d.status }),
     attempts: t.exposeInt('attempts'),
     nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime', description: 'When a PENDING delivery is tried (again).' }),
-    lastError: t.exposeString('lastError', { nullable: true }),
+    lastError: t.string({ nullable: true, description: "Why it failed or was retried: paypulse's own reason, or the kind of provider failure.", resolve: publicDeliveryError }),
     providerMessageId: t.exposeString('providerMessageId', { nullable: true, description: "The provider's id (FCM message name, SendGrid x-message-id, Twilio SID)." }),
     sentAt: t.expose('sentAt', { type: 'DateTime', nullable: true }),
   }),
@@ -191,7 +206,7 @@ builder.mutationFields((t) => ({
   }),
   registerDeviceToken: t.field({
     type: ContactRef,
-    description: "Adds an FCM registration token for push to the caller (a token another user held moves to the caller). At most 10 per user: the least recently registered is dropped. A new device besides existing ones raises a security notification.",
+    description: "Adds an FCM registration token for push to the caller (a token another user held moves to the caller). At most 10 per user: the one seen least recently is dropped. A new device besides existing ones raises a security notification.",
     authScopes: { authenticated: true },
     args: { token: t.arg.string({ required: true }), platform: t.arg({ type: PlatformEnum, required: true }) },
     resolve: async (_root, args, ctx) => {
@@ -224,7 +239,8 @@ builder.mutationFields((t) => ({
   }),
   requestContactVerification: t.field({
     type: VerificationRequested,
-    description: 'Sends a 6-digit code to `address` (an email, or an E.164 phone number for SMS), valid 10 minutes. Confirm with verifyContact; until then the address receives nothing else.',
+    description:
+      'Sends a 6-digit code to `address` (an email, or an E.164 phone number for SMS), valid 10 minutes; one per channel every 30 s and 10 a day (RATE_LIMITED). Confirm with verifyContact; until then the address receives nothing else.',
     authScopes: { authenticated: true },
     args: { channel: t.arg({ type: ContactChannelEnum, required: true }), address: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => {
@@ -235,6 +251,7 @@ builder.mutationFields((t) => ({
       }
       const result = await ctx.services.notifications.requestVerification({ principal, channel: args.channel, address });
       if (result.kind === 'too-soon') throw clientError(ErrorCode.RateLimited, 'a code was sent moments ago: wait before asking again', { retryAfterMs: result.retryAfterMs });
+      if (result.kind === 'daily-limit') throw clientError(ErrorCode.RateLimited, 'too many codes today for this channel: try again tomorrow');
       if (result.kind === 'send-failed') throw clientError('DELIVERY_FAILED', 'the code could not be sent to that address', { retryable: true });
       return result;
     },
@@ -257,7 +274,8 @@ builder.mutationFields((t) => ({
 builder.subscriptionField('notificationAdded', (t) =>
   t.field({
     type: NotificationRef,
-    description: "The caller's new notifications as they are committed (in-app, live). With `after` (a cursor), those after it are read back first, with no gap and no duplicate.",
+    description:
+      "The caller's new notifications as they are committed (in-app, live), each once. With `after` (a cursor), those stored after it are read back first. Cursors follow insertion, and two notifications can commit out of that order within moments: after a reconnect, `notifications(first)` is the complete list.",
     authScopes: { authenticated: true },
     args: { after: t.arg.string({ required: false }) },
     subscribe: async (_root, args, ctx) => {

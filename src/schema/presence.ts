@@ -84,7 +84,10 @@ builder.mutationField('revokeSessions', (t) =>
     args: { userId: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
       await ctx.services.sessions.revoke('user', args.userId.toString(), 'sessions revoked');
-      await ctx.services.notifications.notify([draftForSessionsRevoked({ userId: args.userId.toString(), at: new Date() })]);
+      // The sockets are closed whatever happens to the alert.
+      await ctx.services.notifications
+        .notify([draftForSessionsRevoked({ userId: args.userId.toString(), at: new Date() })])
+        .catch((err: unknown) => ctx.services.logger.error({ err }, 'sessions-revoked alert could not be written'));
       return true;
     },
   }),

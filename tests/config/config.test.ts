@@ -425,7 +425,8 @@ describe('loadConfig reads the notification providers', () => {
     expect(() => loadConfig({ FCM_SERVICE_ACCOUNT: '{"project_id":"p"}' })).toThrow(/FCM_SERVICE_ACCOUNT: must be a service account JSON/);
     expect(() => loadConfig({ FCM_SERVICE_ACCOUNT: 'not json' })).toThrow(/FCM_SERVICE_ACCOUNT/);
     expect(() => loadConfig({ TWILIO_ACCOUNT_SID: 'SK123', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM: '0712' })).toThrow(/TWILIO_ACCOUNT_SID: must be AC[\s\S]*TWILIO_FROM: must be an E.164/);
-    expect(() => loadConfig({ NOTIFY_LEASE_MS: '10000' })).toThrow(/NOTIFY_LEASE_MS: must be longer than NOTIFY_SEND_TIMEOUT_MS/);
+    expect(() => loadConfig({ NOTIFY_LEASE_MS: '19999' })).toThrow(/NOTIFY_LEASE_MS: must be at least twice NOTIFY_SEND_TIMEOUT_MS/);
+    expect(loadConfig({ NOTIFY_LEASE_MS: '20000' }).notifications.leaseMs).toBe(20_000);
   });
 });
 

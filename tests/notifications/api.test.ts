@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/lib/logger.js';
+import { toNotificationMessage } from '../../src/notifications/types.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventInput } from '../support/events.js';
 import { CreateApiKey, IngestMany } from '../support/operations.js';
@@ -177,6 +178,38 @@ for (const mode of ['embedded', 'services'] as const) {
       await payments(other.id, 2);
       await new Promise((r) => setTimeout(r, 300));
       expect(live.results).toHaveLength(4);
+    });
+
+    it('delivers a live notification whose cursor is below one already delivered (commits out of order)', async () => {
+      const me = await newUser();
+      const draft = (key: string) => ({ audience: { kind: 'user' as const, userId: me.id }, merchantId: null, type: 'security.new_device' as const, priority: 'LOW' as const, title: key, body: key, data: {}, dedupKey: key });
+      const [older] = await t.app.services.notifications.notify([draft('older')]);
+      const [newer] = await t.app.services.notifications.notify([draft('newer')]);
+      const live = collect(t.wsClient({ authorization: `Bearer ${me.token}` }), NotificationAdded, {});
+      open.push(live);
+      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() > 0, 10_000, () => 'subscribed');
+      // As two transactions that took seqs in one order and committed in the other publish them.
+      await t.app.services.pubsub.publish('notifications', me.id, toNotificationMessage(newer!));
+      await t.app.services.pubsub.publish('notifications', me.id, toNotificationMessage(older!));
+      await live.waitFor(2);
+      expect(live.data().map((d) => d.notificationAdded.title)).toEqual(['newer', 'older']);
+    });
+
+    it('limits verification codes atomically: one of ten parallel requests sends, and ten a day', async () => {
+      const me = await newUser();
+      const address = `${me.id}@example.test`;
+      const parallel = await Promise.all(Array.from({ length: 10 }, () => t.gql(RequestVerification, { channel: 'EMAIL', address }, { token: me.token })));
+      expect(parallel.filter((r) => !r.errors).length).toBe(1);
+      expect(parallel.filter((r) => r.errors).map(errorCodes)).toEqual(Array.from({ length: 9 }, () => ['RATE_LIMITED']));
+      const age = () => t.app.services.db.prisma.contactVerification.update({ where: { userId_channel: { userId: me.id, channel: 'EMAIL' } }, data: { createdAt: new Date(Date.now() - 31_000) } });
+      for (let sent = 1; sent < 10; sent += 1) {
+        await age();
+        expect((await t.gql(RequestVerification, { channel: 'EMAIL', address }, { token: me.token })).errors).toBeUndefined();
+      }
+      await age();
+      const eleventh = await t.gql(RequestVerification, { channel: 'EMAIL', address }, { token: me.token });
+      expect(errorCodes(eleventh)).toEqual(['RATE_LIMITED']);
+      expect(eleventh.errors![0]!.message).toContain('too many codes today');
     });
 
     it('alerts a user when a new device is added besides an existing one, not for the first', async () => {

@@ -70,6 +70,7 @@ await describeWith(NEEDS.services, 'notification delivery through the provider S
       data: { notificationId: push!.notificationId, type: 'payment.completed', priority: 'HIGH' },
       android: { priority: 'high', collapse_key: push!.notificationId },
       apns: { headers: { 'apns-priority': '10', 'apns-collapse-id': push!.notificationId } },
+      webpush: { headers: { Topic: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/), Urgency: 'high' } },
     });
     expect(push!.providerMessageId).toMatch(/^projects\/paypulse-test\/messages\/\d+$/);
 
@@ -108,6 +109,39 @@ await describeWith(NEEDS.services, 'notification delivery through the provider S
     expect(await deliveriesOf(t, user.id)).toHaveLength(2);
     expect(fake.requests.length).toBe(sent);
     expect(await t.app.services.db.prisma.notification.count({ where: { userId: user.id } })).toBe(1);
+  });
+
+  it('writes nothing the second time the same cause is staged, so it can never be delivered twice', async () => {
+    const drafts = [{ audience: { kind: 'user' as const, userId: user.id }, merchantId: m.id, type: 'transfer.success' as const, priority: 'HIGH' as const, title: 'T', body: 'B', data: {}, dedupKey: `test:${user.id}` }];
+    expect(await t.app.services.notifications.notify(drafts)).toHaveLength(1);
+    expect(await t.app.services.notifications.notify(drafts)).toEqual([]);
+    await Promise.all([t.app.services.notifications.notify(drafts), t.app.services.notifications.notify(drafts)]);
+    const deliveries = await settledDeliveries(t, user.id, 2);
+    expect(deliveries.map((d) => d.channel)).toEqual(['PUSH', 'EMAIL']);
+    expect(fake.accepted('fcm')).toHaveLength(1);
+    expect(fake.accepted('sendgrid')).toHaveLength(1);
+  });
+
+  it('times out a provider that never answers and sends on the next attempt', async () => {
+    fake.failNext('fcm', { status: 599, hang: true });
+    await pay(user.id);
+    const push = (await settledDeliveries(t, user.id, 2)).find((d) => d.channel === 'PUSH')!;
+    expect(push).toMatchObject({ status: 'SENT', attempts: 2 });
+    expect(push.lastError).toContain('FCM did not answer within 1000 ms');
+  });
+
+  it('fails, without sending, a delivery whose last allowed claim expired unrecorded', async () => {
+    await pay(user.id, { type: 'TRANSFER_FAILED' });
+    const [push] = await settledDeliveries(t, user.id, 2);
+    // As a worker that died on its fourth (last) attempt leaves it.
+    await t.app.services.db.prisma.notificationDelivery.updateMany({
+      where: { notificationId: push!.notificationId, channel: 'PUSH' },
+      data: { status: 'SENDING', attempts: 4, leaseUntil: new Date(Date.now() - 1000), claimId: 'dead-worker' },
+    });
+    const sent = fake.requests.length;
+    await waitUntil(async () => (await deliveriesOf(t, user.id)).find((d) => d.channel === 'PUSH')!.status === 'FAILED', 10_000, () => 'abandoned claim failed');
+    expect((await deliveriesOf(t, user.id)).find((d) => d.channel === 'PUSH')!.lastError).toMatch(/^gave up after 4 attempts: the last claim's worker stopped/);
+    expect(fake.requests.length).toBe(sent);
   });
 
   it('retries a 503 with backoff and sends once it recovers, keeping the last error', async () => {
@@ -215,7 +249,7 @@ await describeWith(NEEDS.services, 'notification delivery through the provider S
     ]);
     expect(fake.accepted('fcm').find((r) => r.json.message.token === vendor.tokens[0])!.json.message.notification).toEqual({
       title: 'New order',
-      body: `Order …${orderId.slice(-6)}: 2 × Nyama choma (KES 900.00).`,
+      body: `Order ...${orderId.slice(-6)}: 2 x Nyama choma (KES 900.00).`,
     });
 
     for (const status of ['PAID', 'PREPARING', 'READY'] as const) {
@@ -228,7 +262,29 @@ await describeWith(NEEDS.services, 'notification delivery through the provider S
       ['order.ready', 'EMAIL', 'SENT'],
     ]);
     const push = fake.accepted('fcm').find((r) => r.json.message.token === user.tokens[0])!;
-    expect(push.json.message.notification).toEqual({ title: 'Your order is ready', body: `Order …${orderId.slice(-6)} is ready for pickup.` });
+    expect(push.json.message.notification).toEqual({ title: 'Your order is ready', body: `Order ...${orderId.slice(-6)} is ready for pickup.` });
+  });
+
+  it("sends a named vendor from outside the merchant nothing: the merchant's own vendors get the order", async () => {
+    const outsider = await verifiedUser(t, fake, { role: 'vendor', merchantId: (await newMerchant(t)).id });
+    const ownVendor = await verifiedUser(t, fake, { role: 'vendor', merchantId: m.id });
+    fake.reset();
+    const created = await t.gql(CreateOrder, { input: { customerId: user.id, vendorId: outsider.id, currency: 'KES', items: [{ name: 'Chai', quantity: 1, unitPriceMinor: '5000' }] } }, { token: m.token });
+    expect(created.errors).toBeUndefined();
+    await waitUntil(async () => (await deliveriesOf(t, ownVendor.id)).some((d) => d.type === 'order.created' && d.status === 'SENT'), 10_000, () => 'own vendor told');
+    expect(await t.app.services.db.prisma.notification.count({ where: { userId: outsider.id } })).toBe(0);
+  });
+
+  it("never notifies a customer who belongs to another merchant about this merchant's events", async () => {
+    const elsewhere = await newMerchant(t);
+    const theirs = await verifiedUser(t, fake, { role: 'customer', merchantId: elsewhere.id });
+    await pay(theirs.id);
+    await sleep(300);
+    expect(await t.app.services.db.prisma.notification.count({ where: { userId: theirs.id } })).toBe(0);
+    // Their own merchant's events do reach them.
+    const res = await t.gql(IngestOne, { event: eventInput({ customerId: theirs.id }) }, { token: elsewhere.token });
+    expect(res.errors).toBeUndefined();
+    await settledDeliveries(t, theirs.id, 2);
   });
 
   it('tells a wallet owner about a credit by push only (NORMAL), beside the payment notification', async () => {

@@ -3,7 +3,7 @@
  * which causes notify whom, and the templates (amounts per exponent, escaping, SMS segments).
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CHANNELS, route, type Reach } from '../../src/notifications/routing.js';
+import { route, type Reach } from '../../src/notifications/routing.js';
 import { draftForApiKey, draftForCredit, draftsForEvent, draftsForOrder } from '../../src/notifications/rules.js';
 import { escapeHtml, formatAmount, MAX_SMS_SEGMENTS, renderEmail, renderSms } from '../../src/notifications/templates.js';
 import { CHANNELS, PRIORITIES, type Channel, type Priority } from '../../src/notifications/types.js';
@@ -12,6 +12,8 @@ import type { PaymentEventRecord } from '../../src/payments/types.js';
 
 const ALL: Reach = { pushTokens: 2, verifiedEmail: true, verifiedPhone: true };
 const prefValues = [undefined, null, true, false] as const;
+/** The defaults as the issue states them, written out here rather than imported from the code. */
+const DEFAULTS: Record<Priority, Channel[]> = { LOW: [], NORMAL: ['PUSH'], HIGH: ['PUSH', 'EMAIL'], CRITICAL: ['PUSH', 'EMAIL', 'SMS'] };
 
 describe('routing matrix', () => {
   // Every priority × every preference value on every channel × reachable or not.
@@ -24,7 +26,7 @@ describe('routing matrix', () => {
           const reach: Reach = { ...ALL, ...(reachable ? {} : { PUSH: { pushTokens: 0 }, EMAIL: { verifiedEmail: false }, SMS: { verifiedPhone: false } }[channel]) };
           it(`${priority} with ${channel}=${String(value)} ${reachable ? 'reachable' : 'unreachable'}`, () => {
             const routed = route(priority, preference, reach).filter((r) => r.channel === channel);
-            const wanted = priority === 'CRITICAL' || (value ?? DEFAULT_CHANNELS[priority].includes(channel));
+            const wanted = priority === 'CRITICAL' || (value ?? DEFAULTS[priority].includes(channel));
             if (!wanted) return void expect(routed).toEqual([]);
             if (reachable) return void expect(routed).toEqual([{ channel, status: 'PENDING' }]);
             // Only a CRITICAL SMS is recorded although it cannot go out: the gap stays visible.
@@ -111,8 +113,10 @@ describe('which causes notify whom', () => {
       estimatedReadyAt: null, version: 1n, createdAt: new Date(), updatedAt: new Date(),
     };
     expect(draftsForOrder(order).map((d) => [d.type, d.audience])).toEqual([['order.created', { kind: 'merchantRole', merchantId: 'm_1', role: 'vendor' }]]);
-    expect(draftsForOrder({ ...order, vendorId: 'stall-7' })[0]!.audience).toEqual({ kind: 'user', userId: 'stall-7' });
-    expect(draftsForOrder({ ...order, status: 'READY', version: 4n }).map((d) => [d.type, d.body, d.dedupKey])).toEqual([['order.ready', 'Order …abcdef is ready for pickup.', `order:${order.id}:v4`]]);
+    // A named vendor is only ever one of the merchant's own vendors (checked when it is written).
+    expect(draftsForOrder({ ...order, vendorId: 'stall-7' })[0]!.audience).toEqual({ kind: 'merchantRole', merchantId: 'm_1', role: 'vendor', userId: 'stall-7' });
+    expect(draftsForOrder(order)[0]!.body).toBe('Order ...abcdef: 2 x Suya (NGN 1,000.00).');
+    expect(draftsForOrder({ ...order, status: 'READY', version: 4n }).map((d) => [d.type, d.body, d.dedupKey])).toEqual([['order.ready', 'Order ...abcdef is ready for pickup.', `order:${order.id}:v4`]]);
     expect(draftsForOrder({ ...order, status: 'CANCELLED', version: 2n })[0]!.type).toBe('order.cancelled');
     for (const status of ['PAID', 'PREPARING', 'COMPLETED'] as const) expect(draftsForOrder({ ...order, status, version: 2n })).toEqual([]);
   });

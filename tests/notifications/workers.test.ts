@@ -102,18 +102,19 @@ await describeWith(NEEDS.services, 'notification workers sharing one outbox (ser
       expect(res.data!.ingestPaymentEvents.ingested).toBe(1);
       // The child claimed it and its send is in flight (the provider never answers).
       await waitUntil(() => fake.requests.some((r) => r.provider === 'sendgrid'), 30_000, () => `child sent nothing: ${output}`);
-      expect((await deliveriesOf(writer, user.id)).map((d) => [d.status, d.attempts])).toEqual([['SENDING', 1]]);
     } finally {
       child.kill('SIGKILL');
     }
     expect(await exited).toBe('SIGKILL');
+    const held = await writer.app.services.db.prisma.notificationDelivery.findFirstOrThrow({ where: { userId: user.id } });
+    expect([held.status, held.attempts]).toEqual(['SENDING', 1]);
 
-    const claimedAt = Date.now();
     const successor = await start();
     const [email] = await settledDeliveries(successor, user.id, 1, 30_000);
     expect(email).toMatchObject({ channel: 'EMAIL', status: 'SENT', attempts: 2 });
-    // Not taken over before the dead claim's lease (NOTIFY_LEASE_MS = 3 s) ran out.
-    expect(Date.now() - claimedAt).toBeGreaterThanOrEqual(2_000);
+    // Not taken over before the dead claim's lease ran out.
+    const sent = await writer.app.services.db.prisma.notificationDelivery.findFirstOrThrow({ where: { userId: user.id } });
+    expect(sent.sentAt!.getTime()).toBeGreaterThanOrEqual(held.leaseUntil!.getTime());
     expect(fake.accepted('sendgrid')).toHaveLength(1);
     expect(fake.requests.filter((r) => r.provider === 'sendgrid').map((r) => r.status)).toEqual([599, 202]);
   });

@@ -1,7 +1,8 @@
 -- Notifications (docs/notifications.md): persisted per user, delivered from an outbox of
 -- deliveries (one per notification and channel) that workers claim with FOR UPDATE SKIP LOCKED.
 
--- Who can be reached: the role and merchant their token named, and their verified addresses.
+-- Who can be reached: the role and merchant their token named (when last seen), and their
+-- verified addresses.
 CREATE TABLE "notification_recipients" (
     "user_id" TEXT NOT NULL,
     "role" TEXT NOT NULL,
@@ -10,6 +11,7 @@ CREATE TABLE "notification_recipients" (
     "email_verified_at" TIMESTAMPTZ(3),
     "phone" TEXT,
     "phone_verified_at" TIMESTAMPTZ(3),
+    "seen_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
@@ -17,7 +19,8 @@ CREATE TABLE "notification_recipients" (
 );
 CREATE INDEX "notification_recipients_merchant_id_role_idx" ON "notification_recipients"("merchant_id", "role");
 
--- A pending proof that a user controls an address: only the code's SHA-256 is kept.
+-- A pending proof that a user controls an address: only an HMAC of the code is kept, and how
+-- many codes were sent in the current day-long window.
 CREATE TABLE "contact_verifications" (
     "user_id" TEXT NOT NULL,
     "channel" TEXT NOT NULL,
@@ -25,6 +28,8 @@ CREATE TABLE "contact_verifications" (
     "code_hash" TEXT NOT NULL,
     "attempts" INTEGER NOT NULL DEFAULT 0,
     "expires_at" TIMESTAMPTZ(3) NOT NULL,
+    "sends" INTEGER NOT NULL DEFAULT 1,
+    "window_started_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "contact_verifications_pkey" PRIMARY KEY ("user_id", "channel")

@@ -13,7 +13,7 @@ export type Channels = Readonly<Record<Channel, ChannelSender>>;
 export function createChannels(config: Config['notifications'], logger: Logger): Channels {
   const { fcm, sendgrid, twilio } = config;
   return {
-    PUSH: fcm ? createFcmSender({ serviceAccount: fcm.serviceAccount, apiUrl: fcm.apiUrl }) : createLogSender('PUSH', logger),
+    PUSH: fcm ? createFcmSender({ serviceAccount: fcm.serviceAccount, apiUrl: fcm.apiUrl, timeoutMs: config.sendTimeoutMs }) : createLogSender('PUSH', logger),
     EMAIL: sendgrid ? createSendgridSender(sendgrid) : createLogSender('EMAIL', logger),
     SMS: twilio ? createTwilioSender(twilio) : createLogSender('SMS', logger),
   };

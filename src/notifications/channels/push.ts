@@ -5,7 +5,7 @@
  * requests) to another origin through the SDK's `httpAgent` option: a proxy or a local test
  * server (see tokenExchangeCredential for the OAuth half).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -19,6 +19,11 @@ export interface FcmOptions {
   serviceAccount: Required<Pick<ServiceAccount, 'projectId' | 'clientEmail' | 'privateKey'>>;
   /** @default undefined (Google's own hosts) */
   apiUrl?: string;
+  /**
+   * Bounds one delivery (token fetch, FCM request and the SDK's own retries): past it the send
+   * counts as failed-transient, so the worker's lease always outlasts it. @default 10000
+   */
+  timeoutMs?: number;
 }
 
 /** Per-token FCM error codes that mean the token will never work again: it is removed. */
@@ -45,7 +50,7 @@ const FCM_SCOPE = 'https://www.googleapis.com/auth/firebase.messaging';
  * firebase-admin 13 hands its `httpAgent` to FCM requests but not to google-auth-library's token
  * client, so without this the token request would still go to oauth2.googleapis.com.
  */
-function tokenExchangeCredential(account: { clientEmail: string; privateKey: string }, origin: string): Credential {
+function tokenExchangeCredential(account: { clientEmail: string; privateKey: string }, origin: string, timeoutMs: number): Credential {
   const tokenUrl = new URL('/token', origin).toString();
   let cached: { access_token: string; expires_in: number; until: number } | undefined;
   return {
@@ -62,7 +67,7 @@ function tokenExchangeCredential(account: { clientEmail: string; privateKey: str
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }),
-        signal: AbortSignal.timeout(10_000),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       if (!response.ok) throw new Error(`token endpoint answered ${response.status}`);
       const token = (await response.json()) as { access_token: string; expires_in: number };
@@ -85,9 +90,10 @@ function redirectingAgent(origin: string): https.Agent {
 export function createFcmSender(options: FcmOptions): ChannelSender {
   const httpAgent = options.apiUrl ? redirectingAgent(options.apiUrl) : undefined;
   const account = options.serviceAccount;
+  const timeoutMs = options.timeoutMs ?? 10_000;
   const app = initializeApp(
     {
-      credential: options.apiUrl ? tokenExchangeCredential(account, options.apiUrl) : cert(account),
+      credential: options.apiUrl ? tokenExchangeCredential(account, options.apiUrl, timeoutMs) : cert(account),
       projectId: account.projectId,
       ...(httpAgent ? { httpAgent } : {}),
     },
@@ -106,14 +112,23 @@ export function createFcmSender(options: FcmOptions): ChannelSender {
       const n = job.notification;
       const urgent = n.priority === 'HIGH' || n.priority === 'CRITICAL';
       try {
-        const result = await messaging.sendEachForMulticast({
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(() => reject(new Error(`FCM did not answer within ${timeoutMs} ms`)), timeoutMs);
+        });
+        const sending = messaging.sendEachForMulticast({
           tokens: job.tokens,
           notification: { title: n.title, body: n.body },
           // The app drops a notification id it already showed: a repeated send (docs) shows once.
           data: { notificationId: n.id, type: n.type, priority: n.priority },
           android: { priority: urgent ? 'high' : 'normal', collapseKey: n.id },
           apns: { headers: { 'apns-priority': urgent ? '10' : '5', 'apns-collapse-id': n.id.slice(0, 64) } },
+          webpush: { headers: { Topic: createHash('sha256').update(n.id).digest('base64url').slice(0, 32), Urgency: urgent ? 'high' : 'normal' } },
         });
+        // The SDK may still be retrying when the race is lost: that send is then in the same
+        // repeated-send window as a crash after the provider accepted (docs/notifications.md).
+        sending.catch(() => {});
+        const result = await Promise.race([sending, timeout]).finally(() => clearTimeout(timer));
         const ids: string[] = [];
         const invalidTokens: string[] = [];
         let transient: string | undefined;
