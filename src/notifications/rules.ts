@@ -1,23 +1,7 @@
 /**
  * Which causes notify whom, and with what text: pure functions from events, wallet credits,
- * order changes and security actions to notification drafts. The same table is in
- * docs/notifications.md; change both together.
- *
- * | cause                                   | type                         | to                          | priority |
- * |-----------------------------------------|------------------------------|-----------------------------|----------|
- * | payment.completed                       | payment.completed            | the event's customer        | HIGH     |
- * |                                         | payment.received             | the merchant's `merchant`s  | LOW      |
- * | payment.failed                          | payment.failed               | the event's customer        | HIGH     |
- * |                                         | payment.failed.merchant      | the merchant's `merchant`s  | LOW      |
- * | refund.processed, payment.refunded      | refund.processed             | the event's customer        | NORMAL   |
- * | transfer.success / transfer.failed      | transfer.success / .failed   | the event's customer        | HIGH     |
- * | a wallet ledger entry raising available | wallet.credited              | the wallet's owner          | NORMAL   |
- * | createOrder                             | order.created                | the order's vendor (when a vendor of the merchant), else all `vendor`s | HIGH |
- * | an order moved to READY                 | order.ready                  | the order's customer        | HIGH     |
- * | an order moved to CANCELLED             | order.cancelled              | the order's customer        | HIGH     |
- * | createApiKey / revokeApiKey             | security.api_key_created / _revoked | the merchant's `merchant`s | CRITICAL / HIGH |
- * | revokeSessions                          | security.sessions_revoked    | the user                    | CRITICAL |
- * | registerDeviceToken (a new device)      | security.new_device          | the user                    | HIGH     |
+ * order changes and security actions to notification drafts. The table of causes, recipients
+ * and priorities is in docs/notifications.md ("Who gets what"): change it with this file.
  */
 import type { OrderRecord } from '../orders/types.js';
 import type { PaymentEventRecord } from '../payments/types.js';
