@@ -3,6 +3,8 @@
  * bounded queue and socket buffer fill), the server stops sending to it, other subscribers get
  * everything, and resubscribing with `after` returns every event it missed.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { print } from 'graphql';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +39,17 @@ async function rawSubscriber(url: string, token: string, variables: Record<strin
   const socket = (ws as unknown as { _socket: import('node:net').Socket })._socket;
   return { ws, messages, bytes: () => bytes, pause: () => socket.pause(), resume: () => socket.resume() };
 }
+
+// A real collection before each heap reading: the numbers are what is still reachable.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const liveHeap = async () => {
+  for (let i = 0; i < 3; i += 1) {
+    gc();
+    await new Promise((r) => setImmediate(r));
+  }
+  return process.memoryUsage().heapUsed;
+};
 
 describe('slow WebSocket subscriber', () => {
   let t: TestApp;
@@ -87,6 +100,44 @@ describe('slow WebSocket subscriber', () => {
     const resumed = collect(t.wsClient({ authorization: `Bearer ${m.token}` }), LiveEvents, { after: delivered.at(-1).cursor });
     await resumed.waitFor(EVENTS - delivered.length, 60_000);
     expect([...delivered.map((e: { eventId: string }) => e.eventId), ...resumed.data().map((d) => d.paymentEvents.eventId)]).toEqual(ids);
+    slow.ws.close();
+  });
+
+  it('keeps server memory bounded while 16 MB streams past a subscriber that stopped reading', { timeout: 120_000 }, async () => {
+    const m = await newMerchant(t);
+    const ingestAll = async () => {
+      for (let sent = 0; sent < EVENTS; sent += BATCH) {
+        const res = await t.gql(IngestMany, { events: Array.from({ length: BATCH }, () => eventInput({ metadata: { padding: PADDING } })) }, { token: m.token });
+        expect(res.data?.ingestPaymentEvents.ingested).toBe(BATCH);
+      }
+    };
+    /** Live heap growth across one 16 MB ingest. */
+    const growth = async () => {
+      const before = await liveHeap();
+      await ingestAll();
+      return (await liveHeap()) - before;
+    };
+    await ingestAll(); // warm-up: caches, pools and JIT settle before anything is measured
+    const withoutSubscriber = await growth();
+
+    const slow = await rawSubscriber(t.wsUrl, m.token, {});
+    const first = await t.gql(IngestMany, { events: [eventInput()] }, { token: m.token });
+    expect(first.data?.ingestPaymentEvents.ingested).toBe(1);
+    await waitUntil(() => slow.messages.some((msg) => msg.type === 'next'), 5000);
+    slow.pause();
+    const refusedBefore = await sample(t, 'paypulse_refusals_total{reason="SLOW_CONSUMER"}');
+    const withStalledSubscriber = await growth();
+
+    const nextStream = await growth();
+
+    // 16 MB went to a reader that took none of it. Beyond what the same ingest costs without a
+    // subscriber, the server held a few MB for it (its bounded queue of 200 × 8 KB, the socket's
+    // write buffer), then ended it with SLOW_CONSUMER; the next 16 MB cost it nothing at all.
+    // Holding the stream would be about 16 MB, and 16 MB more for the next.
+    expect(await sample(t, 'paypulse_refusals_total{reason="SLOW_CONSUMER"}')).toBe(refusedBefore + 1);
+    expect(withStalledSubscriber - withoutSubscriber).toBeLessThan(6 * 1024 * 1024);
+    expect(nextStream - withoutSubscriber).toBeLessThan(1024 * 1024);
+    slow.resume();
     slow.ws.close();
   });
 });
