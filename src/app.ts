@@ -88,7 +88,15 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   const events = createPaymentEventRepository(db.prisma);
   const channels = createChannels(config.notifications, logger);
   let worker: NotificationWorker | undefined;
-  const notifications = createNotificationService({ prisma: db.prisma, pubsub, logger, channels, kick: () => worker?.kick(), production: config.env === 'production', codeKey: config.webhooks.secretsKey });
+  const notifications = createNotificationService({
+    prisma: db.prisma,
+    pubsub,
+    logger,
+    channels,
+    kick: () => worker?.kick(),
+    production: config.env === 'production',
+    codeKey: config.webhooks.secretsKey,
+  });
   if (config.notifications.worker) worker = createNotificationWorker({ prisma: db.prisma, channels, logger, metrics, options: config.notifications });
   const pipeline = createIngestPipeline({
     prisma: db.prisma,

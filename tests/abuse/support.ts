@@ -3,7 +3,7 @@
  * must not move, and a tally so every file prints how many cases it ran.
  */
 import { expect } from 'vitest';
-import type { TestApp } from '../support/app.js';
+import { readResponse, type TestApp } from '../support/app.js';
 
 export interface HttpOutcome {
   status: number;
@@ -54,14 +54,7 @@ export async function send(t: TestApp, init: RequestInit & { search?: string }):
     abort.abort();
     return { status: res.status, json: undefined, text: '', streaming: true };
   }
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, text };
+  return { status: res.status, ...(await readResponse(res)) };
 }
 
 /** The server still answers a plain query after a case. */

@@ -52,6 +52,16 @@ export interface StartOptions {
   logger?: Logger;
 }
 
+/** A response's text, and its JSON when it is JSON (undefined otherwise). */
+export async function readResponse(res: Response): Promise<{ text: string; json: any }> {
+  const text = await res.text();
+  try {
+    return { text, json: JSON.parse(text) };
+  } catch {
+    return { text, json: undefined };
+  }
+}
+
 function headersFor(opts: RequestOptions): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...opts.headers };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -97,14 +107,7 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
     },
     async post(body, opts = {}) {
       const res = await fetch(url, { method: 'POST', headers: headersFor(opts), body: typeof body === 'string' ? body : JSON.stringify(body) });
-      const text = await res.text();
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      return { status: res.status, json, text };
+      return { status: res.status, ...(await readResponse(res)) };
     },
     async gql(doc, variables, opts = {}) {
       const res = await fetch(url, { method: 'POST', headers: headersFor(opts), body: JSON.stringify({ query: print(doc), variables }) });

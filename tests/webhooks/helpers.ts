@@ -2,7 +2,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import type { TestApp } from '../support/app.js';
+import { readResponse, type TestApp } from '../support/app.js';
 import type { TestMerchant } from '../support/tenants.js';
 
 export { NEEDS, newMerchant, type TestMerchant } from '../support/tenants.js';
@@ -23,14 +23,8 @@ export async function send(t: TestApp, path: string, init: { method?: string; bo
     headers: { 'content-type': 'application/json', ...init.headers },
     body: init.body,
   });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = { raw: text };
-  }
-  return { status: res.status, json };
+  const { text, json } = await readResponse(res);
+  return { status: res.status, json: json ?? { raw: text } };
 }
 
 const SET_SECRET = /* GraphQL */ `
