@@ -7,12 +7,13 @@
  * count is a count of the user's rows with no `read_at`, so it is exact whatever runs at once;
  * a user only ever reads, marks or follows their own notifications.
  */
-import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomInt } from 'node:crypto';
 import type { Principal } from '../auth/principal.js';
 import type { PrismaClient, Tx } from '../db/client.js';
 import type { AfterCommit } from '../ingest/pipeline.js';
 import type { Logger } from '../lib/logger.js';
 import { liveChannel } from '../lib/stoppable.js';
+import { timingSafeEqualText } from '../lib/timing-safe.js';
 import type { PubSub } from '../pubsub/index.js';
 import type { ChannelSender } from './channels/types.js';
 import { stageNotifications, toNotification } from './outbox.js';
@@ -26,7 +27,6 @@ import {
   type DevicePlatform,
   type NotificationDraft,
   type NotificationRecord,
-  type NotificationType,
   type PreferenceRecord,
 } from './types.js';
 
@@ -276,9 +276,7 @@ export function createNotificationService({ prisma, pubsub, logger, channels, ki
         if (!pending) return 'no-pending-code';
         if (pending.expires_at.getTime() <= Date.now()) return 'expired';
         if (pending.attempts >= CODE_MAX_ATTEMPTS) return 'too-many-attempts';
-        const expected = Buffer.from(pending.code_hash, 'hex');
-        const actual = Buffer.from(codeHash(userId, channel, code), 'hex');
-        if (!timingSafeEqual(expected, actual)) {
+        if (!timingSafeEqualText(pending.code_hash, codeHash(userId, channel, code))) {
           await tx.$executeRaw`UPDATE contact_verifications SET attempts = attempts + 1 WHERE user_id = ${userId} AND channel = ${channel}`;
           return 'wrong-code';
         }
@@ -322,9 +320,4 @@ export function createNotificationService({ prisma, pubsub, logger, channels, ki
       );
     },
   };
-}
-
-/** Notification types as a GraphQL-friendly check. */
-export function isNotificationType(type: string): type is NotificationType {
-  return (NOTIFICATION_TYPES as readonly string[]).includes(type);
 }
