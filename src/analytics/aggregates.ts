@@ -35,7 +35,7 @@ class Deltas {
   hourly = new Map<string, { currency: string; hour: Date; c: Counters }>();
   daily = new Map<string, { currency: string; day: string; c: Counters }>();
   methods = new Map<string, { currency: string; method: string; day: string; transactions: bigint; succeeded: bigint; gross: bigint }>();
-  products = new Map<string, { currency: string; productId: string; productName: string | null; day: string; sold: bigint; gross: bigint }>();
+  products = new Map<string, { currency: string; productId: string; day: string; sold: bigint; gross: bigint }>();
 
   private bump(target: Counters, by: Partial<Counters>, sign: bigint) {
     for (const [k, v] of Object.entries(by) as [keyof Counters, bigint][]) target[k] += sign * v;
@@ -77,10 +77,9 @@ class Deltas {
     this.methods.set(mk, m);
     if (p.productId !== null && p.succeeded) {
       const pk = `${p.currency}|${p.productId}|${p.dayLocal}`;
-      const row = this.products.get(pk) ?? { currency: p.currency, productId: p.productId, productName: p.productName, day: p.dayLocal, sold: 0n, gross: 0n };
+      const row = this.products.get(pk) ?? { currency: p.currency, productId: p.productId, day: p.dayLocal, sold: 0n, gross: 0n };
       row.sold += sign;
       row.gross += sign * (p.grossMinor - p.refundedMinor);
-      if (sign > 0n && p.productName !== null) row.productName = p.productName;
       this.products.set(pk, row);
     }
   }
@@ -123,11 +122,37 @@ async function flush(tx: Tx, merchantId: string, deltas: Deltas) {
   const products = [...deltas.products.values()].filter((p) => p.sold !== 0n || p.gross !== 0n);
   if (products.length > 0) {
     await tx.$executeRaw`
-      INSERT INTO agg_product_daily AS t (merchant_id, currency, product_id, day, product_name, sold, gross_minor)
-      VALUES ${Prisma.join(products.map((p) => Prisma.sql`(${merchantId}, ${p.currency}, ${p.productId}, ${day(p.day)}, ${p.productName}, ${p.sold}, ${p.gross})`))}
+      INSERT INTO agg_product_daily AS t (merchant_id, currency, product_id, day, sold, gross_minor)
+      VALUES ${Prisma.join(products.map((p) => Prisma.sql`(${merchantId}, ${p.currency}, ${p.productId}, ${day(p.day)}, ${p.sold}, ${p.gross})`))}
       ON CONFLICT (merchant_id, currency, product_id, day) DO UPDATE SET
-        sold = t.sold + EXCLUDED.sold, gross_minor = t.gross_minor + EXCLUDED.gross_minor,
-        product_name = COALESCE(EXCLUDED.product_name, t.product_name)`;
+        sold = t.sold + EXCLUDED.sold, gross_minor = t.gross_minor + EXCLUDED.gross_minor`;
+  }
+
+  // Empty buckets are left out (docs/analytics.md): a bucket a payment moved out of, left with
+  // no payment, is deleted. Its counters are all zero exactly when it holds no payment.
+  if (hourly.length > 0) {
+    await tx.$executeRaw`
+      DELETE FROM agg_hourly WHERE merchant_id = ${merchantId}
+        AND (currency, hour) IN (${Prisma.join(hourly.map((h) => Prisma.sql`(${h.currency}::char(3), ${h.hour}::timestamptz)`))})
+        AND transactions = 0 AND new_customers = 0 AND gross_minor = 0 AND fee_minor = 0 AND net_minor = 0 AND refunded_minor = 0`;
+  }
+  if (daily.length > 0) {
+    await tx.$executeRaw`
+      DELETE FROM agg_daily WHERE merchant_id = ${merchantId}
+        AND (currency, day) IN (${Prisma.join(daily.map((d) => Prisma.sql`(${d.currency}::char(3), ${day(d.day)})`))})
+        AND transactions = 0 AND new_customers = 0 AND gross_minor = 0 AND fee_minor = 0 AND net_minor = 0 AND refunded_minor = 0`;
+  }
+  if (methods.length > 0) {
+    await tx.$executeRaw`
+      DELETE FROM agg_method_daily WHERE merchant_id = ${merchantId}
+        AND (currency, payment_method, day) IN (${Prisma.join(methods.map((m) => Prisma.sql`(${m.currency}::char(3), ${m.method}, ${day(m.day)})`))})
+        AND transactions = 0 AND succeeded = 0 AND gross_minor = 0`;
+  }
+  if (products.length > 0) {
+    await tx.$executeRaw`
+      DELETE FROM agg_product_daily WHERE merchant_id = ${merchantId}
+        AND (currency, product_id, day) IN (${Prisma.join(products.map((p) => Prisma.sql`(${p.currency}::char(3), ${p.productId}, ${day(p.day)})`))})
+        AND sold = 0 AND gross_minor = 0`;
   }
 }
 
@@ -167,7 +192,7 @@ export function createAnalyticsEffect(): IngestEffect {
       const state = derivePayment(group.map((e) => ({ ...e, type: e.type as PaymentEventRecord['type'], paymentMethod: e.paymentMethod as PaymentEventRecord['paymentMethod'] })));
       return { ...state, paymentKey: group[0]!.paymentKey, ...buckets(state.firstAt, merchant.timezone) };
     });
-    const before: StoredPayment[] = previous.map((p) => ({ ...p, dayLocal: p.dayLocal.toISOString().slice(0, 10) }));
+    const before: StoredPayment[] = previous.map((p) => ({ ...p, currency: p.currency.trim(), dayLocal: p.dayLocal.toISOString().slice(0, 10) }));
 
     const customers = [...new Set([...before, ...next].map((p) => p.customerId).filter((c): c is string => c !== null))];
     const firstBefore = await firstPayments(tx, merchantId, customers);

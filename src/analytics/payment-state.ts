@@ -3,13 +3,16 @@
  * they arrived in and however often:
  * - a payment is the events of one merchant sharing a payment key (provider reference, or the
  *   event itself) and a currency; transfers are not payments;
- * - it is ONE transaction, bucketed by its earliest event (`occurredAt`, then event id);
- * - succeeded when any `payment.completed` exists (gross and fee: the largest such event);
+ * - it is ONE transaction, bucketed by its earliest event in event order (`occurredAt`, then
+ *   event id by code points: ../payments/event-order.ts);
+ * - succeeded when any `payment.completed` exists; gross and fee are those of the completion
+ *   that counts (`countedCompletion`: the largest amount, then the earliest);
  *   failed when a `payment.failed` exists and it did not succeed;
  * - refunded amount: the sum of its `payment.refunded` / `refund.processed` events, at most its
  *   gross (nothing for a payment that did not succeed); net = gross − fee − refunded amount;
  * - customer, payment method and product: the first event (same order) that names one.
  */
+import { byEventOrder } from '../payments/event-order.js';
 import { PAYMENT_EVENT_TYPES, type PaymentEventRecord, type PaymentEventType } from '../payments/types.js';
 
 /** Every event type but transfers belongs to a payment. */
@@ -42,19 +45,30 @@ export interface PaymentState {
   events: number;
 }
 
-const byTimeThenId = (a: PaymentEventFacts, b: PaymentEventFacts) =>
-  a.occurredAt.getTime() - b.occurredAt.getTime() || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
+/**
+ * The completion that counts (docs/analytics.md): the `payment.completed` with the largest amount;
+ * among several with that amount, the earliest in event order. Its amount is the gross, its fee
+ * the fee, and (docs/wallets.md) its amount is what a deposit credits.
+ */
+export function countedCompletion<E extends Pick<PaymentEventFacts, 'type' | 'amountMinor' | 'occurredAt' | 'eventId'>>(events: readonly E[]): E | undefined {
+  let best: E | undefined;
+  for (const e of events) {
+    if (e.type !== 'payment.completed') continue;
+    if (best === undefined || e.amountMinor > best.amountMinor || (e.amountMinor === best.amountMinor && byEventOrder(e, best) < 0)) best = e;
+  }
+  return best;
+}
 
 /** The state of one payment from all its events (one currency, payment types only). */
 export function derivePayment(events: readonly PaymentEventFacts[]): PaymentState {
-  const sorted = [...events].sort(byTimeThenId);
+  const sorted = [...events].sort(byEventOrder);
   const first = sorted[0];
   if (!first) throw new Error('a payment has at least one event');
   const firstNamed = (key: 'customerId' | 'paymentMethod' | 'productId') => sorted.find((e) => e[key] !== null) ?? null;
-  const completed = sorted.filter((e) => e.type === 'payment.completed');
-  const succeeded = completed.length > 0;
-  const grossMinor = completed.reduce((max, e) => (e.amountMinor > max ? e.amountMinor : max), 0n);
-  const feeMinor = completed.reduce((max, e) => (e.feeMinor > max ? e.feeMinor : max), 0n);
+  const counted = countedCompletion(sorted);
+  const succeeded = counted !== undefined;
+  const grossMinor = counted?.amountMinor ?? 0n;
+  const feeMinor = counted?.feeMinor ?? 0n;
   const refundSum = sorted.filter((e) => REFUND_TYPES.has(e.type)).reduce((sum, e) => sum + e.amountMinor, 0n);
   const refundedMinor = succeeded ? (refundSum < grossMinor ? refundSum : grossMinor) : 0n;
   const product = firstNamed('productId');

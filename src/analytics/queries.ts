@@ -4,6 +4,7 @@
  */
 import type { PrismaClient } from '../db/client.js';
 import { Prisma } from '../generated/prisma/client.js';
+import { bigintOf } from '../lib/bigint-of.js';
 import { localDay } from './payment-state.js';
 
 export interface Totals {
@@ -69,9 +70,22 @@ export interface AnalyticsService {
   merchant(merchantId: string): Promise<{ timezone: string; defaultCurrency: string } | undefined>;
 }
 
+// Money sums are NUMERIC(38,0) and may exceed 64 bits: read as text, never cast to bigint in SQL.
 const SUMS = Prisma.sql`sum(transactions)::bigint AS transactions, sum(succeeded)::bigint AS succeeded, sum(failed)::bigint AS failed,
-  sum(refunded)::bigint AS refunded, sum(gross_minor)::bigint AS "grossMinor", sum(fee_minor)::bigint AS "feeMinor",
-  sum(net_minor)::bigint AS "netMinor", sum(refunded_minor)::bigint AS "refundedMinor", sum(new_customers)::bigint AS "newCustomers"`;
+  sum(refunded)::bigint AS refunded, sum(gross_minor)::text AS "grossMinor", sum(fee_minor)::text AS "feeMinor",
+  sum(net_minor)::text AS "netMinor", sum(refunded_minor)::text AS "refundedMinor", sum(new_customers)::bigint AS "newCustomers"`;
+
+type Raw<T> = { [K in keyof T]: T[K] extends bigint ? bigint | string : T[K] };
+
+function totalsOf<T extends Totals>(row: Raw<T>): T {
+  return {
+    ...row,
+    grossMinor: bigintOf(row.grossMinor),
+    feeMinor: bigintOf(row.feeMinor),
+    netMinor: bigintOf(row.netMinor),
+    refundedMinor: bigintOf(row.refundedMinor),
+  } as T;
+}
 
 const empty = (currency: string): Totals => ({
   currency,
@@ -100,10 +114,11 @@ export function createAnalyticsService(prisma: PrismaClient): AnalyticsService {
   const timezone = async (merchantId: string) => (await merchant(merchantId))?.timezone ?? 'UTC';
 
   async function dayTotals(merchantId: string, from: string, to: string): Promise<Totals[]> {
-    return prisma.$queryRaw<Totals[]>`
+    const rows = await prisma.$queryRaw<Raw<Totals>[]>`
       SELECT currency, ${SUMS} FROM agg_daily
       WHERE merchant_id = ${merchantId} AND day BETWEEN ${from}::date AND ${to}::date
-      GROUP BY currency ORDER BY currency`;
+      GROUP BY currency ORDER BY currency COLLATE "C"`;
+    return rows.map(totalsOf);
   }
 
   return {
@@ -128,36 +143,47 @@ export function createAnalyticsService(prisma: PrismaClient): AnalyticsService {
       return { day, totals: await dayTotals(merchantId, day, day) };
     },
     async daily(merchantId, fromDay, toDay) {
-      return prisma.$queryRaw<Bucket[]>`
+      const rows = await prisma.$queryRaw<Raw<Bucket>[]>`
         SELECT to_char(day, 'YYYY-MM-DD') AS bucket, currency, ${SUMS} FROM agg_daily
         WHERE merchant_id = ${merchantId} AND day BETWEEN ${fromDay}::date AND ${toDay}::date
-        GROUP BY day, currency ORDER BY day, currency`;
+        GROUP BY day, currency HAVING sum(transactions) > 0 ORDER BY day, currency COLLATE "C"`;
+      return rows.map(totalsOf);
     },
     async hourly(merchantId, from, to) {
-      const rows = await prisma.$queryRaw<(Omit<Bucket, 'bucket'> & { hour: Date })[]>`
+      const rows = await prisma.$queryRaw<(Raw<Omit<Bucket, 'bucket'>> & { hour: Date })[]>`
         SELECT hour, currency, ${SUMS} FROM agg_hourly
         WHERE merchant_id = ${merchantId} AND hour >= ${from} AND hour <= ${to}
-        GROUP BY hour, currency ORDER BY hour, currency`;
-      return rows.map(({ hour, ...r }) => ({ ...r, bucket: hour.toISOString() }));
+        GROUP BY hour, currency HAVING sum(transactions) > 0 ORDER BY hour, currency COLLATE "C"`;
+      return rows.map(({ hour, ...r }) => ({ ...totalsOf(r as Raw<Totals>), bucket: hour.toISOString() }));
     },
     async paymentMethods(merchantId, days, now = new Date()) {
       const today = localDay(now, await timezone(merchantId));
-      return prisma.$queryRaw<MethodStats[]>`
+      const rows = await prisma.$queryRaw<Raw<MethodStats>[]>`
         SELECT currency, payment_method AS "paymentMethod", sum(transactions)::bigint AS transactions, sum(succeeded)::bigint AS succeeded,
-          sum(gross_minor)::bigint AS "grossMinor"
+          sum(gross_minor)::text AS "grossMinor"
         FROM agg_method_daily
         WHERE merchant_id = ${merchantId} AND day BETWEEN ${addDays(today, 1 - days)}::date AND ${today}::date
         GROUP BY currency, payment_method HAVING sum(transactions) > 0
-        ORDER BY currency, sum(transactions) DESC, payment_method`;
+        ORDER BY currency COLLATE "C", sum(transactions) DESC, payment_method COLLATE "C"`;
+      return rows.map((r) => ({ ...r, grossMinor: bigintOf(r.grossMinor) }) as MethodStats);
     },
     async topProducts(merchantId, currency, days, limit, now = new Date()) {
       const today = localDay(now, await timezone(merchantId));
-      return prisma.$queryRaw<ProductStats[]>`
-        SELECT currency, product_id AS "productId", max(product_name) AS "productName", sum(sold)::bigint AS sold, sum(gross_minor)::bigint AS "grossMinor"
-        FROM agg_product_daily
-        WHERE merchant_id = ${merchantId} AND currency = ${currency} AND day BETWEEN ${addDays(today, 1 - days)}::date AND ${today}::date
-        GROUP BY currency, product_id HAVING sum(sold) > 0
-        ORDER BY sum(gross_minor) DESC, sum(sold) DESC, product_id LIMIT ${limit}`;
+      // A product's name is that of its most recent payment carrying one (docs/analytics.md).
+      const rows = await prisma.$queryRaw<Raw<ProductStats>[]>`
+        SELECT top.currency, top.product_id AS "productId", top.sold, top.gross::text AS "grossMinor",
+          (SELECT p.product_name FROM payments p
+            WHERE p.merchant_id = ${merchantId} AND p.product_id = top.product_id AND p.product_name IS NOT NULL
+            ORDER BY p.first_at DESC, p.payment_key COLLATE "C" DESC, p.currency COLLATE "C" DESC LIMIT 1) AS "productName"
+        FROM (
+          SELECT currency, product_id, sum(sold)::bigint AS sold, sum(gross_minor) AS gross
+          FROM agg_product_daily
+          WHERE merchant_id = ${merchantId} AND currency = ${currency} AND day BETWEEN ${addDays(today, 1 - days)}::date AND ${today}::date
+          GROUP BY currency, product_id HAVING sum(sold) > 0
+          ORDER BY sum(gross_minor) DESC, sum(sold) DESC, product_id COLLATE "C" LIMIT ${limit}
+        ) AS top
+        ORDER BY top.gross DESC, top.sold DESC, top.product_id COLLATE "C"`;
+      return rows.map((r) => ({ ...r, grossMinor: bigintOf(r.grossMinor) }) as ProductStats);
     },
     async customers(merchantId, currency, limit, now = new Date()) {
       const today = localDay(now, await timezone(merchantId));
@@ -167,10 +193,19 @@ export function createAnalyticsService(prisma: PrismaClient): AnalyticsService {
         prisma.$queryRaw<{ customers: bigint; returning: bigint }[]>`
           SELECT (SELECT COALESCE(sum(new_customers), 0) FROM agg_daily WHERE merchant_id = ${merchantId})::bigint AS customers,
             (SELECT count(*) FROM (SELECT 1 FROM customer_stats WHERE merchant_id = ${merchantId} GROUP BY customer_id HAVING sum(transactions) > 1) r)::bigint AS returning`,
-        prisma.customerStats.findMany({ where: { merchantId, currency }, orderBy: [{ spentMinor: 'desc' }, { customerId: 'asc' }], take: limit }),
+        prisma.$queryRaw<Raw<CustomerSummary['top'][number]>[]>`
+          SELECT customer_id AS "customerId", trim(currency) AS currency, transactions, succeeded, spent_minor::text AS "spentMinor",
+            first_seen AS "firstSeen", last_seen AS "lastSeen"
+          FROM customer_stats WHERE merchant_id = ${merchantId} AND currency = ${currency}
+          ORDER BY spent_minor DESC, customer_id COLLATE "C" LIMIT ${limit}`,
         prisma.$queryRaw<{ n: bigint | null }[]>`SELECT sum(new_customers)::bigint AS n FROM agg_daily WHERE merchant_id = ${merchantId} AND day = ${today}::date`,
       ]);
-      return { customers: counts?.customers ?? 0n, returning: counts?.returning ?? 0n, newToday: fresh?.n ?? 0n, top };
+      return {
+        customers: counts?.customers ?? 0n,
+        returning: counts?.returning ?? 0n,
+        newToday: fresh?.n ?? 0n,
+        top: top.map((c) => ({ ...c, transactions: bigintOf(c.transactions), succeeded: bigintOf(c.succeeded), spentMinor: bigintOf(c.spentMinor) })),
+      };
     },
   };
 }

@@ -3,6 +3,7 @@
  * entries) and every order status change, newest first, each with its actor, cause and time.
  * Both sources are append-only; a page merges the next entries of each by (time, kind, id).
  */
+import { bigintOf } from '../lib/bigint-of.js';
 import type { PrismaClient } from '../db/client.js';
 
 export type AuditKind = 'BALANCE' | 'ORDER';
@@ -107,11 +108,11 @@ export function createAuditService(prisma: PrismaClient): AuditService {
           walletId: e.walletId,
           orderId: null,
           version: e.version,
-          currency: e.wallet.currency,
-          availableDeltaMinor: e.availableDeltaMinor,
-          pendingDeltaMinor: e.pendingDeltaMinor,
-          availableMinor: e.availableMinor,
-          pendingMinor: e.pendingMinor,
+          currency: e.wallet.currency.trim(),
+          availableDeltaMinor: bigintOf(e.availableDeltaMinor),
+          pendingDeltaMinor: bigintOf(e.pendingDeltaMinor),
+          availableMinor: bigintOf(e.availableMinor),
+          pendingMinor: bigintOf(e.pendingMinor),
           fromStatus: null,
           toStatus: null,
         })),

@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 import { isCurrency } from '../lib/currency.js';
-import { MAX_MINOR, parseMajor } from '../lib/money.js';
+import { isStorable, NOT_STORABLE } from '../lib/storable.js';
+import { MAX_AMOUNT_MINOR, parseMajor } from '../lib/money.js';
 import {
   PAYMENT_EVENT_TYPES,
   PAYMENT_METHODS,
@@ -22,6 +23,8 @@ export const FieldErrorCode = {
   InvalidField: 'INVALID_FIELD',
   InvalidCurrency: 'INVALID_CURRENCY',
   InvalidAmount: 'INVALID_AMOUNT',
+  /** Above MAX_AMOUNT_MINOR (10^15 minor units): only this item is refused. */
+  AmountOutOfRange: 'AMOUNT_OUT_OF_RANGE',
   InvalidEventType: 'INVALID_EVENT_TYPE',
   UnsupportedSchemaVersion: 'UNSUPPORTED_SCHEMA_VERSION',
 } as const;
@@ -37,13 +40,7 @@ export type EnvelopeResult = { ok: true; draft: PaymentEventDraft } | { ok: fals
 
 const MAX_METADATA_BYTES = 16 * 1024;
 const id = z.string().trim().min(1).max(128).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
-/**
- * PostgreSQL text and jsonb cannot hold NUL, and a lone UTF-16 surrogate has no UTF-8 form (it
- * would be stored as U+FFFD, or make the insert fail): such input is refused, never altered.
- */
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const NOT_STORABLE = 'must be well-formed Unicode without NUL characters';
-const storable = (s: string) => !UNSTORABLE.test(s);
+const storable = isStorable;
 
 // Deeper metadata is refused before anything recursive (JSON.stringify, Prisma) touches it.
 const MAX_METADATA_DEPTH = 32;
@@ -70,17 +67,26 @@ function metadataProblem(value: Record<string, unknown>): string | undefined {
 const text = z.string().max(256).refine(storable, NOT_STORABLE);
 const optionalId = id.nullish();
 
+const OUT_OF_RANGE = `must be at most ${MAX_AMOUNT_MINOR} minor units`;
+/** Marks a zod issue as AMOUNT_OUT_OF_RANGE rather than INVALID_AMOUNT. */
+const outOfRange = { code: FieldErrorCode.AmountOutOfRange } as const;
+
 const minorAmount = z.union([z.bigint(), z.string(), z.number()]).transform((value, ctx) => {
   let amount: bigint;
   if (typeof value === 'bigint') amount = value;
   else if (typeof value === 'number') {
+    // An integral JSON number above the bound is out of range whatever its precision.
+    if (Number.isInteger(value) && value > Number(MAX_AMOUNT_MINOR)) {
+      ctx.addIssue({ code: 'custom', message: OUT_OF_RANGE, params: outOfRange });
+      return z.NEVER;
+    }
     if (!Number.isSafeInteger(value)) {
       ctx.addIssue({ code: 'custom', message: 'must be an integer count of minor units' });
       return z.NEVER;
     }
     amount = BigInt(value);
   } else {
-    if (!/^-?\d{1,20}$/.test(value)) {
+    if (!/^-?\d{1,400}$/.test(value)) {
       ctx.addIssue({ code: 'custom', message: 'must be an integer count of minor units' });
       return z.NEVER;
     }
@@ -90,8 +96,8 @@ const minorAmount = z.union([z.bigint(), z.string(), z.number()]).transform((val
     ctx.addIssue({ code: 'custom', message: 'must not be negative' });
     return z.NEVER;
   }
-  if (amount > MAX_MINOR) {
-    ctx.addIssue({ code: 'custom', message: 'is out of range' });
+  if (amount > MAX_AMOUNT_MINOR) {
+    ctx.addIssue({ code: 'custom', message: OUT_OF_RANGE, params: outOfRange });
     return z.NEVER;
   }
   return amount;
@@ -234,19 +240,17 @@ function upcastV1(raw: Record<string, unknown>): EnvelopeResult {
     errors.push({ field: 'currency', code: FieldErrorCode.InvalidCurrency, message: 'must be an ISO 4217 currency code such as KES' });
     return { ok: false, errors };
   }
-  const amount = parseMajor(e.amount, e.currency);
-  if (!amount.ok) errors.push({ field: 'amount', code: FieldErrorCode.InvalidAmount, message: amount.reason });
-  const fee = e.fee === null || e.fee === undefined ? ({ ok: true, minor: 0n } as const) : parseMajor(e.fee, e.currency);
-  if (!fee.ok) errors.push({ field: 'fee', code: FieldErrorCode.InvalidAmount, message: fee.reason });
-  if (errors.length > 0 || !amount.ok || !fee.ok) return { ok: false, errors };
+  const amount = majorWithin(e.amount, e.currency, 'amount', errors);
+  const fee = e.fee === null || e.fee === undefined ? 0n : majorWithin(e.fee, e.currency, 'fee', errors);
+  if (errors.length > 0 || amount === undefined || fee === undefined) return { ok: false, errors };
   const result = fromV2({
     eventId,
     merchantId: e.merchant_id,
     type,
     provider: e.provider ?? 'unknown',
     paymentMethod: e.payment_method,
-    amountMinor: amount.minor,
-    feeMinor: fee.minor,
+    amountMinor: amount,
+    feeMinor: fee,
     currency: e.currency,
     customerId: e.customer_id,
     productId: e.product_id,
@@ -259,6 +263,20 @@ function upcastV1(raw: Record<string, unknown>): EnvelopeResult {
   });
   if (!result.ok) return { ok: false, errors: result.errors.map((err) => ({ ...err, ...v1Field(err.field, err.message) })) };
   return { ok: true, draft: { ...result.draft, schemaVersion: 1 } };
+}
+
+/** A version-1 major-unit amount in minor units, or undefined with its error recorded. */
+function majorWithin(value: string | number, currency: string, field: string, errors: FieldError[]): bigint | undefined {
+  const parsed = parseMajor(value, currency);
+  if (!parsed.ok) {
+    errors.push({ field, code: parsed.outOfRange ? FieldErrorCode.AmountOutOfRange : FieldErrorCode.InvalidAmount, message: parsed.reason });
+    return undefined;
+  }
+  if (parsed.minor > MAX_AMOUNT_MINOR) {
+    errors.push({ field, code: FieldErrorCode.AmountOutOfRange, message: `amount ${OUT_OF_RANGE}` });
+    return undefined;
+  }
+  return parsed.minor;
 }
 
 /** Version-2 field names as the version-1 sender wrote them, so its errors name its own fields. */
@@ -291,6 +309,7 @@ function toFieldErrors(error: z.ZodError, raw: Record<string, unknown>): FieldEr
     let code: FieldErrorCode = FieldErrorCode.InvalidField;
     if (issue.path.length === 1 && raw[top] === undefined) code = FieldErrorCode.MissingField;
     else if (top === 'currency') code = FieldErrorCode.InvalidCurrency;
+    else if (issue.code === 'custom' && issue.params?.code === FieldErrorCode.AmountOutOfRange) code = FieldErrorCode.AmountOutOfRange;
     else if (['amountMinor', 'feeMinor', 'amount', 'fee'].includes(top)) code = FieldErrorCode.InvalidAmount;
     else if (top === 'type' || top === 'event_type') code = FieldErrorCode.InvalidEventType;
     const message = code === FieldErrorCode.MissingField ? `${field} is required` : `${field} ${issue.message}`;

@@ -2,8 +2,14 @@ import { currencyExponent } from './currency.js';
 
 /** Largest value a PostgreSQL BIGINT holds. */
 export const PG_BIGINT_MAX = 9_223_372_036_854_775_807n;
-/** The ceiling for any amount in minor units. */
+/** The ceiling of a 64-bit value (the `BigInt` scalar, per-payment columns). */
 export const MAX_MINOR = PG_BIGINT_MAX;
+/**
+ * The ceiling of one event's amount or fee (docs/analytics.md, "Range rules"): 10^15 minor units.
+ * Sums are NUMERIC(38,0); 2^63 events of at most this much stay below 10^38, so no sequence of
+ * accepted events can overflow a sum.
+ */
+export const MAX_AMOUNT_MINOR = 10n ** 15n;
 
 /** Exact decimal string of a minor-unit amount, e.g. (123456n, 'KES') → "1234.56", (500n, 'XOF') → "500". */
 export function formatMinor(amountMinor: bigint, currency: string): string {
@@ -17,7 +23,7 @@ export function formatMinor(amountMinor: bigint, currency: string): string {
   return `${negative ? '-' : ''}${whole}.${fraction}`;
 }
 
-export type ParseMajorResult = { ok: true; minor: bigint } | { ok: false; reason: string };
+export type ParseMajorResult = { ok: true; minor: bigint } | { ok: false; reason: string; outOfRange?: true };
 
 /**
  * Converts a major-unit decimal ("1000.50", or a JSON number such as 1000.5 from a version-1
@@ -37,7 +43,7 @@ export function parseMajor(value: string | number, currency: string): ParseMajor
     return { ok: false, reason: `${currency} has ${exponent} decimal places; got ${rawFraction.length}` };
   }
   const minor = BigInt(whole + fraction.padEnd(exponent, '0')) * (sign === '-' ? -1n : 1n);
-  if (minor > MAX_MINOR || minor < -MAX_MINOR) return { ok: false, reason: 'amount is out of range' };
+  if (minor > MAX_MINOR || minor < -MAX_MINOR) return { ok: false, reason: 'amount is out of range', outOfRange: true };
   return { ok: true, minor };
 }
 

@@ -76,8 +76,17 @@ export function draftForCredit(c: WalletCredit): NotificationDraft {
     priority: 'NORMAL',
     title: 'Balance credited',
     body: `${formatAmount(c.deltaMinor, c.currency)} was added to your wallet. Available balance: ${formatAmount(c.availableMinor, c.currency)}.`,
-    data: { walletId: c.walletId, eventId: c.eventId, amountMinor: c.deltaMinor.toString(), availableMinor: c.availableMinor.toString(), currency: c.currency, version: c.version.toString() },
-    dedupKey: `wallet:${c.walletId}:v${c.version}`,
+    data: {
+      walletId: c.walletId,
+      merchantId: c.merchantId,
+      eventId: c.eventId,
+      amountMinor: c.deltaMinor.toString(),
+      availableMinor: c.availableMinor.toString(),
+      currency: c.currency,
+      version: c.version.toString(),
+    },
+    // Wallet ids are per merchant: the merchant is part of what caused it.
+    dedupKey: `wallet:${JSON.stringify([c.merchantId, c.walletId])}:v${c.version}`,
   };
 }
 

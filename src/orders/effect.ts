@@ -20,7 +20,7 @@ export function createOrderEffect({ pubsub, logger }: OrderEffectDeps): IngestEf
   return async (tx, inserted): Promise<AfterCommit | undefined> => {
     const payments = inserted.filter((e) => e.type === 'payment.completed' && e.orderId !== null);
     if (payments.length === 0) return undefined;
-    const orders = await lockOrders(tx, payments.map((e) => e.orderId!));
+    const orders = await lockOrders(tx, payments.map((e) => e.orderId!), payments[0]!.merchantId);
 
     const changed: OrderRecord[] = [];
     for (const event of payments) {

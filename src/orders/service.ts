@@ -94,12 +94,17 @@ export function orderTotal(items: readonly OrderItem[]): bigint {
   return items.reduce((sum, i) => sum + BigInt(i.quantity) * i.unitPriceMinor, 0n);
 }
 
-/** Locks the orders (in id order, so concurrent writers never deadlock) and reads them. */
-export async function lockOrders(tx: Tx, ids: readonly string[]): Promise<Map<string, OrderRecord>> {
+/**
+ * Locks the orders (in id order, so concurrent writers never deadlock) and reads them. With
+ * `merchantId`, only that merchant's orders: an id a sender names can never reach another
+ * merchant's order.
+ */
+export async function lockOrders(tx: Tx, ids: readonly string[], merchantId?: string): Promise<Map<string, OrderRecord>> {
   const sorted = [...new Set(ids)].sort();
   if (sorted.length === 0) return new Map();
-  await tx.$queryRaw`SELECT id FROM orders WHERE id IN (${Prisma.join(sorted)}) ORDER BY id FOR UPDATE`;
-  const rows = await tx.order.findMany({ where: { id: { in: sorted } } });
+  const scope = merchantId === undefined ? Prisma.empty : Prisma.sql`AND merchant_id = ${merchantId}`;
+  await tx.$queryRaw`SELECT id FROM orders WHERE id IN (${Prisma.join(sorted)}) ${scope} ORDER BY id FOR UPDATE`;
+  const rows = await tx.order.findMany({ where: { id: { in: sorted }, ...(merchantId === undefined ? {} : { merchantId }) } });
   return new Map(rows.map((o) => [o.id, toOrder(o)]));
 }
 

@@ -12,8 +12,8 @@ import type { BalanceMessage } from '../wallets/types.js';
 export interface TopicMap {
   /** Keyed by merchant id: an instance only receives the merchants its subscribers can see. */
   paymentEvents: [merchantId: string, message: PaymentEventMessage];
-  /** Keyed by wallet id: one message per ledger entry (per wallet version), after commit. */
-  walletBalance: [walletId: string, message: BalanceMessage];
+  /** Keyed by `walletChannelKey(merchant, wallet)`: one message per ledger entry (per wallet version), after commit. */
+  walletBalance: [walletKey: string, message: BalanceMessage];
   /** Keyed by order id: the order after each change (one message per version), after commit. */
   orderStatus: [orderId: string, message: OrderMessage];
   /** Keyed by merchant id: every new or changed order of the merchant, after commit. */

@@ -110,7 +110,7 @@ const IngestItemError = builder.objectRef<ItemErrorShape>('IngestItemError').imp
   fields: (t) => ({
     index: t.exposeInt('index', { description: 'Position of the item in the input list.' }),
     field: t.exposeString('field'),
-    code: t.exposeString('code', { description: 'INVALID_CURRENCY, INVALID_AMOUNT, MISSING_FIELD, INVALID_FIELD, FORBIDDEN, MERCHANT_NOT_FOUND, …' }),
+    code: t.exposeString('code', { description: 'INVALID_CURRENCY, INVALID_AMOUNT, AMOUNT_OUT_OF_RANGE, MISSING_FIELD, INVALID_FIELD, FORBIDDEN, MERCHANT_NOT_FOUND, …' }),
     message: t.exposeString('message'),
   }),
 });

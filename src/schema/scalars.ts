@@ -19,7 +19,7 @@ function checkRange(value: bigint): bigint {
 
 builder.scalarType('BigInt', {
   description:
-    'A 64-bit integer, serialised as a string of digits so no JSON client loses precision. Accepts a string or an Int. Money amounts are BigInt minor units.',
+    'An integer serialised as a string of digits so no JSON client loses precision. Inputs are 64-bit (a string or an Int); sums in answers may be larger (docs/analytics.md, "Range rules"). Money amounts are BigInt minor units.',
   serialize: (value) => value.toString(),
   parseValue: parseBigInt,
   parseLiteral: (ast: ValueNode) => {

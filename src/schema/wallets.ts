@@ -3,10 +3,12 @@
  * Who may see a wallet: its owner (a user whose `sub` is the wallet's owner id), a `merchant`
  * (JWT or API key) of the merchant that holds it, and admins. Anyone else gets FORBIDDEN — also
  * for a wallet that does not exist, so wallet ids cannot be probed; admins get NOT_FOUND.
+ * Wallet ids are unique per merchant only: a wallet is (merchant, id), the merchant coming from
+ * the caller's token or, for admins and customers without one, the `merchantId` argument.
  */
 import type { Principal } from '../auth/principal.js';
 import { createBalanceStream } from '../wallets/stream.js';
-import { WALLET_CHANGE_REASONS, type BalanceChange, type LedgerEntryRecord, type WalletRecord } from '../wallets/types.js';
+import { WALLET_CHANGE_REASONS, type BalanceChange, type LedgerEntryRecord, type WalletKey, type WalletRecord } from '../wallets/types.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { connectionOf, forwardPageSize, parseSeqCursor } from './cursor.js';
 import { clientError, ErrorCode } from './errors.js';
@@ -38,6 +40,7 @@ const BalanceRef = builder.objectRef<BalanceChange>('WalletBalance').implement({
   description: 'A wallet balance at one version, and the change that made it. Drop any message whose version is not above the last one you hold.',
   fields: (t) => ({
     walletId: t.exposeID('walletId'),
+    merchantId: t.exposeID('merchantId', { description: 'The merchant holding the wallet.' }),
     available: t.field({ type: Money, resolve: (b) => ({ amountMinor: b.availableMinor, currency: b.currency }) }),
     pending: t.field({ type: Money, resolve: (b) => ({ amountMinor: b.pendingMinor, currency: b.currency }) }),
     currency: t.exposeString('currency'),
@@ -49,7 +52,7 @@ const BalanceRef = builder.objectRef<BalanceChange>('WalletBalance').implement({
 });
 
 const LedgerEntryRef = builder.objectRef<LedgerEntryRecord & { currency: string }>('LedgerEntry').implement({
-  description: 'One change of a wallet: the audit trail. Append-only; one per (wallet, event).',
+  description: 'One change of a wallet: the audit trail. Append-only; one per change of one deposit or transfer (docs/wallets.md).',
   fields: (t) => ({
     id: t.id({ resolve: (e) => e.id.toString() }),
     version: t.expose('version', { type: 'BigInt', description: 'The wallet version this entry produced.' }),
@@ -74,38 +77,55 @@ function canSee(principal: Principal, wallet: WalletRecord): boolean {
 }
 
 /** The wallet, when the caller may see it; otherwise the error (no data). */
-async function visibleWallet(ctx: GraphQLContext, walletId: string): Promise<WalletRecord> {
+async function visibleWallet(ctx: GraphQLContext, walletId: string, requestedMerchant: string | number | null | undefined): Promise<WalletRecord> {
   const principal = ctx.principal;
   if (!principal) throw clientError(ErrorCode.Unauthenticated, 'authentication required');
-  const wallet = await ctx.services.wallets.byId(walletId);
+  const requested = requestedMerchant?.toString();
+  // A token that names a merchant always means that merchant; admins and customers without one may name it.
+  if (principal.role !== 'admin' && principal.merchantId !== null && requested !== undefined && requested !== principal.merchantId) {
+    throw clientError(ErrorCode.Forbidden, 'not your wallet (or no such wallet)');
+  }
+  const merchantId = principal.role === 'admin' ? requested : (principal.merchantId ?? requested);
+  let wallet: WalletRecord | undefined;
+  if (merchantId !== undefined) wallet = await ctx.services.wallets.byKey({ merchantId, walletId });
+  else {
+    const candidates = (await ctx.services.wallets.withId(walletId)).filter((w) => canSee(principal, w));
+    if (candidates.length > 1) {
+      throw clientError(ErrorCode.BadUserInput, `wallet ${walletId} is held at several merchants: name one with merchantId`, { merchantIds: candidates.map((w) => w.merchantId) });
+    }
+    wallet = candidates[0];
+  }
   if (wallet && canSee(principal, wallet)) return wallet;
   if (!wallet && principal.role === 'admin') throw clientError(ErrorCode.NotFound, `wallet ${walletId} does not exist`);
   throw clientError(ErrorCode.Forbidden, 'not your wallet (or no such wallet)');
 }
+
+const keyOf = (w: WalletRecord): WalletKey => ({ merchantId: w.merchantId, walletId: w.id });
+const MERCHANT_ARG_DESCRIPTION = 'The merchant holding the wallet: required for admins, and for a customer token without a merchant whose wallet id exists at several; others use their own.';
 
 builder.queryFields((t) => ({
   wallet: t.field({
     type: WalletRef,
     description: 'One wallet: its owner, a merchant of the merchant holding it, or an admin.',
     authScopes: { authenticated: true },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => visibleWallet(ctx, args.id.toString()),
+    args: { id: t.arg.id({ required: true }), merchantId: t.arg.id({ required: false, description: MERCHANT_ARG_DESCRIPTION }) },
+    resolve: (_root, args, ctx) => visibleWallet(ctx, args.id.toString(), args.merchantId),
   }),
   myWallets: t.field({
     type: [WalletRef],
-    description: "The signed-in user's wallets (owner = the token's `sub`), oldest first.",
+    description: "The signed-in user's wallets (owner = the token's `sub`), oldest first; only at the token's merchant when it names one.",
     authScopes: { user: true },
-    resolve: (_root, _args, ctx) => ctx.services.wallets.byOwner(ctx.principal!.subject),
+    resolve: (_root, _args, ctx) => ctx.services.wallets.byOwner(ctx.principal!.subject, ctx.principal!.merchantId),
   }),
   walletLedger: t.connection({
     type: LedgerEntryRef,
     description: "A wallet's ledger entries, newest first (cursor = version). Only `first`/`after` paging is supported.",
     authScopes: { authenticated: true },
-    args: { walletId: t.arg.id({ required: true }) },
+    args: { walletId: t.arg.id({ required: true }), merchantId: t.arg.id({ required: false, description: MERCHANT_ARG_DESCRIPTION }) },
     resolve: async (_root, args, ctx) => {
       const first = forwardPageSize(args);
-      const wallet = await visibleWallet(ctx, args.walletId.toString());
-      const page = await ctx.services.wallets.ledger({ walletId: wallet.id, beforeVersion: parseSeqCursor(args.after), first });
+      const wallet = await visibleWallet(ctx, args.walletId.toString(), args.merchantId);
+      const page = await ctx.services.wallets.ledger({ ...keyOf(wallet), beforeVersion: parseSeqCursor(args.after), first });
       const nodes = page.entries.map((entry) => ({ ...entry, currency: wallet.currency }));
       return connectionOf(nodes, (e) => e.version.toString(), page.hasNextPage, args.after);
     },
@@ -118,10 +138,10 @@ builder.subscriptionFields((t) => ({
     description:
       "A wallet's live balance: first the current balance, then every change in version order (no gap, no repeat). Owner, a merchant of the merchant holding it, or an admin.",
     authScopes: { authenticated: true },
-    args: { walletId: t.arg.id({ required: true }) },
+    args: { walletId: t.arg.id({ required: true }), merchantId: t.arg.id({ required: false, description: MERCHANT_ARG_DESCRIPTION }) },
     subscribe: async (_root, args, ctx) => {
-      const wallet = await visibleWallet(ctx, args.walletId.toString());
-      return createBalanceStream(ctx.services, wallet.id);
+      const wallet = await visibleWallet(ctx, args.walletId.toString(), args.merchantId);
+      return createBalanceStream(ctx.services, keyOf(wallet));
     },
     resolve: (change) => change,
   }),

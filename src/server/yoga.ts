@@ -8,6 +8,7 @@ import { useOperationMetrics } from './plugins/operation-metrics.js';
 import { useQueryLimits } from './plugins/query-limits.js';
 import { useRateLimit } from './plugins/rate-limit.js';
 import { useRequestGuards } from './plugins/request-guards.js';
+import { useStorableInput } from './plugins/storable-input.js';
 import { loadTrustedDocuments, useTrustedDocuments } from './plugins/trusted-documents.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -45,6 +46,7 @@ export function createYogaServer(services: Services): PaypulseYoga {
       ...(trusted ? [useTrustedDocuments(trusted, services.metrics)] : []),
       useRequestGuards(services.metrics),
       useQueryLimits(services.config.limits.query, services.metrics),
+      useStorableInput(services.metrics),
       useRateLimit({ limiter: services.rateLimiter, ...services.config.limits.rate, metrics: services.metrics }),
       useOperationMetrics(services.metrics),
     ],

@@ -1,10 +1,14 @@
 /**
  * Where a payment or a transfer is, by its provider reference, as a pure function of its stored
- * events — whatever order they arrived in. Each event type maps to a status with a rank and the
- * status is that of the highest rank seen, so a late `payment.pending` never moves a completed
- * payment back. Completed outranks failed (as in the analytics: a payment with any completion
- * succeeded); refunded outranks completed.
+ * events — whatever order they arrived in (docs/tracking.md). A payment's event types map to
+ * statuses with a rank and the status is that of the highest rank seen, so a late
+ * `payment.pending` never moves a completed payment back; completed outranks failed (as in the
+ * analytics) and refunded outranks completed. A transfer's status is that of its latest event
+ * (as in the wallets: a failure after a success is a reversal). "Latest" is event order
+ * (`occurredAt`, then event id), never arrival.
  */
+import { compareCodePoints } from '../lib/code-points.js';
+import { byEventOrder } from '../payments/event-order.js';
 import type { PaymentEventRecord, PaymentEventType } from '../payments/types.js';
 
 export const TRACKING_KINDS = ['payment', 'transfer'] as const;
@@ -52,7 +56,7 @@ export interface TrackingState {
   /** The event that set the status. */
   latest: PaymentEventRecord;
   customerIds: string[];
-  /** Every event of the reference in provider time (occurredAt, then arrival). */
+  /** Every event of the reference in event order (occurredAt, then event id). */
   history: TrackingStep[];
 }
 
@@ -61,11 +65,10 @@ export function deriveTracking(kind: TrackingKind, events: readonly PaymentEvent
   const own = events.filter((e) => STATUS_OF[e.type].kind === kind);
   const first = own[0];
   if (!first || first.reference === null) return undefined;
-  const history = [...own]
-    .sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0))
-    .map((event) => ({ status: STATUS_OF[event.type].status, event }));
+  const history = [...own].sort(byEventOrder).map((event) => ({ status: STATUS_OF[event.type].status, event }));
   let top = history[0]!;
-  for (const step of history) if (rank(step.status) >= rank(top.status)) top = step;
+  // Payments: the latest step of the highest rank. Transfers: the latest step.
+  for (const step of history) if (kind === 'transfer' || rank(step.status) >= rank(top.status)) top = step;
   return {
     kind,
     merchantId: first.merchantId,
@@ -73,7 +76,7 @@ export function deriveTracking(kind: TrackingKind, events: readonly PaymentEvent
     status: top.status,
     final: FINAL_STATUSES.has(top.status),
     latest: top.event,
-    customerIds: [...new Set(own.map((e) => e.customerId).filter((c): c is string => c !== null))],
+    customerIds: [...new Set(own.map((e) => e.customerId).filter((c): c is string => c !== null))].sort(compareCodePoints),
     history,
   };
 }

@@ -1,86 +1,97 @@
 /**
- * Which event moves which balance (the table in docs/wallets.md), as a pure function of the event
- * and what the wallet's ledger already holds for the event's payment. One payment (one payment
- * key) is credited at most once, refunded at most up to what was credited, and a transfer is
- * debited at most once, whatever the providers resend under new event ids.
+ * What a deposit or a transfer contributes to the wallet it is applied to (the tables in
+ * docs/wallets.md), as pure functions of its events — never of the order they arrived in, how
+ * they were batched, or how often they were delivered. The effect (./ledger.ts) writes only the
+ * difference between what a wallet held for it and what these functions say now, so nothing
+ * can be credited, refunded or debited twice.
  */
+import { countedCompletion } from '../analytics/payment-state.js';
+import { latest } from '../payments/event-order.js';
 import type { PaymentEventType } from '../payments/types.js';
 import type { WalletChangeReason } from './types.js';
 
-/** What one wallet's ledger holds for one payment key, folded from its entries. */
-export interface PaymentInWallet {
-  /** Pending amount held for the payment (sum of its pending deltas). */
-  held: bigint;
-  /** A deposit_completed entry exists. */
-  completed: boolean;
-  /** Credited to available by completion. */
-  credited: bigint;
-  /** Debited from available by refunds. */
-  refunded: bigint;
-  /** Debited from available by a transfer out. */
-  transferred: bigint;
-  /** A transfer_reversed entry exists. */
-  reversed: boolean;
+/** The two parts of one payment key in one currency: money coming in, and money going out. */
+export type ContributionKind = 'deposit' | 'transfer';
+export const DEPOSIT_STATUSES = ['held', 'completed', 'failed'] as const;
+export const TRANSFER_STATUSES = ['debited', 'reversed', 'failed'] as const;
+export type ContributionStatus = (typeof DEPOSIT_STATUSES)[number] | (typeof TRANSFER_STATUSES)[number];
+
+export interface Contribution {
+  kind: ContributionKind;
+  status: ContributionStatus;
+  availableMinor: bigint;
+  pendingMinor: bigint;
 }
 
-export const NOTHING_YET: Readonly<PaymentInWallet> = { held: 0n, completed: false, credited: 0n, refunded: 0n, transferred: 0n, reversed: false };
-
-export interface WalletChange {
-  reason: WalletChangeReason;
-  availableDelta: bigint;
-  pendingDelta: bigint;
+export interface WalletEventFacts {
+  eventId: string;
+  type: PaymentEventType;
+  amountMinor: bigint;
+  occurredAt: Date;
 }
 
+export function kindOf(type: PaymentEventType): ContributionKind {
+  return type.startsWith('transfer.') ? 'transfer' : 'deposit';
+}
+
+const REFUNDS: ReadonlySet<PaymentEventType> = new Set(['payment.refunded', 'refund.processed']);
+const HOLDS: ReadonlySet<PaymentEventType> = new Set(['payment.pending', 'payment.processing']);
 const min = (a: bigint, b: bigint) => (a < b ? a : b);
+const largest = (events: readonly WalletEventFacts[]) => events.reduce((max, e) => (e.amountMinor > max ? e.amountMinor : max), 0n);
 
-/** The change an event makes, or undefined when it changes nothing (no ledger entry, no version). */
-export function changeFor(type: PaymentEventType, amountMinor: bigint, p: Readonly<PaymentInWallet>): WalletChange | undefined {
-  let change: WalletChange | undefined;
-  switch (type) {
-    case 'payment.initiated':
-      break;
-    case 'payment.pending':
-    case 'payment.processing':
-      // Held once per payment: processing after pending is the same money.
-      if (!p.completed && p.held === 0n) change = { reason: 'deposit_pending', availableDelta: 0n, pendingDelta: amountMinor };
-      break;
-    case 'payment.completed':
-      // The completed amount is what the provider settled; whatever was held is released.
-      if (!p.completed) change = { reason: 'deposit_completed', availableDelta: amountMinor, pendingDelta: -p.held };
-      break;
-    case 'payment.failed':
-      if (!p.completed && p.held > 0n) change = { reason: 'deposit_failed', availableDelta: 0n, pendingDelta: -p.held };
-      break;
-    case 'payment.refunded':
-    case 'refund.processed': {
-      const refundable = p.credited - p.refunded;
-      if (refundable > 0n) change = { reason: 'refund', availableDelta: -min(amountMinor, refundable), pendingDelta: 0n };
-      break;
-    }
-    case 'transfer.success':
-      // A provider-reported debit is recorded even when it exceeds the balance (docs/wallets.md).
-      if (p.transferred === 0n) change = { reason: 'transfer_out', availableDelta: -amountMinor, pendingDelta: 0n };
-      break;
-    case 'transfer.failed':
-      if (p.transferred > 0n && !p.reversed) change = { reason: 'transfer_reversed', availableDelta: p.transferred, pendingDelta: 0n };
-      break;
+/**
+ * A deposit (the `payment.*` and `refund.processed` events of one payment key and currency):
+ * completed → + (completion that counts − refunds, capped); else failed → nothing; else held →
+ * pending + the largest pending/processing amount; else (initiated, refunds only) → undefined.
+ */
+export function depositContribution(events: readonly WalletEventFacts[]): Contribution | undefined {
+  const completion = countedCompletion(events);
+  if (completion) {
+    const refunds = events.filter((e) => REFUNDS.has(e.type)).reduce((sum, e) => sum + e.amountMinor, 0n);
+    return { kind: 'deposit', status: 'completed', availableMinor: completion.amountMinor - min(refunds, completion.amountMinor), pendingMinor: 0n };
   }
-  return change && (change.availableDelta !== 0n || change.pendingDelta !== 0n) ? change : undefined;
+  if (events.some((e) => e.type === 'payment.failed')) return { kind: 'deposit', status: 'failed', availableMinor: 0n, pendingMinor: 0n };
+  const holds = events.filter((e) => HOLDS.has(e.type));
+  if (holds.length > 0) return { kind: 'deposit', status: 'held', availableMinor: 0n, pendingMinor: largest(holds) };
+  return undefined;
 }
 
-/** `p` after `change`. */
-export function fold(p: Readonly<PaymentInWallet>, change: WalletChange): PaymentInWallet {
-  const next = { ...p, held: p.held + change.pendingDelta };
-  switch (change.reason) {
-    case 'deposit_completed':
-      return { ...next, completed: true, credited: p.credited + change.availableDelta };
-    case 'refund':
-      return { ...next, refunded: p.refunded - change.availableDelta };
-    case 'transfer_out':
-      return { ...next, transferred: p.transferred - change.availableDelta };
-    case 'transfer_reversed':
-      return { ...next, reversed: true };
+/**
+ * A transfer (the `transfer.*` events of one payment key and currency), decided by its latest
+ * event in event order: a success → − the largest success amount; a failure after a success →
+ * reversed (nothing); failures only → nothing.
+ */
+export function transferContribution(events: readonly WalletEventFacts[]): Contribution | undefined {
+  const last = latest(events);
+  if (!last) return undefined;
+  const successes = events.filter((e) => e.type === 'transfer.success');
+  if (last.type === 'transfer.success') return { kind: 'transfer', status: 'debited', availableMinor: -largest(successes), pendingMinor: 0n };
+  return { kind: 'transfer', status: successes.length > 0 ? 'reversed' : 'failed', availableMinor: 0n, pendingMinor: 0n };
+}
+
+export function contributionOf(kind: ContributionKind, events: readonly WalletEventFacts[]): Contribution | undefined {
+  return kind === 'deposit' ? depositContribution(events) : transferContribution(events);
+}
+
+/** Whether the money differs (a status change that moves nothing writes no ledger entry). */
+export function movesMoney(before: Contribution | undefined, after: Contribution | undefined): boolean {
+  return (before?.availableMinor ?? 0n) !== (after?.availableMinor ?? 0n) || (before?.pendingMinor ?? 0n) !== (after?.pendingMinor ?? 0n);
+}
+
+/** The reason of the ledger entry for a change from `before` to `after` (docs/wallets.md's table). */
+export function reasonFor(before: Contribution | undefined, after: Contribution | undefined): WalletChangeReason {
+  switch (after?.status) {
+    case 'completed':
+      return before?.status === 'completed' && after.availableMinor < before.availableMinor ? 'refund' : 'deposit_completed';
+    case 'held':
+      return 'deposit_pending';
+    case 'debited':
+      return 'transfer_out';
+    case 'reversed':
+      return 'transfer_reversed';
+    case 'failed':
+      return after.kind === 'deposit' ? 'deposit_failed' : 'correction';
     default:
-      return next;
+      return 'correction';
   }
 }

@@ -10,18 +10,18 @@
 import { stoppable } from '../lib/stoppable.js';
 import type { PubSub } from '../pubsub/index.js';
 import type { WalletService } from './service.js';
-import { fromBalanceMessage, type BalanceChange } from './types.js';
+import { fromBalanceMessage, walletChannelKey, type BalanceChange, type WalletKey } from './types.js';
 
-export function createBalanceStream(deps: { wallets: WalletService; pubsub: PubSub }, walletId: string): AsyncIterableIterator<BalanceChange> {
+export function createBalanceStream(deps: { wallets: WalletService; pubsub: PubSub }, wallet: WalletKey): AsyncIterableIterator<BalanceChange> {
   let live: AsyncIterableIterator<unknown> | undefined;
   let stopped = false;
 
   async function* run(): AsyncGenerator<BalanceChange> {
-    const channel = await deps.pubsub.subscribe('walletBalance', walletId);
+    const channel = await deps.pubsub.subscribe('walletBalance', walletChannelKey(wallet));
     live = channel;
     if (stopped) return void (await channel.return?.());
     try {
-      const current = await deps.wallets.current(walletId);
+      const current = await deps.wallets.current(wallet);
       if (!current) return;
       let last = current.version;
       yield current;
@@ -29,7 +29,7 @@ export function createBalanceStream(deps: { wallets: WalletService; pubsub: PubS
         const change = fromBalanceMessage(message);
         if (change.version <= last) continue;
         if (change.version > last + 1n) {
-          for (const missed of await deps.wallets.changes(walletId, last + 1n, change.version - 1n)) yield missed;
+          for (const missed of await deps.wallets.changes(wallet, last + 1n, change.version - 1n)) yield missed;
         }
         last = change.version;
         yield change;

@@ -9,8 +9,20 @@ export const WALLET_CHANGE_REASONS = [
   'refund',
   'transfer_out',
   'transfer_reversed',
+  'correction',
 ] as const;
 export type WalletChangeReason = (typeof WALLET_CHANGE_REASONS)[number];
+
+/** A wallet's identity: wallet ids are unique per merchant only (docs/wallets.md). */
+export interface WalletKey {
+  merchantId: string;
+  walletId: string;
+}
+
+/** The PubSub key of a wallet's balance channel: unambiguous whatever characters the ids hold. */
+export function walletChannelKey({ merchantId, walletId }: WalletKey): string {
+  return JSON.stringify([merchantId, walletId]);
+}
 
 export interface WalletRecord {
   id: string;
@@ -48,6 +60,7 @@ export interface LedgerEntryRecord {
  */
 export interface BalanceChange {
   walletId: string;
+  merchantId: string;
   currency: string;
   availableMinor: bigint;
   pendingMinor: bigint;
@@ -65,6 +78,7 @@ export type BalanceMessage = {
 export function entryToChange(entry: LedgerEntryRecord, currency: string): BalanceChange {
   return {
     walletId: entry.walletId,
+    merchantId: entry.merchantId,
     currency,
     availableMinor: entry.availableMinor,
     pendingMinor: entry.pendingMinor,

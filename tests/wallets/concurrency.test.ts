@@ -114,7 +114,7 @@ describe('balance stream', () => {
         } as typeof inner;
       },
     };
-    const stream = createBalanceStream({ wallets: t.app.services.wallets, pubsub: lossy }, w);
+    const stream = createBalanceStream({ wallets: t.app.services.wallets, pubsub: lossy }, { merchantId: m.id, walletId: w });
     const seen: BalanceChange[] = [];
     const reading = (async () => {
       for await (const change of stream) {

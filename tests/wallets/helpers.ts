@@ -34,16 +34,16 @@ export async function ingest(t: TestApp, events: Record<string, unknown>[]): Pro
 }
 
 /** The wallet as an admin reads it over HTTP: [available, pending, version] as strings. */
-export async function balanceOf(t: TestApp, walletId: string): Promise<[string, string, string]> {
-  const res = await t.gql(WalletQuery, { id: walletId }, { token: await t.adminToken() });
+export async function balanceOf(t: TestApp, walletId: string, merchantId?: string): Promise<[string, string, string]> {
+  const res = await t.gql(WalletQuery, { id: walletId, merchantId }, { token: await t.adminToken() });
   expect(res.errors).toBeUndefined();
   const w = res.data!.wallet;
   return [w.available.amountMinor, w.pending.amountMinor, w.version];
 }
 
 /** Every ledger entry of a wallet, oldest first, read over HTTP as an admin. */
-export async function ledgerOf(t: TestApp, walletId: string) {
-  const res = await t.gql(WalletLedger, { walletId, first: 500 }, { token: await t.adminToken() });
+export async function ledgerOf(t: TestApp, walletId: string, merchantId?: string) {
+  const res = await t.gql(WalletLedger, { walletId, merchantId, first: 500 }, { token: await t.adminToken() });
   expect(res.errors).toBeUndefined();
   return res.data!.walletLedger.edges.map((e) => e.node).reverse();
 }

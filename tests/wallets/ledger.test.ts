@@ -10,7 +10,7 @@ import { IngestOne } from '../support/operations.js';
 import { describeWith } from '../support/services.js';
 import { NEEDS, newMerchant, type TestMerchant } from '../support/tenants.js';
 import { balanceOf, errorCodes, ingest, ledgerOf, newWalletId, walletEvent } from './helpers.js';
-import { WalletLedger, WalletQuery } from './operations.js';
+import { MyWallets, WalletLedger, WalletQuery } from './operations.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
 
@@ -18,7 +18,10 @@ for (const mode of ['embedded', 'services'] as const) {
   await describeWith(NEEDS[mode], `wallet ledger (${mode})`, () => {
     let t: TestApp;
     let m: TestMerchant;
-    const ev = (walletId: string, type: string, amount: bigint | string, extra: Record<string, unknown> = {}) => walletEvent(m.id, walletId, type, amount, extra);
+    // References are per merchant (one payment key, one payment: docs/wallets.md), so each test's
+    // are made unique by its wallet id.
+    const ev = (walletId: string, type: string, amount: bigint | string, extra: Record<string, unknown> = {}) =>
+      walletEvent(m.id, walletId, type, amount, typeof extra.reference === 'string' ? { ...extra, reference: `${walletId}:${extra.reference}` } : extra);
 
     beforeAll(async () => {
       t = await startTestApp({ mode });
@@ -35,7 +38,7 @@ for (const mode of ['embedded', 'services'] as const) {
       expect(rest).toEqual([]);
       expect(entry).toMatchObject({
         version: '1', reason: 'DEPOSIT_COMPLETED', actor: `event:${deposit.eventId}`, merchantId: m.id, eventId: deposit.eventId,
-        eventType: 'PAYMENT_COMPLETED', paymentKey: 'ref:D1',
+        eventType: 'PAYMENT_COMPLETED', paymentKey: `ref:${w}:D1`,
         availableDelta: { amountMinor: '150000' }, pendingDelta: { amountMinor: '0' }, available: { amountMinor: '150000' }, pending: { amountMinor: '0' },
       });
     });
@@ -91,19 +94,32 @@ for (const mode of ['embedded', 'services'] as const) {
 
     it('records a transfer out even beyond the balance (overdrawn), once per transfer, and credits it back when it fails later', async () => {
       const w = newWalletId();
-      await ingest(t, [ev(w, 'payment.completed', 1_000n, { reference: 'IN' }), ev(w, 'transfer.success', 1_500n, { reference: 'T1' })]);
+      const at = (minute: number) => ({ occurredAt: new Date(Date.UTC(2026, 10, 20, 10, minute)).toISOString() });
+      await ingest(t, [ev(w, 'payment.completed', 1_000n, { reference: 'IN', ...at(0) }), ev(w, 'transfer.success', 1_500n, { reference: 'T1', ...at(1) })]);
       expect(await balanceOf(t, w)).toEqual(['-500', '0', '2']);
       const res = await t.gql(WalletQuery, { id: w }, { token: await t.adminToken() });
       expect(res.data!.wallet).toMatchObject({ overdrawn: true, available: { amountMinor: '-500', amount: '-5.00', currency: 'KES' } });
       // The same transfer reported again under a new event id.
-      await ingest(t, [ev(w, 'transfer.success', 1_500n, { reference: 'T1' })]);
+      await ingest(t, [ev(w, 'transfer.success', 1_500n, { reference: 'T1', ...at(2) })]);
       expect(await balanceOf(t, w)).toEqual(['-500', '0', '2']);
-      await ingest(t, [ev(w, 'transfer.failed', 1_500n, { reference: 'T1' }), ev(w, 'transfer.failed', 1_500n, { reference: 'T1' }), ev(w, 'transfer.failed', 99n, { reference: 'T2' })]);
+      // Failed after its successes: reversed, once; a transfer that only failed moves nothing.
+      await ingest(t, [ev(w, 'transfer.failed', 1_500n, { reference: 'T1', ...at(3) }), ev(w, 'transfer.failed', 1_500n, { reference: 'T1', ...at(4) }), ev(w, 'transfer.failed', 99n, { reference: 'T2', ...at(3) })]);
       expect(await balanceOf(t, w)).toEqual(['1000', '0', '3']);
       expect((await ledgerOf(t, w)).map((e) => e.reason)).toEqual(['DEPOSIT_COMPLETED', 'TRANSFER_OUT', 'TRANSFER_REVERSED']);
+      // A retry that succeeds after the failure is debited again.
+      await ingest(t, [ev(w, 'transfer.success', 1_500n, { reference: 'T1', ...at(5) })]);
+      expect(await balanceOf(t, w)).toEqual(['-500', '0', '4']);
     });
 
-    it('applies a batch in event order with contiguous versions, across two wallets', async () => {
+    it('decides a transfer by its latest event, not by arrival: a failure that occurred before the success does not reverse it', async () => {
+      const w = newWalletId();
+      const at = (minute: number) => ({ occurredAt: new Date(Date.UTC(2026, 10, 20, 11, minute)).toISOString() });
+      await ingest(t, [ev(w, 'payment.completed', 5_000n, { reference: 'IN', ...at(0) }), ev(w, 'transfer.success', 2_000n, { reference: 'T9', ...at(5) })]);
+      await ingest(t, [ev(w, 'transfer.failed', 2_000n, { reference: 'T9', ...at(4) })]);
+      expect(await balanceOf(t, w)).toEqual(['3000', '0', '2']);
+    });
+
+    it('applies a batch as the set it is: one entry per changed deposit or transfer, contiguous versions, across two wallets', async () => {
       const [a, b] = [newWalletId(), newWalletId()];
       await ingest(t, [
         ev(a, 'payment.pending', 100n, { reference: 'A1' }),
@@ -112,10 +128,64 @@ for (const mode of ['embedded', 'services'] as const) {
         ev(a, 'transfer.success', 30n, { reference: 'A2' }),
         ev(b, 'payment.completed', 3n, { reference: 'B2', customerId: 'owner-2' }),
       ]);
-      expect(await balanceOf(t, a)).toEqual(['70', '0', '3']);
+      // A1's pending and completed arrived together: the deposit is completed, one entry.
+      expect(await balanceOf(t, a)).toEqual(['70', '0', '2']);
       expect(await balanceOf(t, b)).toEqual(['10', '0', '2']);
       const entries = await ledgerOf(t, a);
-      expect(entries.map((e) => [e.version, e.available.amountMinor, e.pending.amountMinor])).toEqual([['1', '0', '100'], ['2', '100', '0'], ['3', '70', '0']]);
+      expect(entries.map((e) => [e.version, e.reason, e.available.amountMinor, e.pending.amountMinor])).toEqual([
+        ['1', 'DEPOSIT_COMPLETED', '100', '0'],
+        ['2', 'TRANSFER_OUT', '70', '0'],
+      ]);
+    });
+
+    it('gives the same wallet for a pending without customer and a completion with one, in one batch or two (defect 3)', async () => {
+      const [one, two] = [newWalletId(), newWalletId()];
+      const pair = (w: string) => [ev(w, 'payment.pending', 500n, { reference: 'R1', customerId: null }), ev(w, 'payment.completed', 500n, { reference: 'R1', customerId: 'alice' })];
+      await ingest(t, pair(one));
+      const [pending, completed] = pair(two);
+      await ingest(t, [pending!]);
+      await ingest(t, [completed!]);
+      expect(await balanceOf(t, one)).toEqual(['500', '0', '1']);
+      expect(await balanceOf(t, two)).toEqual(['500', '0', '1']);
+    });
+
+    it('counts a transfer reported before the wallet opened, whatever the batching (defect 3)', async () => {
+      const [one, two] = [newWalletId(), newWalletId()];
+      const pair = (w: string) => [
+        ev(w, 'transfer.success', 30_627_220_118n, { reference: 'TX', customerId: null }),
+        ev(w, 'payment.processing', 40_000n, { reference: 'DEP', customerId: 'alice' }),
+      ];
+      await ingest(t, pair(one));
+      const [transfer, processing] = pair(two);
+      await ingest(t, [processing!]);
+      await ingest(t, [transfer!]);
+      expect(await balanceOf(t, one)).toEqual(['-30627220118', '40000', '2']);
+      expect((await balanceOf(t, two)).slice(0, 2)).toEqual(['-30627220118', '40000']);
+    });
+
+    it('never holds a pending again after the deposit failed, even when a processing that occurred earlier arrives last (defect 4)', async () => {
+      const w = newWalletId();
+      const at = (minute: number) => ({ occurredAt: new Date(Date.UTC(2026, 10, 20, 12, minute)).toISOString() });
+      await ingest(t, [ev(w, 'payment.pending', 500n, { reference: 'R1', customerId: 'alice', ...at(0) })]);
+      await ingest(t, [ev(w, 'payment.failed', 500n, { reference: 'R1', ...at(10) })]);
+      await ingest(t, [ev(w, 'payment.processing', 500n, { reference: 'R1', ...at(5) })]);
+      expect(await balanceOf(t, w)).toEqual(['0', '0', '2']);
+      expect((await ledgerOf(t, w)).map((e) => e.reason)).toEqual(['DEPOSIT_PENDING', 'DEPOSIT_FAILED']);
+    });
+
+    it('credits the largest completion, and a later larger completion adds the difference', async () => {
+      const w = newWalletId();
+      await ingest(t, [ev(w, 'payment.completed', 500n, { reference: 'BIG' })]);
+      await ingest(t, [ev(w, 'payment.completed', 1_000n, { reference: 'BIG' }), ev(w, 'payment.completed', 700n, { reference: 'BIG' })]);
+      expect(await balanceOf(t, w)).toEqual(['1000', '0', '2']);
+      expect((await ledgerOf(t, w)).map((e) => [e.reason, e.availableDelta.amountMinor])).toEqual([['DEPOSIT_COMPLETED', '500'], ['DEPOSIT_COMPLETED', '500']]);
+    });
+
+    it('applies a completion that does not repeat the walletId to the deposit its earlier events named', async () => {
+      const w = newWalletId();
+      await ingest(t, [ev(w, 'payment.pending', 900n, { reference: 'NW' })]);
+      await ingest(t, [{ ...ev(w, 'payment.completed', 900n, { reference: 'NW' }), walletId: null }]);
+      expect(await balanceOf(t, w)).toEqual(['900', '0', '2']);
     });
 
     it('changes nothing when an event is delivered again: DUPLICATE, same balance, one ledger entry', async () => {
@@ -133,7 +203,7 @@ for (const mode of ['embedded', 'services'] as const) {
       const result = await t.app.services.pipeline.ingest([raw, raw], { source: 'kafka' });
       expect(result.duplicates).toBe(2);
       expect(await balanceOf(t, w)).toEqual(['2500', '0', '1']);
-      expect(await t.app.services.db.prisma.ledgerEntry.count({ where: { walletId: w } })).toBe(1);
+      expect(await t.app.services.db.prisma.ledgerEntry.count({ where: { merchantId: m.id, walletId: w } })).toBe(1);
     });
 
     it('creates a wallet named for the first time, owned by the event customer, in its currency', async () => {
@@ -143,26 +213,46 @@ for (const mode of ['embedded', 'services'] as const) {
       expect(res.data!.wallet).toMatchObject({ id: w, ownerId: 'owner-xof', merchantId: m.id, currency: 'XOF', version: '1', available: { amountMinor: '500', amount: '500', currency: 'XOF' } });
     });
 
-    it('creates no wallet for an event without a customer, and reports it missing to admins', async () => {
+    it('opens no wallet for an event without a customer, then counts that event once a later one opens it', async () => {
       const w = newWalletId();
       await ingest(t, [ev(w, 'payment.completed', 500n, { customerId: null })]);
-      expect(await t.app.services.db.prisma.wallet.findUnique({ where: { id: w } })).toBeNull();
+      expect(await t.app.services.db.prisma.wallet.findUnique({ where: { merchantId_id: { merchantId: m.id, id: w } } })).toBeNull();
       expect(errorCodes(await t.gql(WalletQuery, { id: w }, { token: await t.adminToken() }))).toEqual(['NOT_FOUND']);
-      // A later event with a customer creates it; the earlier one is not replayed into it.
+      // A later event with a customer opens it; the earlier one is not lost.
       await ingest(t, [ev(w, 'payment.completed', 700n)]);
-      expect(await balanceOf(t, w)).toEqual(['700', '0', '1']);
+      expect((await balanceOf(t, w)).slice(0, 2)).toEqual(['1200', '0']);
     });
 
-    it("leaves a wallet alone for another merchant's events and for events in another currency", async () => {
+    it("keeps wallet ids per merchant: another merchant's events using the same id move its own wallet, never this one (defect 6)", async () => {
       const w = newWalletId();
       await ingest(t, [ev(w, 'payment.completed', 1_000n)]);
       const other = await newMerchant(t);
       await ingest(t, [walletEvent(other.id, w, 'transfer.success', 1_000n), walletEvent(other.id, w, 'payment.completed', 5_000n)]);
       await ingest(t, [ev(w, 'payment.completed', 9_000n, { currency: 'NGN' })]);
-      expect(await balanceOf(t, w)).toEqual(['1000', '0', '1']);
-      const wallet = await t.app.services.db.prisma.wallet.findUniqueOrThrow({ where: { id: w } });
+      expect(await balanceOf(t, w, m.id)).toEqual(['1000', '0', '1']);
+      expect((await balanceOf(t, w, other.id)).slice(0, 2)).toEqual(['4000', '0']);
+      const wallet = await t.app.services.db.prisma.wallet.findUniqueOrThrow({ where: { merchantId_id: { merchantId: m.id, id: w } } });
       expect([wallet.merchantId, wallet.currency]).toEqual([m.id, 'KES']);
-      expect(await t.app.services.db.prisma.ledgerEntry.count({ where: { walletId: w } })).toBe(1);
+      expect(await t.app.services.db.prisma.ledgerEntry.count({ where: { merchantId: m.id, walletId: w } })).toBe(1);
+      // Named without its merchant, the id is ambiguous to an admin; each merchant sees only its own.
+      expect(errorCodes(await t.gql(WalletQuery, { id: w }, { token: await t.adminToken() }))).toEqual(['BAD_USER_INPUT']);
+      expect((await t.gql(WalletQuery, { id: w }, { token: m.token })).data!.wallet.available.amountMinor).toBe('1000');
+      expect((await t.gql(WalletQuery, { id: w }, { token: other.token })).data!.wallet.available.amountMinor).toBe('4000');
+      expect(errorCodes(await t.gql(WalletQuery, { id: w, merchantId: other.id }, { token: m.token }))).toEqual(['FORBIDDEN']);
+    });
+
+    it("lets no merchant capture another merchant's wallet id: B's deposit into the id A used first is credited to B's wallet (defect 6)", async () => {
+      const w = newWalletId();
+      const a = await newMerchant(t);
+      const bob = `bob-${w}`;
+      await ingest(t, [walletEvent(a.id, w, 'payment.completed', 1n, { customerId: bob })]);
+      await ingest(t, [ev(w, 'payment.completed', 777n, { customerId: bob })]);
+      expect(await balanceOf(t, w, m.id)).toEqual(['777', '0', '1']);
+      // Bob as B's customer (his token names B) sees B's wallet only.
+      const token = await t.token({ sub: bob, role: 'customer', merchantId: m.id });
+      const mine = await t.gql(MyWallets, {}, { token });
+      expect(mine.data!.myWallets.map((x) => [x.merchantId, x.id, x.available.amountMinor])).toEqual([[m.id, w, '777']]);
+      expect((await t.gql(WalletQuery, { id: w }, { token })).data!.wallet.merchantId).toBe(m.id);
     });
 
     it('pages the ledger newest first by version', async () => {

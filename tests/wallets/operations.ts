@@ -10,8 +10,8 @@ export const WalletFields = graphql(`
 `);
 
 export const WalletQuery = graphql(`
-  query WalletQuery($id: ID!) {
-    wallet(id: $id) { ...WalletFields }
+  query WalletQuery($id: ID!, $merchantId: ID) {
+    wallet(id: $id, merchantId: $merchantId) { ...WalletFields }
   }
 `);
 
@@ -22,8 +22,8 @@ export const MyWallets = graphql(`
 `);
 
 export const WalletLedger = graphql(`
-  query WalletLedger($walletId: ID!, $first: Int, $after: String) {
-    walletLedger(walletId: $walletId, first: $first, after: $after) {
+  query WalletLedger($walletId: ID!, $merchantId: ID, $first: Int, $after: String) {
+    walletLedger(walletId: $walletId, merchantId: $merchantId, first: $first, after: $after) {
       edges {
         cursor
         node {
@@ -38,9 +38,9 @@ export const WalletLedger = graphql(`
 `);
 
 export const Balance = graphql(`
-  subscription Balance($walletId: ID!) {
-    balance(walletId: $walletId) {
-      walletId currency version reason eventId at
+  subscription Balance($walletId: ID!, $merchantId: ID) {
+    balance(walletId: $walletId, merchantId: $merchantId) {
+      walletId merchantId currency version reason eventId at
       available { amountMinor currency amount }
       pending { amountMinor currency amount }
     }
