@@ -103,6 +103,8 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     pubsub,
     logger,
     metrics,
+    // Below the pool, so orders, keys and reads still get connections; PGlite is one session.
+    maxConcurrentTransactions: config.database.kind === 'postgres' ? Math.max(1, config.database.poolSize - 2) : 1,
     // In this order: notifications read the ledger entries the wallet effect wrote.
     effects: [createAnalyticsEffect(), createWalletEffect({ pubsub, logger }), createOrderEffect({ pubsub, logger }), createNotificationEffect({ notifications })],
   });

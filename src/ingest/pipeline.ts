@@ -10,10 +10,17 @@
  * (the row lock serialises them across instances); nothing is published before it is committed;
  * duplicates are published again, so a publish lost to a crash is repaired by redelivery
  * (subscribers drop what they already have by merchant sequence).
+ *
+ * Contention queues, never fails: within an instance, callers for one merchant wait in a
+ * per-merchant queue (in memory, holding no connection) instead of each taking a connection to
+ * wait on the row lock, and the callers that queued while a transaction ran are committed
+ * together in the next one (group commit: each still gets its own outcomes). At most
+ * `maxConcurrentTransactions` ingest transactions run at once per instance; the rest wait.
  */
 import type { PrismaClient, Tx } from '../db/client.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { Logger } from '../lib/logger.js';
+import { createSemaphore } from '../lib/semaphore.js';
 import { toRecord } from '../payments/repository.js';
 import { paymentKeyOf, toMessage, type EventSource, type PaymentEventDraft, type PaymentEventRecord } from '../payments/types.js';
 import type { PubSub } from '../pubsub/index.js';
@@ -89,10 +96,55 @@ export interface IngestPipelineDeps {
   logger: Logger;
   effects?: readonly IngestEffect[];
   metrics?: Metrics;
+  /**
+   * Ingest transactions this instance runs at once; the others wait in memory. Keep it below
+   * the connection pool so other work still gets connections.
+   * @default 4
+   */
+  maxConcurrentTransactions?: number;
+  /**
+   * The most events one group commit takes from a merchant's queue (a single caller's batch is
+   * never split).
+   * @default 1000
+   */
+  maxGroupEvents?: number;
 }
 
-export function createIngestPipeline({ prisma, pubsub, logger, effects = [], metrics }: IngestPipelineDeps): IngestPipeline {
-  async function storeForMerchant(merchantId: string, items: PreparedItem[], source: EventSource) {
+/** A validated item and the source it came through. */
+type QueuedItem = PreparedItem & { source: EventSource };
+
+/** What one merchant transaction stored, as each of its callers needs it. */
+type GroupOutcome =
+  | { kind: 'unknown-merchant' }
+  | {
+      kind: 'stored';
+      /** The item that stored each new event (the first with its id, in queue order). */
+      inserted: Map<QueuedItem, PaymentEventRecord>;
+      /** Every event of the group by id, stored now or before. */
+      byId: Map<string, PaymentEventRecord>;
+      /** The first failure to publish or to run after-commit work, if any. */
+      failure: unknown;
+    };
+
+interface Waiter {
+  items: QueuedItem[];
+  done(outcome: GroupOutcome): void;
+  fail(error: unknown): void;
+}
+
+export function createIngestPipeline({
+  prisma,
+  pubsub,
+  logger,
+  effects = [],
+  metrics,
+  maxConcurrentTransactions = 4,
+  maxGroupEvents = 1000,
+}: IngestPipelineDeps): IngestPipeline {
+  const slots = createSemaphore(maxConcurrentTransactions);
+  const queues = new Map<string, Waiter[]>();
+
+  async function storeForMerchant(merchantId: string, items: QueuedItem[]) {
     return prisma.$transaction(
       async (tx) => {
         // The row lock orders this merchant's ingests across every instance and connection.
@@ -105,7 +157,7 @@ export function createIngestPipeline({ prisma, pubsub, logger, effects = [], met
         const existing = await tx.paymentEvent.findMany({ where: { merchantId, eventId: { in: ids } } });
         const known = new Map(existing.map((row) => [row.eventId, toRecord(row)]));
 
-        const fresh: PreparedItem[] = [];
+        const fresh: QueuedItem[] = [];
         const seen = new Set<string>();
         for (const item of items) {
           if (known.has(item.draft.eventId) || seen.has(item.draft.eventId)) continue;
@@ -119,7 +171,7 @@ export function createIngestPipeline({ prisma, pubsub, logger, effects = [], met
           fresh.length === 0
             ? []
             : await tx.paymentEvent.createManyAndReturn({
-                data: fresh.map(({ draft }) => {
+                data: fresh.map(({ draft, source }) => {
                   next += 1n;
                   const { merchantId: _ignored, ...fields } = draft;
                   return { ...fields, merchantId, merchantSeq: next, source, paymentKey: paymentKeyOf(draft) };
@@ -133,10 +185,67 @@ export function createIngestPipeline({ prisma, pubsub, logger, effects = [], met
             if (after) afterCommit.push(after);
           }
         }
-        return { kind: 'stored' as const, inserted, known, afterCommit };
+        const byEventId = new Map(fresh.map((item) => [item.draft.eventId, item]));
+        return { kind: 'stored' as const, inserted, known, afterCommit, insertedBy: new Map(inserted.map((e) => [byEventId.get(e.eventId)!, e])) };
       },
       { maxWait: 10_000, timeout: 60_000 },
     );
+  }
+
+  /** One transaction for the items, then publish and after-commit work (in commit order). */
+  async function commitGroup(merchantId: string, items: QueuedItem[]): Promise<GroupOutcome> {
+    await slots.acquire();
+    let stored: Awaited<ReturnType<typeof storeForMerchant>>;
+    try {
+      stored = await storeForMerchant(merchantId, items);
+    } finally {
+      // Publishing needs no connection: the next transaction may start meanwhile.
+      slots.release();
+    }
+    if (stored.kind === 'unknown-merchant') return stored;
+    const publishTimer = metrics?.publishSeconds.startTimer();
+    let failure = await publish([...stored.inserted, ...stored.known.values()].sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0)));
+    publishTimer?.();
+    for (const run of stored.afterCommit) {
+      try {
+        await run();
+      } catch (error) {
+        logger.error({ err: error }, 'after-commit work of an ingest effect failed');
+        failure ??= error;
+      }
+    }
+    return { kind: 'stored', inserted: stored.insertedBy, byId: new Map([...stored.known, ...stored.inserted.map((e) => [e.eventId, e] as const)]), failure };
+  }
+
+  /** Runs a merchant's queue until it is empty: each turn commits every caller waiting (up to maxGroupEvents). */
+  async function drain(merchantId: string, queue: Waiter[]): Promise<void> {
+    while (queue.length > 0) {
+      let size = 0;
+      let take = 0;
+      while (take < queue.length && (take === 0 || size + queue[take]!.items.length <= maxGroupEvents)) size += queue[take++]!.items.length;
+      const group = queue.splice(0, take);
+      try {
+        const outcome = await commitGroup(merchantId, group.flatMap((w) => w.items));
+        for (const w of group) w.done(outcome);
+      } catch (error) {
+        if (group.length === 1) group[0]!.fail(error);
+        else {
+          // A failure must stay its caller's: commit each caller alone.
+          for (const w of group) await commitGroup(merchantId, w.items).then(w.done, w.fail);
+        }
+      }
+    }
+    queues.delete(merchantId);
+  }
+
+  function commit(merchantId: string, items: QueuedItem[]): Promise<GroupOutcome> {
+    return new Promise((done, fail) => {
+      const queue = queues.get(merchantId);
+      if (queue) return void queue.push({ items, done, fail });
+      const fresh: Waiter[] = [{ items, done, fail }];
+      queues.set(merchantId, fresh);
+      void drain(merchantId, fresh);
+    });
   }
 
   /** Publishes in order (issued together: one Redis connection keeps their order); returns the first failure. */
@@ -158,42 +267,21 @@ export function createIngestPipeline({ prisma, pubsub, logger, effects = [], met
     async ingest(inputs, options) {
       const { outcomes, byMerchant } = prepareBatch(inputs, options);
 
-      const toPublish: PaymentEventRecord[] = [];
-      const afterCommit: AfterCommit[] = [];
-      // Sorted so two batches touching the same merchants lock them in the same order.
+      let failure: unknown;
+      // Merchant by merchant, in a fixed order; each merchant's part waits in that merchant's queue.
       for (const merchantId of [...byMerchant.keys()].sort()) {
-        const items = byMerchant.get(merchantId) ?? [];
-        const stored = await storeForMerchant(merchantId, items, options.source);
+        const items = (byMerchant.get(merchantId) ?? []).map((item) => ({ ...item, source: options.source }));
+        const stored = await commit(merchantId, items);
         if (stored.kind === 'unknown-merchant') {
           for (const { index, draft } of items) outcomes[index] = { index, status: 'rejected', errors: unknownMerchant(draft) };
           continue;
         }
-        const insertedById = new Map(stored.inserted.map((e) => [e.eventId, e]));
-        const claimed = new Set<string>();
-        for (const { index, draft } of items) {
-          const fresh = insertedById.get(draft.eventId);
-          if (fresh && !claimed.has(draft.eventId)) {
-            claimed.add(draft.eventId);
-            outcomes[index] = { index, status: 'ingested', event: fresh };
-          } else {
-            const event = fresh ?? stored.known.get(draft.eventId);
-            if (event) outcomes[index] = { index, status: 'duplicate', event };
-          }
+        for (const item of items) {
+          const fresh = stored.inserted.get(item);
+          const event = fresh ?? stored.byId.get(item.draft.eventId);
+          if (event) outcomes[item.index] = { index: item.index, status: fresh ? 'ingested' : 'duplicate', event };
         }
-        toPublish.push(...stored.inserted, ...stored.known.values());
-        afterCommit.push(...stored.afterCommit);
-      }
-
-      const publishTimer = metrics?.publishSeconds.startTimer();
-      let failure = await publish(toPublish.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0)));
-      publishTimer?.();
-      for (const run of afterCommit) {
-        try {
-          await run();
-        } catch (error) {
-          logger.error({ err: error }, 'after-commit work of an ingest effect failed');
-          failure ??= error;
-        }
+        failure ??= stored.failure;
       }
       if (failure && options.requirePublish) throw new PublishError('events were stored but not published', { cause: failure });
 

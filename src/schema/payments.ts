@@ -1,3 +1,4 @@
+import { isTransient } from '../lib/transient.js';
 import { IntakeUnavailableError } from '../ingest/intake.js';
 import type { IngestResult, ItemOutcome } from '../ingest/pipeline.js';
 import type { PaymentEventFilter } from '../payments/filter.js';
@@ -166,6 +167,8 @@ async function submit(ctx: GraphQLContext, inputs: readonly unknown[]): Promise<
     return await ctx.services.intake.submit(inputs, { source: 'api', merchantId: ingestScope(ctx) });
   } catch (error) {
     if (error instanceof IntakeUnavailableError) throw clientError('SERVICE_UNAVAILABLE', error.message, { retryable: true });
+    // The database is unreachable or overloaded: nothing was stored, the same event ids can be sent again.
+    if (isTransient(error)) throw clientError('SERVICE_UNAVAILABLE', 'the event store is unavailable; retry with the same event ids', { retryable: true });
     throw error;
   }
 }

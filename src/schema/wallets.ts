@@ -76,28 +76,37 @@ function canSee(principal: Principal, wallet: WalletRecord): boolean {
   return principal.role === 'merchant' && principal.merchantId === wallet.merchantId;
 }
 
-/** The wallet, when the caller may see it; otherwise the error (no data). */
+/**
+ * The wallet, when the caller may see it; otherwise the error (no data). Wallet ids are unique per
+ * merchant: with `merchantId` the wallet is that merchant's; without, it is the caller's merchant's
+ * (staff, API keys, customers whose token names a merchant) or, for a user, one they own
+ * elsewhere, or for admins and customers without a merchant, the only one with that id they may see.
+ */
 async function visibleWallet(ctx: GraphQLContext, walletId: string, requestedMerchant: string | number | null | undefined): Promise<WalletRecord> {
   const principal = ctx.principal;
   if (!principal) throw clientError(ErrorCode.Unauthenticated, 'authentication required');
+  const forbidden = () => clientError(ErrorCode.Forbidden, 'not your wallet (or no such wallet)');
   const requested = requestedMerchant?.toString();
-  // A token that names a merchant always means that merchant; admins and customers without one may name it.
-  if (principal.role !== 'admin' && principal.merchantId !== null && requested !== undefined && requested !== principal.merchantId) {
-    throw clientError(ErrorCode.Forbidden, 'not your wallet (or no such wallet)');
+  const scopedCustomer = principal.role === 'customer' && principal.merchantId !== null;
+  // A customer whose token names a merchant sees that merchant's wallets only (as in myWallets).
+  if (scopedCustomer && requested !== undefined && requested !== principal.merchantId) throw forbidden();
+  const merchantId = requested ?? (scopedCustomer ? principal.merchantId! : undefined);
+  let candidates: WalletRecord[];
+  if (merchantId !== undefined) {
+    const wallet = await ctx.services.wallets.byKey({ merchantId, walletId });
+    candidates = wallet ? [wallet] : [];
+  } else {
+    const all = await ctx.services.wallets.withId(walletId);
+    const own = all.filter((w) => principal.merchantId !== null && w.merchantId === principal.merchantId);
+    candidates = (own.length > 0 ? own : all).filter((w) => canSee(principal, w));
   }
-  const merchantId = principal.role === 'admin' ? requested : (principal.merchantId ?? requested);
-  let wallet: WalletRecord | undefined;
-  if (merchantId !== undefined) wallet = await ctx.services.wallets.byKey({ merchantId, walletId });
-  else {
-    const candidates = (await ctx.services.wallets.withId(walletId)).filter((w) => canSee(principal, w));
-    if (candidates.length > 1) {
-      throw clientError(ErrorCode.BadUserInput, `wallet ${walletId} is held at several merchants: name one with merchantId`, { merchantIds: candidates.map((w) => w.merchantId) });
-    }
-    wallet = candidates[0];
+  const visible = candidates.filter((w) => canSee(principal, w));
+  if (visible.length > 1) {
+    throw clientError(ErrorCode.BadUserInput, `wallet ${walletId} is held at several merchants: name one with merchantId`, { merchantIds: visible.map((w) => w.merchantId) });
   }
-  if (wallet && canSee(principal, wallet)) return wallet;
-  if (!wallet && principal.role === 'admin') throw clientError(ErrorCode.NotFound, `wallet ${walletId} does not exist`);
-  throw clientError(ErrorCode.Forbidden, 'not your wallet (or no such wallet)');
+  if (visible[0]) return visible[0];
+  if (candidates.length === 0 && principal.role === 'admin') throw clientError(ErrorCode.NotFound, `wallet ${walletId} does not exist`);
+  throw forbidden();
 }
 
 const keyOf = (w: WalletRecord): WalletKey => ({ merchantId: w.merchantId, walletId: w.id });

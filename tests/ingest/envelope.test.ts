@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CURRENT_SCHEMA_VERSION, parseEnvelope, type EnvelopeResult, type FieldError } from '../../src/ingest/envelope.js';
-import { formatMinor, MAX_MINOR, parseMajor } from '../../src/lib/money.js';
+import { formatMinor, MAX_AMOUNT_MINOR, MAX_MINOR, parseMajor } from '../../src/lib/money.js';
 import type { PaymentEventDraft } from '../../src/payments/types.js';
 
 /** A valid version-2 envelope; override any field (undefined removes it). */
@@ -92,10 +92,11 @@ describe('parseEnvelope: version 2 (current)', () => {
     expect(draftOf(parseEnvelope(v2({ amountMinor: '0' }))).amountMinor).toBe(0n);
   });
 
-  it('keeps an amount of exactly MAX int64 exact', () => {
-    const draft = draftOf(parseEnvelope(v2({ amountMinor: '9223372036854775807' })));
-    expect(draft.amountMinor).toBe(9223372036854775807n);
-    expect(draft.amountMinor).toBe(MAX_MINOR);
+  it('keeps an amount of exactly the bound, 10^15, exact', () => {
+    const draft = draftOf(parseEnvelope(v2({ amountMinor: '1000000000000000', feeMinor: 1_000_000_000_000_000 })));
+    expect(draft.amountMinor).toBe(10n ** 15n);
+    expect(draft.feeMinor).toBe(10n ** 15n);
+    expect(MAX_AMOUNT_MINOR).toBe(10n ** 15n);
   });
 
   it('keeps the given occurredAt and metadata', () => {
@@ -197,12 +198,26 @@ describe('parseEnvelope: errors and their codes', () => {
     ['an exponent string "1e3"', '1e3'],
     ['a negative string "-1"', '-1'],
     ['a negative number -1', -1],
-    ['a value beyond int64 "9223372036854775808"', '9223372036854775808'],
-    ['a value far beyond int64 "99999999999999999999"', '99999999999999999999'],
-    ['an unsafe JS integer 2**53 + 2', 2 ** 53 + 2],
     ['an empty string', ''],
   ])('refuses amountMinor as %s with INVALID_AMOUNT', (_label, amountMinor) => {
     expect(errorsOf(parseEnvelope(v2({ amountMinor })))).toEqual([expect.objectContaining({ field: 'amountMinor', code: 'INVALID_AMOUNT' })]);
+  });
+
+  it.each([
+    ['one above the bound "1000000000000001"', '1000000000000001'],
+    ['5e18 as digits "5000000000000000000"', '5000000000000000000'],
+    ['a value beyond int64 "9223372036854775808"', '9223372036854775808'],
+    ['a value far beyond int64 "99999999999999999999"', '99999999999999999999'],
+    ['an unsafe JS integer 2**53 + 2', 2 ** 53 + 2],
+    ['a bigint 5n * 10n ** 18n', 5n * 10n ** 18n],
+  ])('refuses amountMinor as %s with AMOUNT_OUT_OF_RANGE', (_label, amountMinor) => {
+    expect(errorsOf(parseEnvelope(v2({ amountMinor })))).toEqual([expect.objectContaining({ field: 'amountMinor', code: 'AMOUNT_OUT_OF_RANGE' })]);
+    expect(errorsOf(parseEnvelope(v2({ feeMinor: amountMinor })))).toEqual([expect.objectContaining({ field: 'feeMinor', code: 'AMOUNT_OUT_OF_RANGE' })]);
+  });
+
+  it('refuses a version-1 major amount above the bound with AMOUNT_OUT_OF_RANGE (10^13 KES is 10^15 cents + 1 cent)', () => {
+    expect(errorsOf(parseEnvelope(v1({ amount: '10000000000000.01', currency: 'KES' })))).toEqual([expect.objectContaining({ field: 'amount', code: 'AMOUNT_OUT_OF_RANGE' })]);
+    expect(draftOf(parseEnvelope(v1({ amount: '10000000000000.00', currency: 'KES' }))).amountMinor).toBe(10n ** 15n);
   });
 
   it('refuses a negative fee with INVALID_AMOUNT', () => {

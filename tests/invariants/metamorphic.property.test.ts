@@ -1,0 +1,249 @@
+/**
+ * The invariant of docs/analytics.md and docs/wallets.md, tested as such and needing no reading of
+ * either: every derived number is a function of the SET of stored events. One random stream —
+ * payments sharing references, late events, several completions, refunds above the gross,
+ * wallets (with events lacking a customer, and events before the wallet opens), transfers and
+ * reversals, orders paid by completions — is ingested into fresh merchants in several ways:
+ *
+ *   1. one batch, in generation order;
+ *   2. shuffled, split into batches at random;
+ *   3. one event per batch, in reverse order;
+ *   4. by two pipelines at once, each taking an overlapping random part (every event at least once);
+ *   5. shuffled, in small batches, with redeliveries (earlier events again, and twice in one batch).
+ *
+ * Every derived table (payments, hourly/daily/method/product aggregates, customer stats, wallets
+ * and what each deposit or transfer holds, order states, tracking states) and the analytics
+ * answers computed from them must be identical across the five, in both modes. Versions, ledger
+ * histories and cursors are the record of arrival and are not compared (docs/wallets.md).
+ * ANALYTICS_RUNS=2000 npx vitest run tests/invariants runs more streams.
+ */
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { IngestResult } from '../../src/ingest/pipeline.js';
+import { startTestApp, type Mode, type TestApp } from '../support/app.js';
+import { describeWith } from '../support/services.js';
+import { NEEDS } from '../support/tenants.js';
+
+const RUNS = Number(process.env.ANALYTICS_RUNS ?? 100);
+const TYPES = [
+  'payment.initiated',
+  'payment.pending',
+  'payment.processing',
+  'payment.completed',
+  'payment.completed',
+  'payment.failed',
+  'payment.refunded',
+  'refund.processed',
+  'transfer.success',
+  'transfer.failed',
+] as const;
+// Kathmandu +05:45, Lord Howe +10:30/+11, Chatham +13:45, Nairobi +3, St John's −03:30, UTC.
+const ZONES = ['Asia/Kathmandu', 'Australia/Lord_Howe', 'Pacific/Chatham', 'Africa/Nairobi', 'America/St_Johns', 'UTC'] as const;
+const CURRENCIES = ['KES', 'NGN', 'XOF', 'UGX', 'KWD'] as const;
+// Around a UTC midnight, so merchant-local days differ from UTC's.
+const BASE = Date.UTC(2026, 10, 20);
+const ORDERS = { O1: { currency: 'KES', amount: 5_000n }, O2: { currency: 'NGN', amount: 20_000n } } as const;
+
+const eventArb = fc.record({
+  reference: fc.option(fc.constantFrom('R1', 'R2', 'R3', 'R4', 'T1', 'T2'), { nil: null, freq: 5 }),
+  type: fc.constantFrom(...TYPES),
+  amountMinor: fc.oneof({ weight: 6, arbitrary: fc.bigInt({ min: 0n, max: 50_000n }) }, { weight: 1, arbitrary: fc.constantFrom(0n, 5_000n, 20_000n, 10n ** 15n) }),
+  feeMinor: fc.bigInt({ min: 0n, max: 900n }),
+  currency: fc.oneof({ weight: 4, arbitrary: fc.constant('KES') }, { weight: 1, arbitrary: fc.constantFrom(...CURRENCIES) }),
+  customerId: fc.option(fc.constantFrom('c1', 'c2', 'c3'), { nil: null }),
+  paymentMethod: fc.option(fc.constantFrom('card', 'mobile_money', 'ussd'), { nil: null }),
+  product: fc.option(fc.constantFrom(['p1', 'Tea'], ['p1', 'Chai'], ['p2', 'Mandazi'], ['p2', null]), { nil: null }),
+  walletId: fc.option(fc.constantFrom('W1', 'W2'), { nil: null, freq: 2 }),
+  order: fc.option(fc.constantFrom('O1', 'O2'), { nil: null, freq: 3 }),
+  // Minutes from BASE; ties (the same minute) are common on purpose.
+  minute: fc.integer({ min: -300, max: 300 }).map((m) => m - (m % 7)),
+});
+
+const streamArb = fc.record({
+  zone: fc.constantFrom(...ZONES),
+  events: fc.array(eventArb, { minLength: 1, maxLength: 16 }),
+  seed: fc.integer(),
+});
+type Stream = typeof streamArb extends fc.Arbitrary<infer T> ? T : never;
+
+/** mulberry32: the variants' shuffles and splits, reproducible from the stream's seed. */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return (n: number) => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) % n);
+  };
+}
+const shuffle = <T>(items: readonly T[], next: (n: number) => number): T[] => {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = next(i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+};
+const split = <T>(items: readonly T[], next: (n: number) => number, maxSize: number): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; ) {
+    const size = 1 + next(maxSize);
+    out.push(items.slice(i, i + size));
+    i += size;
+  }
+  return out;
+};
+
+type Envelope = Record<string, unknown>;
+
+function envelopes(merchantId: string, orders: Record<string, string>, s: Stream): Envelope[] {
+  return s.events.map((e, i) => ({
+    schemaVersion: 2,
+    eventId: `e${i}`,
+    merchantId,
+    type: e.type,
+    provider: 'mpesa',
+    amountMinor: e.amountMinor.toString(),
+    feeMinor: e.feeMinor.toString(),
+    currency: e.currency,
+    reference: e.reference,
+    customerId: e.customerId,
+    paymentMethod: e.paymentMethod,
+    productId: e.product?.[0] ?? null,
+    productName: e.product?.[1] ?? null,
+    walletId: e.walletId,
+    orderId: e.order ? orders[e.order] : null,
+    occurredAt: new Date(BASE + e.minute * 60_000).toISOString(),
+  }));
+}
+
+/** The five ways of delivering one stream; each returns the batches per pipeline. */
+const VARIANTS: Record<string, (events: Envelope[], next: (n: number) => number) => Envelope[][][]> = {
+  'one batch': (events) => [[events]],
+  'shuffled, split at random': (events, next) => [split(shuffle(events, next), next, 5)],
+  'one by one, reversed': (events) => [[...events].reverse().map((e) => [e])],
+  'two pipelines at once': (events, next) => {
+    const a: Envelope[] = [];
+    const b: Envelope[] = [];
+    for (const e of shuffle(events, next)) {
+      const where = next(3);
+      if (where !== 1) a.push(e);
+      if (where !== 0) b.push(e);
+    }
+    return [split(a, next, 4), split(shuffle(b, next), next, 4)];
+  },
+  'with redeliveries': (events, next) => {
+    const batches = split(shuffle(events, next), next, 3);
+    return [batches.map((batch, i) => [...batch, ...(next(2) === 0 ? [batch[0]!] : []), ...(i > 0 && next(2) === 0 ? [events[next(events.length)]!] : [])])];
+  },
+};
+
+/** Everything derived for one merchant, with the merchant id and the arrival-bound columns left out. */
+async function snapshot(t: TestApp, merchantId: string, orders: Record<string, string>, s: Stream) {
+  const { prisma } = t.app.services.db;
+  const rows = (sql: string) => prisma.$queryRawUnsafe<Record<string, unknown>[]>(sql, merchantId);
+  const orderSymbol = new Map(Object.entries(orders).map(([symbol, id]) => [id, symbol]));
+  const now = new Date(BASE + 86_400_000);
+  const analytics = t.app.services.analytics;
+  const currencies = [...new Set(s.events.map((e) => e.currency))].sort();
+  const references = [...new Set(s.events.flatMap((e) => (e.reference === null ? [] : [e.reference as string])))].sort();
+  const tracking = async (kind: 'payment' | 'transfer', reference: string) => {
+    const state = await t.app.services.tracking.state(kind, merchantId, reference);
+    return state && { status: state.status, latest: state.latest.eventId, customers: state.customerIds, history: state.history.map((h) => [h.status, h.event.eventId]) };
+  };
+  return normalise({
+    payments: await rows(`SELECT payment_key, currency, first_at, last_at, hour_utc, day_local::text, customer_id, payment_method, product_id, product_name,
+        succeeded, failed, refunded, gross_minor::text, fee_minor::text, refunded_minor::text, events
+      FROM payments WHERE merchant_id = $1 ORDER BY payment_key COLLATE "C", currency`),
+    hourly: await rows(`SELECT currency, hour, transactions, succeeded, failed, refunded, gross_minor::text, fee_minor::text, net_minor::text, refunded_minor::text, new_customers
+      FROM agg_hourly WHERE merchant_id = $1 ORDER BY hour, currency`),
+    daily: await rows(`SELECT currency, day::text, transactions, succeeded, failed, refunded, gross_minor::text, fee_minor::text, net_minor::text, refunded_minor::text, new_customers
+      FROM agg_daily WHERE merchant_id = $1 ORDER BY day, currency`),
+    methods: await rows(`SELECT currency, payment_method, day::text, transactions, succeeded, gross_minor::text
+      FROM agg_method_daily WHERE merchant_id = $1 ORDER BY day, currency, payment_method COLLATE "C"`),
+    products: await rows(`SELECT currency, product_id, day::text, sold, gross_minor::text
+      FROM agg_product_daily WHERE merchant_id = $1 ORDER BY day, currency, product_id COLLATE "C"`),
+    customers: await rows(`SELECT customer_id, currency, transactions, succeeded, spent_minor::text, first_seen, last_seen
+      FROM customer_stats WHERE merchant_id = $1 ORDER BY customer_id COLLATE "C", currency`),
+    wallets: await rows(`SELECT id, owner_id, currency, available_minor::text, pending_minor::text, opened_by
+      FROM wallets WHERE merchant_id = $1 ORDER BY id COLLATE "C"`),
+    walletPayments: await rows(`SELECT wallet_id, payment_key, kind, status, available_minor::text, pending_minor::text
+      FROM wallet_payments WHERE merchant_id = $1 ORDER BY wallet_id COLLATE "C", payment_key COLLATE "C", kind`),
+    orders: (await rows(`SELECT id, status FROM orders WHERE merchant_id = $1`)).map((o) => [orderSymbol.get(o.id as string), o.status]).sort(),
+    tracking: await Promise.all(references.flatMap((r) => [tracking('payment', r), tracking('transfer', r)])),
+    answers: {
+      overview: await analytics.overview(merchantId, now),
+      daily: await analytics.daily(merchantId, '2026-11-18', '2026-11-23'),
+      hourly: await analytics.hourly(merchantId, new Date(BASE - 86_400_000), new Date(BASE + 86_400_000)),
+      methods: await analytics.paymentMethods(merchantId, 30, now),
+      products: await Promise.all(currencies.map((c) => analytics.topProducts(merchantId, c, 30, 10, now))),
+      customers: await Promise.all(currencies.map((c) => analytics.customers(merchantId, c, 10, now))),
+    },
+  });
+}
+
+/** JSON-comparable: bigint and Date as strings, padded CHAR columns trimmed. */
+function normalise(value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'string') return value.trimEnd();
+  if (Array.isArray(value)) return value.map(normalise);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalise(v)]));
+  return value;
+}
+
+for (const mode of ['embedded', 'services'] as Mode[]) {
+  await describeWith(NEEDS[mode], `derived state is a function of the set of events (${mode})`, () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp({ mode, env: { LOG_LEVEL: 'silent' } });
+    });
+    afterAll(() => t?.stop());
+
+    async function deliver(s: Stream, variant: string) {
+      const merchantId = `m_${randomUUID().slice(0, 10)}`;
+      await t.app.services.merchants.ensure({ id: merchantId, name: merchantId, timezone: s.zone, defaultCurrency: 'KES' });
+      const orders: Record<string, string> = {};
+      for (const [symbol, o] of Object.entries(ORDERS)) {
+        const order = await t.app.services.orders.create({
+          merchantId,
+          vendorId: null,
+          customerId: 'c1',
+          items: [{ name: symbol, quantity: 1, unitPriceMinor: o.amount }],
+          currency: o.currency,
+          estimatedReadyAt: null,
+          actor: 'test',
+        });
+        orders[symbol] = order.id;
+      }
+      const events = envelopes(merchantId, orders, s);
+      const pipelines = VARIANTS[variant]!(events, rng(s.seed));
+      const results: IngestResult[] = [];
+      await Promise.all(
+        pipelines.map(async (batches) => {
+          for (const batch of batches) results.push(await t.app.services.pipeline.ingest(batch, { source: 'api' }));
+        }),
+      );
+      // Every event stored once; the rest are duplicates; nothing refused.
+      expect(results.reduce((n, r) => n + r.rejected, 0)).toBe(0);
+      expect(results.reduce((n, r) => n + r.ingested, 0)).toBe(events.length);
+      return snapshot(t, merchantId, orders, s);
+    }
+
+    it(`gives identical state for ${RUNS} random streams delivered five ways`, async () => {
+      let streams = 0;
+      await fc.assert(
+        fc.asyncProperty(streamArb, async (s) => {
+          const [first, ...others] = Object.keys(VARIANTS);
+          const expected = await deliver(s, first!);
+          for (const variant of others) expect(await deliver(s, variant!), `${variant} vs ${first}`).toEqual(expected);
+          streams += 1;
+        }),
+        { numRuns: RUNS },
+      );
+      console.log(`[metamorphic ${mode}] ${streams} streams × ${Object.keys(VARIANTS).length} deliveries: identical derived state`);
+    }, 3_600_000);
+  });
+}
