@@ -260,7 +260,7 @@ await describeWith(NEEDS.services, 'OneSignal push and Africa\'s Talking SMS (se
       expect(listed.data!.notifications.edges[0]!.node.deliveries.find((d) => d.channel === 'SMS')!.lastError).toBe('the phone number cannot receive SMS');
     });
 
-    it('fails a refused API key (401) at once', async () => {
+    it('fails at once when the API key is refused (401)', async () => {
       const owner = await ownerAt('+254');
       fake.reset();
       fake.failNext('africastalking', { status: 401, body: 'The supplied authentication is invalid' });
@@ -268,6 +268,17 @@ await describeWith(NEEDS.services, 'OneSignal push and Africa\'s Talking SMS (se
       const sms = (await settledDeliveries(t, owner.id, 3)).find((d) => d.channel === 'SMS')!;
       expect(sms).toMatchObject({ status: 'FAILED', attempts: 1 });
       expect(sms.lastError).toBe("Africa's Talking answered 401: The supplied authentication is invalid");
+    });
+
+    it('fails at once a request refused as a whole (no entry for the number)', async () => {
+      const owner = await ownerAt('+256');
+      fake.reset();
+      fake.failNext('africastalking', { status: 201, body: { SMSMessageData: { Message: 'InvalidSenderId', Recipients: [] } } });
+      await t.gql(CreateApiKey, { name: 'bad sender' }, { token: owner.token });
+      const sms = (await settledDeliveries(t, owner.id, 3)).find((d) => d.channel === 'SMS')!;
+      expect(sms).toMatchObject({ status: 'FAILED', attempts: 1 });
+      expect(sms.lastError).toBe("Africa's Talking sent nothing: InvalidSenderId");
+      expect(fake.requests.filter((r) => r.provider === 'africastalking')).toHaveLength(1);
     });
 
     it('sends UCS-2 text under the same segment rules as Twilio: cut to 3 × 67 characters with "..."', async () => {
