@@ -131,12 +131,13 @@ await describeWith(NEEDS.services, 'OneSignal push and Africa\'s Talking SMS (se
       expect(fake.accepted('onesignal')).toHaveLength(1);
     });
 
-    it('fails a 400 at once and sends nothing more', async () => {
-      fake.failNext('onesignal', { status: 400, body: { errors: ['Message Notifications must have English language content'] } });
+    it('fails a 400 at once, masking ids in its text, and sends nothing more', async () => {
+      fake.failNext('onesignal', { status: 400, body: { errors: ['Message Notifications must have English language content', `Subscription ${user.tokens[0]} is not a push subscription`] } });
       await pay(user.id);
       const push = (await settledDeliveries(t, user.id, 2)).find((d) => d.channel === 'PUSH')!;
       expect(push).toMatchObject({ status: 'FAILED', attempts: 1, providerMessageId: null });
-      expect(push.lastError).toBe('OneSignal 400: Message Notifications must have English language content');
+      // The subscription id (a device token) in OneSignal's text is masked before it is stored or logged.
+      expect(push.lastError).toBe('OneSignal 400: Message Notifications must have English language content; Subscription *** is not a push subscription');
       expect(fake.requests.filter((r) => r.provider === 'onesignal')).toHaveLength(1);
     });
 

@@ -59,15 +59,21 @@ function invalidIds(errors: unknown): string[] {
   return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
 }
 
-/** OneSignal's `errors`, for the log and `last_error`: its messages, and id lists only as counts (ids are device tokens). */
+const ANY_UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/**
+ * OneSignal's `errors`, for the log and `last_error`: its messages with any id in them masked, and
+ * id lists only as counts (subscription ids are device tokens: they never reach a log line).
+ */
 function describeErrors(errors: unknown): string {
-  if (Array.isArray(errors)) return errors.map(String).join('; ');
+  if (Array.isArray(errors)) return errors.map((e) => String(e).replace(ANY_UUID, '***')).join('; ');
   if (errors && typeof errors === 'object') {
     return Object.entries(errors)
       .map(([key, value]) => (Array.isArray(value) ? `${key}: ${value.length}` : value && typeof value === 'object' ? `${key}: ${Object.keys(value).join(', ')}` : `${key}: ${String(value)}`))
-      .join('; ');
+      .join('; ')
+      .replace(ANY_UUID, '***');
   }
-  return String(errors ?? 'no errors given');
+  return String(errors ?? 'no errors given').replace(ANY_UUID, '***');
 }
 
 export function createOneSignalSender(options: OneSignalOptions): ChannelSender {
