@@ -23,6 +23,38 @@ const brokerList = z
   .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'must be host:port[,host:port…]')
   .refine((v) => v.split(',').every((b) => Number(b.split(':')[1]) >= 1 && Number(b.split(':')[1]) <= 65535), 'every port must be 1-65535');
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const PUSH_PROVIDERS = ['fcm', 'onesignal'] as const;
+export type PushProvider = (typeof PUSH_PROVIDERS)[number];
+export const SMS_PROVIDERS = ['twilio', 'africastalking'] as const;
+export type SmsProvider = (typeof SMS_PROVIDERS)[number];
+
+/** One SMS_ROUTES entry: numbers starting with `prefix` (a "+" and 1-6 digits) go through `provider`. */
+export interface SmsRoute {
+  prefix: string;
+  provider: SmsProvider;
+}
+
+/** `+254=africastalking,+1=twilio`: comma-separated prefix=provider pairs, each prefix once. */
+const smsRoutes = z.string().transform((v, ctx): SmsRoute[] => {
+  const routes: SmsRoute[] = [];
+  for (const entry of v.split(',').map((e) => e.trim())) {
+    const match = /^(\+[1-9]\d{0,5})=([a-z]+)$/.exec(entry);
+    const provider = match?.[2] as SmsProvider | undefined;
+    if (!match || !provider || !SMS_PROVIDERS.includes(provider)) {
+      ctx.addIssue({ code: 'custom', message: `"${entry}" is not +<country prefix>=${SMS_PROVIDERS.join('|')}` });
+      return z.NEVER;
+    }
+    if (routes.some((r) => r.prefix === match[1])) {
+      ctx.addIssue({ code: 'custom', message: `prefix ${match[1]} is routed twice` });
+      return z.NEVER;
+    }
+    routes.push({ prefix: match[1]!, provider });
+  }
+  return routes;
+});
+
 const url = (protocols: readonly string[]) =>
   z
     .string()
@@ -108,6 +140,20 @@ const EnvSchema = z
     TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
     TWILIO_FROM: z.string().regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/, 'must be an E.164 number or a Messaging Service SID').optional(),
     TWILIO_API_URL: url(['https', 'http']).optional(),
+    PUSH_PROVIDER: z.enum(PUSH_PROVIDERS).optional(),
+    ONESIGNAL_APP_ID: z.string().regex(UUID, 'must be the OneSignal App ID (a UUID)').optional(),
+    ONESIGNAL_REST_API_KEY: z.string().min(1).optional(),
+    ONESIGNAL_API_URL: url(['https', 'http']).optional(),
+    SMS_PROVIDER: z.enum(SMS_PROVIDERS).optional(),
+    SMS_ROUTES: smsRoutes.optional(),
+    AFRICASTALKING_USERNAME: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be your Africa\'s Talking app username (or sandbox)').optional(),
+    AFRICASTALKING_API_KEY: z.string().min(1).optional(),
+    // A registered alphanumeric sender id (at most 11 characters, a letter among them) or a short code.
+    AFRICASTALKING_FROM: z
+      .string()
+      .regex(/^(\+?\d{3,15}|(?=[^A-Za-z]*[A-Za-z])[A-Za-z0-9 ._-]{1,11})$/, 'must be a short code or an alphanumeric sender id of at most 11 characters')
+      .optional(),
+    AFRICASTALKING_API_URL: url(['https', 'http']).optional(),
     WEBHOOK_TOLERANCE_SECONDS: positiveInt(3600).default(300),
     WEBHOOK_SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
     DEMO: bool.default(false),
@@ -131,12 +177,36 @@ const EnvSchema = z
     const together: [string, ...(keyof typeof env)[]][] = [
       ['SendGrid', 'SENDGRID_API_KEY', 'SENDGRID_FROM'],
       ['Twilio', 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'],
+      ['OneSignal', 'ONESIGNAL_APP_ID', 'ONESIGNAL_REST_API_KEY'],
+      ["Africa's Talking", 'AFRICASTALKING_USERNAME', 'AFRICASTALKING_API_KEY'],
     ];
     for (const [provider, ...keys] of together) {
       const set = keys.filter((k) => env[k] !== undefined);
       if (set.length > 0 && set.length < keys.length) {
         for (const k of keys.filter((k) => env[k] === undefined)) ctx.addIssue({ code: 'custom', path: [k], message: `is required with ${set.join(', ')} (${provider})` });
       }
+    }
+    // One push provider per deployment; SMS picks one per number (SMS_ROUTES, then SMS_PROVIDER).
+    const pushConfigured: Record<PushProvider, boolean> = { fcm: !!env.FCM_SERVICE_ACCOUNT, onesignal: !!(env.ONESIGNAL_APP_ID && env.ONESIGNAL_REST_API_KEY) };
+    const smsConfigured: Record<SmsProvider, boolean> = {
+      twilio: !!(env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_FROM),
+      africastalking: !!(env.AFRICASTALKING_USERNAME && env.AFRICASTALKING_API_KEY),
+    };
+    const credentials = { fcm: 'FCM_SERVICE_ACCOUNT', onesignal: 'ONESIGNAL_APP_ID and ONESIGNAL_REST_API_KEY', twilio: 'the TWILIO_* credentials', africastalking: 'AFRICASTALKING_USERNAME and AFRICASTALKING_API_KEY' };
+    if (env.PUSH_PROVIDER && !pushConfigured[env.PUSH_PROVIDER]) {
+      ctx.addIssue({ code: 'custom', path: ['PUSH_PROVIDER'], message: `is ${env.PUSH_PROVIDER}, which needs ${credentials[env.PUSH_PROVIDER]}` });
+    }
+    if (!env.PUSH_PROVIDER && pushConfigured.fcm && pushConfigured.onesignal) {
+      ctx.addIssue({ code: 'custom', path: ['PUSH_PROVIDER'], message: 'is required when both FCM and OneSignal are configured (fcm or onesignal)' });
+    }
+    if (env.SMS_PROVIDER && !smsConfigured[env.SMS_PROVIDER]) {
+      ctx.addIssue({ code: 'custom', path: ['SMS_PROVIDER'], message: `is ${env.SMS_PROVIDER}, which needs ${credentials[env.SMS_PROVIDER]}` });
+    }
+    if (!env.SMS_PROVIDER && smsConfigured.twilio && smsConfigured.africastalking) {
+      ctx.addIssue({ code: 'custom', path: ['SMS_PROVIDER'], message: "is required when both Twilio and Africa's Talking are configured: the provider for numbers no SMS_ROUTES prefix matches" });
+    }
+    for (const route of env.SMS_ROUTES ?? []) {
+      if (!smsConfigured[route.provider]) ctx.addIssue({ code: 'custom', path: ['SMS_ROUTES'], message: `routes ${route.prefix} to ${route.provider}, which needs ${credentials[route.provider]}` });
     }
     if (env.NOTIFY_LEASE_MS < 2 * env.NOTIFY_SEND_TIMEOUT_MS) {
       // A lease no longer than a send would let a second worker send while the first still
@@ -212,9 +282,18 @@ export type Config = Readonly<{
     sendTimeoutMs: number;
     maxAttempts: number;
     backoff: Readonly<{ baseMs: number; maxMs: number }>;
+    /** Which push provider sends (PUSH_PROVIDER, or the only one configured); undefined: push is logged. */
+    push: PushProvider | undefined;
     fcm: Readonly<{ serviceAccount: Readonly<{ projectId: string; clientEmail: string; privateKey: string }>; apiUrl: string | undefined }> | undefined;
+    onesignal: Readonly<{ appId: string; restApiKey: string; apiUrl: string | undefined; timeoutMs: number }> | undefined;
     sendgrid: Readonly<{ apiKey: string; from: string; apiUrl: string | undefined; timeoutMs: number }> | undefined;
+    /**
+     * Which SMS provider sends to a number: the longest matching `routes` prefix, else `fallback`
+     * (SMS_PROVIDER, or the only one configured). Undefined: SMS is logged.
+     */
+    sms: Readonly<{ fallback: SmsProvider; routes: readonly Readonly<SmsRoute>[] }> | undefined;
     twilio: Readonly<{ accountSid: string; authToken: string; from: string; apiUrl: string | undefined; timeoutMs: number }> | undefined;
+    africastalking: Readonly<{ username: string; apiKey: string; from: string | undefined; apiUrl: string | undefined; timeoutMs: number }> | undefined;
   }>;
   /** Provider webhooks (docs/webhooks.md). */
   webhooks: Readonly<{
@@ -301,7 +380,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sendTimeoutMs: e.NOTIFY_SEND_TIMEOUT_MS,
       maxAttempts: e.NOTIFY_MAX_ATTEMPTS,
       backoff: { baseMs: e.NOTIFY_RETRY_BASE_MS, maxMs: e.NOTIFY_RETRY_MAX_MS },
+      push: e.PUSH_PROVIDER ?? (e.FCM_SERVICE_ACCOUNT ? 'fcm' : e.ONESIGNAL_APP_ID && e.ONESIGNAL_REST_API_KEY ? 'onesignal' : undefined),
       fcm: e.FCM_SERVICE_ACCOUNT ? { serviceAccount: e.FCM_SERVICE_ACCOUNT, apiUrl: e.FCM_API_URL } : undefined,
+      onesignal:
+        e.ONESIGNAL_APP_ID && e.ONESIGNAL_REST_API_KEY
+          ? { appId: e.ONESIGNAL_APP_ID, restApiKey: e.ONESIGNAL_REST_API_KEY, apiUrl: e.ONESIGNAL_API_URL, timeoutMs: e.NOTIFY_SEND_TIMEOUT_MS }
+          : undefined,
       sendgrid:
         e.SENDGRID_API_KEY && e.SENDGRID_FROM
           ? { apiKey: e.SENDGRID_API_KEY, from: e.SENDGRID_FROM, apiUrl: e.SENDGRID_API_URL, timeoutMs: e.NOTIFY_SEND_TIMEOUT_MS }
@@ -310,6 +394,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_FROM
           ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, from: e.TWILIO_FROM, apiUrl: e.TWILIO_API_URL, timeoutMs: e.NOTIFY_SEND_TIMEOUT_MS }
           : undefined,
+      africastalking:
+        e.AFRICASTALKING_USERNAME && e.AFRICASTALKING_API_KEY
+          ? { username: e.AFRICASTALKING_USERNAME, apiKey: e.AFRICASTALKING_API_KEY, from: e.AFRICASTALKING_FROM, apiUrl: e.AFRICASTALKING_API_URL, timeoutMs: e.NOTIFY_SEND_TIMEOUT_MS }
+          : undefined,
+      sms: smsChoice(e),
     },
     webhooks: {
       toleranceSeconds: e.WEBHOOK_TOLERANCE_SECONDS,
@@ -317,6 +406,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       usingDevSecretsKey: !e.WEBHOOK_SECRETS_KEY,
     },
   });
+}
+
+/** The SMS fallback and routes, longest prefix first (the first match is the most specific). */
+function smsChoice(e: z.infer<typeof EnvSchema>): Config['notifications']['sms'] {
+  const twilio = !!(e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_FROM);
+  const africastalking = !!(e.AFRICASTALKING_USERNAME && e.AFRICASTALKING_API_KEY);
+  const fallback = e.SMS_PROVIDER ?? (twilio ? 'twilio' : africastalking ? 'africastalking' : undefined);
+  if (!fallback) return undefined;
+  const routes = [...(e.SMS_ROUTES ?? [])].sort((a, b) => b.prefix.length - a.prefix.length);
+  return { fallback, routes };
 }
 
 function deepFreeze<T>(value: T): T {

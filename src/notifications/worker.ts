@@ -126,27 +126,32 @@ export function createNotificationWorker({ prisma, channels, logger, metrics, op
 
   async function record(job: DeliveryJob, claimId: string, outcome: SendOutcome): Promise<void> {
     const id = job.deliveryId;
+    // Kept from the attempt that had one: a later attempt without a word does not erase it.
+    const providerStatus = 'providerStatus' in outcome ? (outcome.providerStatus ?? null) : null;
     if (outcome.kind === 'sent' || outcome.kind === 'logged') {
       await prisma.$executeRaw`
         UPDATE notification_deliveries SET status = ${outcome.kind === 'sent' ? 'SENT' : 'LOGGED'},
           provider_message_id = ${outcome.kind === 'sent' ? outcome.providerMessageId : null}, sent_at = now(),
+          provider_status = coalesce(${providerStatus}, provider_status),
           lease_until = NULL, updated_at = now()
         WHERE id = ${id} AND claim_id = ${claimId} AND status = 'SENDING'`;
     } else if (outcome.kind === 'retry' && job.attempt < options.maxAttempts) {
       const delayMs = backoffDelay(job.attempt, options.backoff);
       await prisma.$executeRaw`
         UPDATE notification_deliveries SET status = 'PENDING', last_error = ${outcome.error}, lease_until = NULL,
+          provider_status = coalesce(${providerStatus}, provider_status),
           next_attempt_at = now() + make_interval(secs => ${delayMs / 1000}), updated_at = now()
         WHERE id = ${id} AND claim_id = ${claimId} AND status = 'SENDING'`;
     } else {
       const error = outcome.kind === 'retry' ? `gave up after ${job.attempt} attempts: ${outcome.error}` : outcome.error;
       await prisma.$executeRaw`
-        UPDATE notification_deliveries SET status = 'FAILED', last_error = ${error}, lease_until = NULL, updated_at = now()
+        UPDATE notification_deliveries SET status = 'FAILED', last_error = ${error}, lease_until = NULL,
+          provider_status = coalesce(${providerStatus}, provider_status), updated_at = now()
         WHERE id = ${id} AND claim_id = ${claimId} AND status = 'SENDING'`;
     }
     if ('invalidTokens' in outcome && outcome.invalidTokens?.length) {
       await prisma.deviceToken.deleteMany({ where: { userId: job.notification.userId, token: { in: outcome.invalidTokens } } });
-      logger.info({ userId: job.notification.userId, pruned: outcome.invalidTokens.length }, 'device tokens FCM reported unregistered were removed');
+      logger.info({ userId: job.notification.userId, pruned: outcome.invalidTokens.length }, 'device tokens the push provider reported unregistered were removed');
     }
     const label = outcome.kind === 'retry' && job.attempt >= options.maxAttempts ? 'failed' : outcome.kind;
     metrics?.notificationDeliveries.inc({ channel: job.channel, outcome: label });

@@ -7,6 +7,7 @@
 import type { Principal } from '../auth/principal.js';
 import { CHANNELS, DELIVERY_STATUSES, DEVICE_PLATFORMS, NOTIFICATION_TYPES, PRIORITIES, type DeliveryRecord, type NotificationRecord, type PreferenceRecord } from '../notifications/types.js';
 import type { Contact, VerifyResult } from '../notifications/service.js';
+import { ONESIGNAL_SUBSCRIPTION_ID } from '../notifications/channels/onesignal.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { connectionOf, forwardPageSize, parseSeqCursor } from './cursor.js';
 import { clientError, ErrorCode } from './errors.js';
@@ -14,7 +15,7 @@ import { clientError, ErrorCode } from './errors.js';
 const MAX_MARK_IDS = 500;
 const EMAIL = /^[^\s@<>()",;:]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 const E164 = /^\+[1-9]\d{7,14}$/;
-/** FCM registration tokens: URL-safe characters, well under this length. */
+/** FCM registration tokens (URL-safe characters, well under this length) and OneSignal subscription ids. */
 const DEVICE_TOKEN = /^[A-Za-z0-9_:.-]{20,4096}$/;
 
 const enumOf = <T extends string>(name: string, values: readonly T[], description: string) => builder.enumType(name, { values, description });
@@ -37,7 +38,12 @@ export function publicDeliveryError(d: Pick<DeliveryRecord, 'status' | 'lastErro
   if (/^no (verified phone number|verified email address|device token registered)$/.test(d.lastError)) return d.lastError;
   const gaveUp = /^gave up after (\d+) attempts/.exec(d.lastError);
   if (gaveUp) return `gave up after ${gaveUp[1]} attempts`;
-  if (/registration-token-not-registered|invalid-registration-token/.test(d.lastError)) return 'the device is no longer registered';
+  if (/registration-token-not-registered|invalid-registration-token|invalid_player_ids/.test(d.lastError)) return 'the device is no longer registered';
+  if (/All included players are not subscribed/.test(d.lastError)) return 'the device has turned push notifications off';
+  if (/^no OneSignal subscription id registered/.test(d.lastError)) return 'no device token registered';
+  // Africa's Talking's per-recipient verdicts about the number itself.
+  if (/\b(InvalidPhoneNumber|UnsupportedNumberType)\b/.test(d.lastError)) return 'the phone number cannot receive SMS';
+  if (/\b(UserInBlacklist|DoNotDisturbRejection)\b/.test(d.lastError)) return 'the phone number has opted out of messages';
   if (d.status === 'FAILED') return 'the provider refused this delivery';
   if (d.status === 'SENT' || d.status === 'LOGGED') return 'delivered after the provider failed at first';
   return 'the provider could not take it yet: it will be retried';
@@ -51,7 +57,7 @@ const DeliveryRef = builder.objectRef<DeliveryRecord>('NotificationDelivery').im
     attempts: t.exposeInt('attempts'),
     nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime', description: 'When a PENDING delivery is tried (again).' }),
     lastError: t.string({ nullable: true, description: "Why it failed or was retried: paypulse's own reason, or the kind of provider failure.", resolve: publicDeliveryError }),
-    providerMessageId: t.exposeString('providerMessageId', { nullable: true, description: "The provider's id (FCM message name, SendGrid x-message-id, Twilio SID)." }),
+    providerMessageId: t.exposeString('providerMessageId', { nullable: true, description: "The provider's id (FCM message name, OneSignal notification id, SendGrid x-message-id, Twilio SID, Africa's Talking messageId)." }),
     sentAt: t.expose('sentAt', { type: 'DateTime', nullable: true }),
   }),
 });
@@ -206,12 +212,14 @@ builder.mutationFields((t) => ({
   }),
   registerDeviceToken: t.field({
     type: ContactRef,
-    description: "Adds an FCM registration token for push to the caller (a token another user held moves to the caller). At most 10 per user: the one seen least recently is dropped. A new device besides existing ones raises a security notification.",
+    description: "Adds a push device token to the caller: an FCM registration token, or a OneSignal subscription id (a UUID) where the deployment pushes through OneSignal. A token another user held moves to the caller. At most 10 per user: the one seen least recently is dropped. A new device besides existing ones raises a security notification.",
     authScopes: { authenticated: true },
     args: { token: t.arg.string({ required: true }), platform: t.arg({ type: PlatformEnum, required: true }) },
     resolve: async (_root, args, ctx) => {
       const principal = person(ctx);
-      if (!DEVICE_TOKEN.test(args.token)) throw clientError(ErrorCode.BadUserInput, 'token is not an FCM registration token');
+      if (ctx.services.config.notifications.push === 'onesignal') {
+        if (!ONESIGNAL_SUBSCRIPTION_ID.test(args.token)) throw clientError(ErrorCode.BadUserInput, 'token is not a OneSignal subscription id (this server pushes through OneSignal)');
+      } else if (!DEVICE_TOKEN.test(args.token)) throw clientError(ErrorCode.BadUserInput, 'token is not an FCM registration token');
       await ctx.services.notifications.registerDevice({ principal, token: args.token, platform: args.platform });
       return ctx.services.notifications.contact(principal.subject);
     },

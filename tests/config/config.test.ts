@@ -410,10 +410,76 @@ describe('loadConfig reads the notification providers', () => {
       sendTimeoutMs: 5000,
       maxAttempts: 3,
       backoff: { baseMs: 100, maxMs: 1000 },
+      push: 'fcm',
       fcm: { serviceAccount: { projectId: 'p1', clientEmail: 'fcm@p1.iam.gserviceaccount.com', privateKey: expect.stringContaining('PRIVATE KEY') }, apiUrl: 'http://127.0.0.1:9099' },
+      onesignal: undefined,
       sendgrid: { apiKey: 'SG.key', from: 'alerts@example.com', apiUrl: undefined, timeoutMs: 5000 },
+      sms: { fallback: 'twilio', routes: [] },
       twilio: { accountSid: SID, authToken: 'tok', from: '+254700000000', apiUrl: undefined, timeoutMs: 5000 },
+      africastalking: undefined,
     });
+  });
+
+  const ONESIGNAL = { ONESIGNAL_APP_ID: '8a6f5a1c-4e2b-4d7a-9c1e-3f5b7d9e1a2c', ONESIGNAL_REST_API_KEY: 'os_v2_app_key' };
+  const TWILIO = { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'tok', TWILIO_FROM: '+15005550006' };
+  const AT = { AFRICASTALKING_USERNAME: 'paypulse', AFRICASTALKING_API_KEY: 'atsk_key' };
+
+  it('reads OneSignal and Africa\'s Talking, each the only provider of its channel by default', () => {
+    const config = loadConfig({ ...ONESIGNAL, ONESIGNAL_API_URL: 'http://127.0.0.1:9100', ...AT, AFRICASTALKING_FROM: 'PAYPULSE', AFRICASTALKING_API_URL: 'http://127.0.0.1:9101' });
+    expect(config.notifications).toMatchObject({
+      push: 'onesignal',
+      onesignal: { appId: ONESIGNAL.ONESIGNAL_APP_ID, restApiKey: 'os_v2_app_key', apiUrl: 'http://127.0.0.1:9100', timeoutMs: 10_000 },
+      sms: { fallback: 'africastalking', routes: [] },
+      africastalking: { username: 'paypulse', apiKey: 'atsk_key', from: 'PAYPULSE', apiUrl: 'http://127.0.0.1:9101', timeoutMs: 10_000 },
+    });
+    expect(config.notifications.fcm).toBeUndefined();
+    expect(config.notifications.twilio).toBeUndefined();
+    expect(loadConfig({ ...AT, AFRICASTALKING_FROM: '20880' }).notifications.africastalking!.from).toBe('20880');
+  });
+
+  it('logs push and SMS when no provider of the channel is configured', () => {
+    expect(loadConfig({}).notifications).toMatchObject({ push: undefined, sms: undefined });
+  });
+
+  it('picks the push provider with PUSH_PROVIDER and requires it when FCM and OneSignal are both configured', () => {
+    expect(loadConfig({ FCM_SERVICE_ACCOUNT: account, ...ONESIGNAL, PUSH_PROVIDER: 'onesignal' }).notifications.push).toBe('onesignal');
+    expect(loadConfig({ FCM_SERVICE_ACCOUNT: account, ...ONESIGNAL, PUSH_PROVIDER: 'fcm' }).notifications.push).toBe('fcm');
+    expect(() => loadConfig({ FCM_SERVICE_ACCOUNT: account, ...ONESIGNAL })).toThrow(/PUSH_PROVIDER: is required when both FCM and OneSignal are configured/);
+    expect(() => loadConfig({ PUSH_PROVIDER: 'onesignal' })).toThrow(/PUSH_PROVIDER: is onesignal, which needs ONESIGNAL_APP_ID and ONESIGNAL_REST_API_KEY/);
+    expect(() => loadConfig({ PUSH_PROVIDER: 'apns' })).toThrow(/PUSH_PROVIDER/);
+  });
+
+  it('reads SMS_ROUTES, longest prefix first, with SMS_PROVIDER as the fallback', () => {
+    const config = loadConfig({ ...TWILIO, ...AT, SMS_PROVIDER: 'twilio', SMS_ROUTES: '+1=twilio, +44=twilio,+254=africastalking,+2547=twilio,+256=africastalking' });
+    expect(config.notifications.sms).toEqual({
+      fallback: 'twilio',
+      routes: [
+        { prefix: '+2547', provider: 'twilio' },
+        { prefix: '+254', provider: 'africastalking' },
+        { prefix: '+256', provider: 'africastalking' },
+        { prefix: '+44', provider: 'twilio' },
+        { prefix: '+1', provider: 'twilio' },
+      ],
+    });
+  });
+
+  it('refuses SMS routing that cannot work, naming the variable', () => {
+    expect(() => loadConfig({ ...TWILIO, ...AT })).toThrow(/SMS_PROVIDER: is required when both Twilio and Africa's Talking are configured/);
+    expect(() => loadConfig({ ...TWILIO, SMS_PROVIDER: 'africastalking' })).toThrow(/SMS_PROVIDER: is africastalking, which needs AFRICASTALKING_USERNAME and AFRICASTALKING_API_KEY/);
+    expect(() => loadConfig({ ...TWILIO, SMS_ROUTES: '+254=africastalking' })).toThrow(/SMS_ROUTES: routes \+254 to africastalking, which needs AFRICASTALKING_USERNAME/);
+    expect(() => loadConfig({ ...TWILIO, SMS_ROUTES: '254=twilio' })).toThrow(/SMS_ROUTES: "254=twilio" is not \+<country prefix>=twilio\|africastalking/);
+    expect(() => loadConfig({ ...TWILIO, SMS_ROUTES: '+1=vonage' })).toThrow(/SMS_ROUTES: "\+1=vonage" is not/);
+    expect(() => loadConfig({ ...TWILIO, SMS_ROUTES: '+1=twilio,+1=twilio' })).toThrow(/SMS_ROUTES: prefix \+1 is routed twice/);
+    expect(() => loadConfig({ ...TWILIO, SMS_ROUTES: '+1234567=twilio' })).toThrow(/SMS_ROUTES/);
+  });
+
+  it('refuses half-configured and malformed OneSignal and Africa\'s Talking settings', () => {
+    expect(() => loadConfig({ ONESIGNAL_APP_ID: ONESIGNAL.ONESIGNAL_APP_ID })).toThrow(/ONESIGNAL_REST_API_KEY: is required with ONESIGNAL_APP_ID \(OneSignal\)/);
+    expect(() => loadConfig({ ...ONESIGNAL, ONESIGNAL_APP_ID: 'my-app' })).toThrow(/ONESIGNAL_APP_ID: must be the OneSignal App ID \(a UUID\)/);
+    expect(() => loadConfig({ AFRICASTALKING_API_KEY: 'k' })).toThrow(/AFRICASTALKING_USERNAME: is required with AFRICASTALKING_API_KEY \(Africa's Talking\)/);
+    expect(() => loadConfig({ ...AT, AFRICASTALKING_FROM: 'PAYPULSE-ALERTS' })).toThrow(/AFRICASTALKING_FROM: must be a short code or an alphanumeric sender id of at most 11 characters/);
+    expect(() => loadConfig({ ...AT, AFRICASTALKING_FROM: '12' })).toThrow(/AFRICASTALKING_FROM/);
+    expect(() => loadConfig({ ...AT, AFRICASTALKING_API_URL: 'ftp://x' })).toThrow(/AFRICASTALKING_API_URL/);
   });
 
   it('refuses a half-configured provider, naming what is missing', () => {

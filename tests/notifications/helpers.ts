@@ -2,6 +2,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import type { Channel } from '../../src/notifications/types.js';
+import type { Logger } from '../../src/lib/logger.js';
 import { startTestApp, type Mode, type TestApp } from '../support/app.js';
 import { providerEnv, type FakeProviders } from '../support/providers.js';
 import { waitUntil } from '../support/subscriptions.js';
@@ -28,8 +29,8 @@ export const SERVICE_ACCOUNT = JSON.stringify({
 });
 export const SERVICE_ACCOUNT_PUBLIC_KEY = keys.publicKey;
 
-export function startWithProviders(mode: Mode, fake: FakeProviders, env: Record<string, string> = {}, databaseUrl?: string): Promise<TestApp> {
-  return startTestApp({ mode, databaseUrl, env: { ...providerEnv(fake, SERVICE_ACCOUNT), ...FAST_WORKER, ...env } });
+export function startWithProviders(mode: Mode, fake: FakeProviders, env: Record<string, string> = {}, databaseUrl?: string, logger?: Logger): Promise<TestApp> {
+  return startTestApp({ mode, databaseUrl, logger, env: { ...providerEnv(fake, SERVICE_ACCOUNT), ...FAST_WORKER, ...env } });
 }
 
 export interface TestUser {
@@ -42,11 +43,20 @@ export interface TestUser {
 
 export const deviceToken = () => `fcm-${randomUUID()}-${randomUUID()}`.replace(/-/g, '_');
 
+/** A random 12-digit E.164 number starting with `prefix`. */
+export const randomPhone = (prefix: string) => `${prefix}${Array.from({ length: 13 - prefix.length }, () => Math.floor(Math.random() * 10)).join('')}`;
+
 /** The 6-digit code in the last message the fake received for `address`. */
 function codeSentTo(fake: FakeProviders | undefined, channel: 'EMAIL' | 'SMS', address: string): string | undefined {
   if (!fake) return undefined;
-  const sent = [...fake.requests].reverse().find((r) => (channel === 'EMAIL' ? r.provider === 'sendgrid' && r.json?.personalizations?.[0]?.to?.[0]?.email === address : r.provider === 'twilio' && r.json?.To === address));
-  const text = channel === 'EMAIL' ? (sent?.json?.content?.[0]?.value as string | undefined) : (sent?.json?.Body as string | undefined);
+  const sent = [...fake.requests]
+    .reverse()
+    .find((r) =>
+      channel === 'EMAIL'
+        ? r.provider === 'sendgrid' && r.json?.personalizations?.[0]?.to?.[0]?.email === address
+        : (r.provider === 'twilio' && r.json?.To === address) || (r.provider === 'africastalking' && r.json?.to === address),
+    );
+  const text = channel === 'EMAIL' ? (sent?.json?.content?.[0]?.value as string | undefined) : ((sent?.json?.Body ?? sent?.json?.message) as string | undefined);
   return /code is (\d{6})/.exec(text ?? '')?.[1];
 }
 
@@ -58,7 +68,18 @@ function codeSentTo(fake: FakeProviders | undefined, channel: 'EMAIL' | 'SMS', a
 export async function verifiedUser(
   t: TestApp,
   fake: FakeProviders | undefined,
-  options: { role?: 'customer' | 'merchant' | 'vendor'; merchantId?: string; email?: boolean; phone?: boolean; devices?: number; id?: string } = {},
+  options: {
+    role?: 'customer' | 'merchant' | 'vendor';
+    merchantId?: string;
+    email?: boolean;
+    phone?: boolean;
+    /** The phone number's country prefix. @default "+2547" */
+    phonePrefix?: string;
+    devices?: number;
+    /** Makes each device token. @default an FCM-like registration token */
+    deviceToken?: () => string;
+    id?: string;
+  } = {},
 ): Promise<TestUser> {
   const id = options.id ?? `u-${randomUUID().slice(0, 8)}`;
   const token = await t.token({ sub: id, role: options.role ?? 'customer', ...(options.merchantId ? { merchantId: options.merchantId } : {}) });
@@ -72,9 +93,9 @@ export async function verifiedUser(
     expect(verified.errors).toBeUndefined();
   };
   if (options.email ?? true) await verify('EMAIL', (user.email = `${id}@example.test`));
-  if (options.phone ?? true) await verify('SMS', (user.phone = `+2547${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`));
+  if (options.phone ?? true) await verify('SMS', (user.phone = randomPhone(options.phonePrefix ?? '+2547')));
   for (let i = 0; i < (options.devices ?? 1); i += 1) {
-    const device = deviceToken();
+    const device = (options.deviceToken ?? deviceToken)();
     const res = await t.gql(RegisterDevice, { token: device, platform: 'ANDROID' }, { token });
     expect(res.errors).toBeUndefined();
     user.tokens.push(device);

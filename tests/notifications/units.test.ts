@@ -3,7 +3,11 @@
  * which causes notify whom, and the templates (amounts per exponent, escaping, SMS segments).
  */
 import { describe, expect, it } from 'vitest';
+import { recipientOutcome, RECIPIENT_STATUS } from '../../src/notifications/channels/africastalking.js';
+import { deliveryIdempotencyKey } from '../../src/notifications/channels/onesignal.js';
+import { createSmsRouter, smsProviderFor } from '../../src/notifications/channels/sms-routing.js';
 import { route, type Reach } from '../../src/notifications/routing.js';
+import { publicDeliveryError } from '../../src/schema/notifications.js';
 import { draftForApiKey, draftForCredit, draftsForEvent, draftsForOrder } from '../../src/notifications/rules.js';
 import { escapeHtml, formatAmount, MAX_SMS_SEGMENTS, renderEmail, renderSms } from '../../src/notifications/templates.js';
 import { CHANNELS, PRIORITIES, type Channel, type Priority } from '../../src/notifications/types.js';
@@ -190,5 +194,63 @@ describe('templates', () => {
     const longUnicode = renderSms({ title: 'Long', body: 'ñ✓'.repeat(200) });
     expect(longUnicode).toMatchObject({ encoding: 'UCS-2', segments: MAX_SMS_SEGMENTS });
     expect(longUnicode.text.length).toBeLessThanOrEqual(MAX_SMS_SEGMENTS * 67);
+  });
+});
+
+describe('SMS provider per country prefix', () => {
+  const routes = [
+    { prefix: '+2547', provider: 'twilio' as const },
+    { prefix: '+254', provider: 'africastalking' as const },
+    { prefix: '+1', provider: 'twilio' as const },
+  ];
+  it('takes the longest matching prefix, whatever the order of the table, else the fallback', () => {
+    for (const table of [routes, [...routes].reverse()]) {
+      expect(smsProviderFor('+254712345678', table, 'africastalking')).toBe('twilio');
+      expect(smsProviderFor('+254112345678', table, 'twilio')).toBe('africastalking');
+      expect(smsProviderFor('+15005550006', table, 'africastalking')).toBe('twilio');
+      expect(smsProviderFor('+27821234567', table, 'africastalking')).toBe('africastalking');
+      expect(smsProviderFor('+27821234567', table, 'twilio')).toBe('twilio');
+    }
+    expect(smsProviderFor('+254712345678', [], 'twilio')).toBe('twilio');
+  });
+
+  it('refuses to build a router naming a provider it has no sender for', () => {
+    expect(() => createSmsRouter({ senders: {}, routes, fallback: 'twilio' })).toThrow(/twilio is routed to but not configured/);
+  });
+});
+
+describe("Africa's Talking recipient statuses", () => {
+  const entry = (statusCode: number, status: string) => ({ statusCode, status, number: '+254700000001', cost: 'KES 0.8000', messageId: statusCode < 200 ? 'ATXid_1' : 'None', messageParts: 1 });
+  it('sends on 100-102, fails at once on what names the recipient or sender, retries the account and the network', () => {
+    const kinds = Object.entries(RECIPIENT_STATUS).map(([code, status]) => [Number(code), recipientOutcome(entry(Number(code), status)).kind]);
+    expect(Object.fromEntries(kinds)).toEqual({
+      100: 'sent', 101: 'sent', 102: 'sent',
+      401: 'failed', 402: 'failed', 403: 'failed', 404: 'failed', 406: 'failed', 409: 'failed',
+      405: 'retry', 407: 'retry', 500: 'retry', 501: 'retry', 502: 'retry',
+    });
+    expect(recipientOutcome(entry(101, 'Success'))).toEqual({ kind: 'sent', providerMessageId: 'ATXid_1', providerStatus: '101 Success, KES 0.8000, 1 part' });
+    expect(recipientOutcome({ statusCode: 999 }).kind).toBe('failed');
+  });
+});
+
+describe('OneSignal idempotency keys', () => {
+  const job = (deliveryId: bigint, notificationId: string) => ({ deliveryId, channel: 'PUSH' as const, notification: { id: notificationId } });
+  it('is a version-5 UUID, the same for every attempt of a delivery and different for any other delivery', () => {
+    const key = deliveryIdempotencyKey(job(7n, 'ntf_a'));
+    expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(deliveryIdempotencyKey(job(7n, 'ntf_a'))).toBe(key);
+    // Another database's delivery 7 (another notification id) never collides with this one.
+    expect(new Set([key, deliveryIdempotencyKey(job(8n, 'ntf_a')), deliveryIdempotencyKey(job(7n, 'ntf_b'))]).size).toBe(3);
+  });
+});
+
+describe('delivery errors as users see them', () => {
+  it("names OneSignal's and Africa's Talking's verdicts without their raw text", () => {
+    const failed = (lastError: string) => publicDeliveryError({ status: 'FAILED', lastError });
+    expect(failed('OneSignal sent nothing: invalid_player_ids: 1')).toBe('the device is no longer registered');
+    expect(failed('OneSignal sent nothing: All included players are not subscribed')).toBe('the device has turned push notifications off');
+    expect(failed("Africa's Talking refused the recipient: 403 InvalidPhoneNumber, 0")).toBe('the phone number cannot receive SMS');
+    expect(failed("Africa's Talking refused the recipient: 406 UserInBlacklist, 0")).toBe('the phone number has opted out of messages');
+    expect(failed("Africa's Talking answered 401: The supplied authentication is invalid")).toBe('the provider refused this delivery');
   });
 });

@@ -9,19 +9,24 @@ export interface DeliveryJob {
   notification: NotificationRecord;
   /** The verified address at send time (EMAIL, SMS). */
   address: string | null;
-  /** The user's FCM tokens at send time (PUSH). */
+  /** The user's device tokens at send time (PUSH): FCM registration tokens or OneSignal subscription ids. */
   tokens: string[];
 }
 
+/**
+ * `invalidTokens`: device tokens the provider says will never work again (removed by the worker).
+ * `providerStatus`: the provider's own word on the recipient (Africa's Talking's per-recipient
+ * status and cost, a OneSignal replay), kept with the delivery.
+ */
 export type SendOutcome =
   /** The provider accepted it; its message id(s). */
-  | { kind: 'sent'; providerMessageId: string; invalidTokens?: string[] }
+  | { kind: 'sent'; providerMessageId: string; invalidTokens?: string[]; providerStatus?: string }
   /** No provider configured: written to the log (masked) instead. */
   | { kind: 'logged' }
   /** Worth another attempt later (network, 429, 5xx). */
-  | { kind: 'retry'; error: string; invalidTokens?: string[] }
+  | { kind: 'retry'; error: string; invalidTokens?: string[]; providerStatus?: string }
   /** Never going to work (bad address, every token unregistered, 4xx). */
-  | { kind: 'failed'; error: string; invalidTokens?: string[] };
+  | { kind: 'failed'; error: string; invalidTokens?: string[]; providerStatus?: string };
 
 export interface ChannelSender {
   readonly channel: Channel;
