@@ -64,8 +64,13 @@ async function main() {
     await prisma.$executeRawUnsafe(`INSERT INTO agg_hourly (merchant_id, currency, hour, ${cols}) SELECT merchant_id, currency, hour, ${sums} FROM (${p}) e GROUP BY 1, 2, 3`);
     await prisma.$executeRawUnsafe(`INSERT INTO agg_method_daily SELECT merchant_id, currency, payment_method, day, count(*), count(*) FILTER (WHERE ok),
       COALESCE(sum(amount_minor) FILTER (WHERE ok), 0) FROM (${p}) e GROUP BY 1, 2, 3, 4`);
-    await prisma.$executeRawUnsafe(`INSERT INTO agg_product_daily SELECT merchant_id, currency, product_id, day, max(product_name), count(*), sum(amount_minor)
+    await prisma.$executeRawUnsafe(`INSERT INTO agg_product_daily SELECT merchant_id, currency, product_id, day, count(*), sum(amount_minor)
       FROM (${p}) e WHERE ok GROUP BY 1, 2, 3, 4`);
+    // topProducts reads each product's name from its latest payment.
+    await prisma.$executeRawUnsafe(`INSERT INTO payments (merchant_id, payment_key, currency, first_at, last_at, hour_utc, day_local, customer_id, payment_method,
+        product_id, product_name, succeeded, failed, refunded, gross_minor, fee_minor, refunded_minor, events)
+      SELECT merchant_id, payment_key, currency, occurred_at, occurred_at, hour, day, customer_id, payment_method, product_id, product_name, ok, bad, false,
+        CASE WHEN ok THEN amount_minor ELSE 0 END, CASE WHEN ok THEN fee_minor ELSE 0 END, 0, 1 FROM (${p}) e`);
     await prisma.$executeRawUnsafe(`INSERT INTO customer_stats SELECT merchant_id, customer_id, currency, count(*), count(*) FILTER (WHERE ok),
       COALESCE(sum(amount_minor) FILTER (WHERE ok), 0), min(occurred_at), max(occurred_at) FROM (${p}) e GROUP BY 1, 2, 3`);
     await prisma.$executeRawUnsafe('ANALYZE');

@@ -22,7 +22,7 @@ DELETE FROM "agg_daily" WHERE "transactions" = 0 AND "new_customers" = 0 AND "gr
 DELETE FROM "agg_method_daily" WHERE "transactions" = 0 AND "succeeded" = 0 AND "gross_minor" = 0;
 DELETE FROM "agg_product_daily" WHERE "sold" = 0 AND "gross_minor" = 0;
 
-CREATE INDEX "payments_merchant_id_product_id_idx" ON "payments"("merchant_id", "product_id");
+CREATE INDEX "payments_merchant_id_product_id_first_at_idx" ON "payments"("merchant_id", "product_id", "first_at");
 CREATE INDEX "payment_events_merchant_id_wallet_id_idx" ON "payment_events"("merchant_id", "wallet_id");
 
 -- Wallets per merchant.
