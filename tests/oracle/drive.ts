@@ -213,7 +213,7 @@ export async function checkWallets(t: TestApp, tenant: S.Tenant, stored: readonl
 /** A failing stream's one-line summary key: the path with ids and positions blanked. */
 const category = (line: string) =>
   line
-    .split(': ')[0]!
+    .split(/: (?=model=|server|status|error|the whole|ingested|duplicates|rejected)|\.length: /)[0]!
     .replace(/\([^)]*\)/g, '()')
     .replace(/\[\d+\]/g, '[]')
     .replace(/\b(e|w|c|R|m_)[\w-]*\d\b/g, '$1…')
