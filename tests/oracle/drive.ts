@@ -237,7 +237,7 @@ export async function assertStreams(property: (record: (label: string, problems:
   await fc.assert(property(record), params);
   if (failed.length === 0) return;
   const counts = new Map<string, number>();
-  for (const f of failed) for (const c of new Set(f.problems.filter((l) => !l.startsWith(' ')).map(category))) counts.set(c, (counts.get(c) ?? 0) + 1);
+  for (const f of failed) for (const c of new Set(f.problems.filter((l) => !/^(\S+ )?\s/.test(l)).map(category))) counts.set(c, (counts.get(c) ?? 0) + 1);
   const table = [...counts].sort((a, b) => b[1] - a[1]).map(([c, k]) => `${String(k).padStart(4)} stream(s): ${c}`);
   throw new Error(
     `${failed.length} of ${params.numRuns} streams differ from the model.\n${table.join('\n')}\n\n` +
