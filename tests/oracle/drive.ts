@@ -21,11 +21,17 @@ export async function sendStream(t: TestApp, tenant: S.Tenant, events: readonly 
   const { batches, concurrentWithNext, redeliveries } = batchesOf(events, plan);
   const problems: string[] = [];
   const stored = new Map<string, RawEvent>();
+  let sent = 0;
   const send = async (label: string, batch: RawEvent[], redelivery: boolean) => {
     const expected = batch.map((e): S.Expected => (!inRange(e) ? { status: 'REJECTED', code: 'AMOUNT_OUT_OF_RANGE' } : redelivery ? { status: 'DUPLICATE' } : { status: 'INGESTED' }));
-    const a = await S.ask(t, S.Q.ingest, { events: batch.map(S.toInput) }, tenant.auth);
-    problems.push(...checkIngest(label, batch, expected, a));
-    const results = new Map<number, string>(((a.data?.ingestPaymentEvents?.results ?? []) as { index: number; status: string }[]).map((r) => [r.index, r.status]));
+    const via = plan.via.length ? plan.via[sent++ % plan.via.length]! : 'typed';
+    const a =
+      via === 'typed'
+        ? await S.ask(t, S.Q.ingest, { events: batch.map(S.toInput) }, tenant.auth)
+        : await S.ask(t, S.Q.envelopes, { envelopes: batch.map((e) => S.toEnvelope(e, via === 'v1' ? 1 : 2)) }, tenant.auth);
+    problems.push(...checkIngest(`${label} (${via})`, batch, expected, a));
+    const payload = a.data?.ingestPaymentEvents ?? a.data?.ingestEnvelopes;
+    const results = new Map<number, string>(((payload?.results ?? []) as { index: number; status: string }[]).map((r) => [r.index, r.status]));
     batch.forEach((e, i) => {
       if (results.get(i) === 'INGESTED') stored.set(e.eventId, e);
     });
@@ -133,7 +139,10 @@ export async function checkAll(t: TestApp, tenant: S.Tenant, stored: readonly Ra
     for (const currency of currencies) {
       await run(`topProducts ${currency}`, async () => {
         const d = await S.must(t, 'topProducts', S.Q.products, { days: o.days, limit: 100, currency }, auth);
-        S.diff(`topProducts(days: ${o.days}, ${currency})`, S.productsView(model.topProducts(stored, tz, today, o.days, 100, currency), currency), S.serverProductsView(d.topProducts), lines);
+        const want = model.topProducts(stored, tz, today, o.days, 100, currency);
+        const before = lines.length;
+        S.diff(`topProducts(days: ${o.days}, ${currency})`, S.productsView(want, currency), S.serverProductsView(d.topProducts), lines);
+        if (lines.slice(before).some((l) => l.includes('.productName'))) lines.push(...explainProductNames(stored));
       });
       await run(`customers ${currency}`, async () => {
         const d = await S.must(t, 'customers', S.Q.customers, { limit: 100, currency }, auth);
@@ -259,6 +268,17 @@ export function explainWallet(stored: readonly RawEvent[], id: string): string[]
     lines.push(`    ${c.kind} ${c.key} ${c.currency}: ${c.status} available ${c.available} pending ${c.pending}${c.applied ? '' : ' (not applied)'}`);
     const events = stored.filter((e) => model.paymentKeyOf(e).key === c.key && e.currency === c.currency && (c.kind === 'deposit') === !e.type.startsWith('transfer.')).sort(model.eventOrder);
     for (const e of events) lines.push(`      ${brief(e)}`);
+  }
+  return lines;
+}
+
+/** Why the model names each product as it does: its payments, most recent first, with the name each carries. */
+export function explainProductNames(stored: readonly RawEvent[]): string[] {
+  const lines = ['  why (model): product names = the productName of the most recent payment carrying one (the name on the event its productId came from)'];
+  const payments = model.derivePayments(stored).filter((p) => p.productId !== undefined).sort((a, b) => -model.paymentOrder(a, b));
+  for (const p of payments) {
+    const named = p.events.filter((e) => e.productId !== undefined || e.productName !== undefined).map((e) => `${e.eventId}@${new Date(e.occurredAt).toISOString()} ${e.productId ?? '-'}/${e.productName ?? '-'}`);
+    lines.push(`    ${p.productId} payment ${p.key} ${p.currency} start ${new Date(p.start).toISOString()}: carries ${p.productName ?? '(none)'}; events ${named.join(', ')}`);
   }
   return lines;
 }

@@ -91,6 +91,34 @@ export function toInput(e: RawEvent): PaymentEventInput {
   };
 }
 
+/** The same event as a raw envelope for `ingestEnvelopes`: version 2 (JSON), or version 1 (snake_case, major units as exact decimal strings). */
+export function toEnvelope(e: RawEvent, version: 1 | 2): Record<string, unknown> {
+  if (version === 2) {
+    return {
+      schemaVersion: 2,
+      ...toInput(e),
+      type: e.type,
+      ...(e.paymentMethod ? { paymentMethod: e.paymentMethod } : {}),
+    };
+  }
+  return {
+    schemaVersion: 1,
+    transaction_id: e.eventId,
+    event_type: e.type.replace('.', '_'),
+    provider: e.provider,
+    amount: model.formatAmount(e.amountMinor, e.currency),
+    fee: model.formatAmount(e.feeMinor, e.currency),
+    currency: e.currency,
+    ...(e.paymentMethod ? { payment_method: e.paymentMethod } : {}),
+    ...(e.customerId !== undefined ? { customer_id: e.customerId } : {}),
+    ...(e.productId !== undefined ? { product_id: e.productId } : {}),
+    ...(e.productName !== undefined ? { product_name: e.productName } : {}),
+    ...(e.walletId !== undefined ? { wallet_id: e.walletId } : {}),
+    ...(e.reference !== undefined ? { reference: e.reference } : {}),
+    occurred_at: new Date(e.occurredAt).toISOString(),
+  };
+}
+
 export interface Expected {
   status: 'INGESTED' | 'DUPLICATE' | 'REJECTED';
   /** For REJECTED: the per-item error code. */

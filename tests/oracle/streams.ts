@@ -74,7 +74,11 @@ export interface Plan {
   concurrent: boolean;
   /** Positions (arrival order) sent again afterwards: must come back DUPLICATE. */
   redeliver: number[];
+  /** How each batch is sent (cycled): typed `ingestPaymentEvents`, or `ingestEnvelopes` version 2 / version 1. */
+  via: Via[];
 }
+
+export type Via = 'typed' | 'v2' | 'v1';
 
 export interface StreamSpec {
   timezone: string;
@@ -171,6 +175,7 @@ function planArb(n: number): fc.Arbitrary<Plan> {
     cuts: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
     concurrent: fc.boolean(),
     redeliver: fc.uniqueArray(fc.nat({ max: Math.max(0, n - 1) }), { maxLength: Math.min(n, 4) }),
+    via: fc.array(fc.constantFrom<Via>('typed', 'typed', 'v2', 'v1'), { minLength: 1, maxLength: 4 }),
   });
 }
 
