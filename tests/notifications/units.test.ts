@@ -107,7 +107,7 @@ describe('which causes notify whom', () => {
   it('formats a zero-exponent currency without decimals', () => {
     const credit = draftForCredit({ walletId: 'w', ownerId: 'u', merchantId: 'm', eventId: 'e', deltaMinor: 5_000n, availableMinor: 1_250_000n, currency: 'XOF', version: 3n });
     expect(credit.body).toBe('XOF 5,000 was added to your wallet. Available balance: XOF 1,250,000.');
-    expect(credit.dedupKey).toBe('wallet:w:v3');
+    expect(credit.dedupKey).toBe('wallet:["m","w"]:v3');
   });
 
   it('tells vendors about a new order and the customer when it is ready or cancelled, nobody for other moves', () => {
