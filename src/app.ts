@@ -156,7 +156,10 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   const consumer =
     kafka && config.kafka?.consume ? createEventConsumer({ kafka, config: config.kafka, pipeline, deadLetters, logger }) : undefined;
 
-  const yoga = createYogaServer(services);
+  // Set at start when the demo merchant is seeded: GraphiQL and the dashboard offer its token.
+  let demo: DemoCredentials | undefined;
+  const demoHeaders = () => (demo && config.auth.secret ? { Authorization: `Bearer ${demo.token}` } : undefined);
+  const yoga = createYogaServer(services, { graphiqlHeaders: demoHeaders });
   let started = false;
   let draining = false;
   let http: Server | undefined;
@@ -197,7 +200,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
         await producer.connect();
         await consumer?.start();
       }
-      const demo = config.demo.seedMerchant ? await seedDemo() : undefined;
+      demo = config.demo.seedMerchant ? await seedDemo() : undefined;
       await services.sessions.start();
       services.presence.start();
       worker?.start();
