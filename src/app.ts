@@ -30,10 +30,13 @@ import { createNotificationService } from './notifications/service.js';
 import { createNotificationWorker, type NotificationWorker } from './notifications/worker.js';
 import { createOrderEffect } from './orders/effect.js';
 import { createOrderService } from './orders/service.js';
+import { createActivityService } from './payments/activity.js';
 import { createPaymentEventRepository } from './payments/repository.js';
 import { createPresenceService } from './presence/service.js';
 import { createMemoryPresenceStore, createRedisPresenceStore } from './presence/store.js';
 import { createPubSub } from './pubsub/index.js';
+import { createDashboardHandler } from './server/dashboard.js';
+import { createExportHandler } from './server/exports.js';
 import { createClientErrorHandler, createHttpHandler } from './server/http.js';
 import { createMemoryRateLimiter, createRedisRateLimiter } from './server/limits/rate-limit.js';
 import { slowConsumerError } from './server/backpressure.js';
@@ -118,6 +121,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     db,
     pubsub,
     events,
+    activity: createActivityService(db.prisma),
     pipeline,
     intake,
     deadLetters,
@@ -212,7 +216,9 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
         rateLimiter: services.rateLimiter,
         budget: config.limits.rate.apiKeys,
       });
-      http = createServer(createHttpHandler({ yoga, readiness, metrics, maxBodyBytes: config.limits.maxBodyBytes, webhooks }));
+      const dashboard = createDashboardHandler({ demo: () => (demo && config.auth.secret ? { merchantId: demo.merchantId, token: demo.token } : undefined) });
+      const exports = createExportHandler(services);
+      http = createServer(createHttpHandler({ yoga, readiness, metrics, maxBodyBytes: config.limits.maxBodyBytes, webhooks, dashboard, exports }));
       http.on('clientError', createClientErrorHandler(metrics));
       sockets = attachSocketServer(http, yoga, services);
       await new Promise<void>((resolve, reject) => {
