@@ -254,7 +254,7 @@ function startDashboard(session: Session, credential: Credential, viewer: Viewer
       },
       'Export CSV',
     ),
-    h('span', { class: 'note' }, 'Every event matching the filters in the date range (merchant days in your browser’s timezone), streamed by the server.'),
+    h('span', { class: 'note' }, 'Every event matching the filters, days in your browser’s timezone, streamed by the server.'),
     exportNote,
   );
 
@@ -372,6 +372,7 @@ function startDashboard(session: Session, credential: Credential, viewer: Viewer
   const rows: FeedEventFragment[] = [];
   let lastCursor: bigint | undefined;
   const providersSeen = new Set<string>();
+  const emptyRow = h('tr', { class: 'empty-row' }, h('td', { colspan: 9, class: 'empty' }, 'No events match yet: they appear here the moment they are stored.'));
   const pending: FeedEventFragment[] = [];
   let frame = 0;
   /** Rows read back at (re)start are not highlighted; live ones flash once. */
@@ -380,6 +381,7 @@ function startDashboard(session: Session, credential: Credential, viewer: Viewer
     frame = 0;
     const fresh = pending.splice(0).sort((a, b) => (BigInt(a.cursor) < BigInt(b.cursor) ? 1 : -1));
     const nodes = fresh.map((e) => feedRow(e, highlight));
+    if (nodes.length > 0) emptyRow.remove();
     feedBody.prepend(...nodes);
     rows.unshift(...fresh);
     while (rows.length > FEED_CAP) {
@@ -389,6 +391,8 @@ function startDashboard(session: Session, credential: Credential, viewer: Viewer
     updateFeedNote();
   };
   const updateFeedNote = () => {
+    if (rows.length === 0 && !emptyRow.isConnected) feedBody.append(emptyRow);
+    if (rows.length > 0) emptyRow.remove();
     feedNote.textContent = `${rows.length.toLocaleString()} shown${rows.length >= FEED_CAP ? ` (newest ${FEED_CAP})` : ''} · newest first`;
     feedNote.dataset.feedCount = String(rows.length);
   };
@@ -412,6 +416,7 @@ function startDashboard(session: Session, credential: Credential, viewer: Viewer
     rows.length = 0;
     pending.length = 0;
     feedBody.replaceChildren();
+    updateFeedNote();
     lastCursor = undefined;
     highlight = false;
     try {

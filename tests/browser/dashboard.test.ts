@@ -20,8 +20,8 @@ const WAIT_MS = 60_000;
 const STEP_MS = 180_000;
 
 /** Event ids in the feed, top to bottom. */
-const feedIds = (page: Page) => page.$$eval('tbody.feed tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.eventId!));
-const feedCursors = (page: Page) => page.$$eval('tbody.feed tr', (rows) => rows.map((r) => BigInt((r as HTMLElement).dataset.cursor!).toString()));
+const feedIds = (page: Page) => page.$$eval('tbody.feed tr[data-event-id]', (rows) => rows.map((r) => (r as HTMLElement).dataset.eventId!));
+const feedCursors = (page: Page) => page.$$eval('tbody.feed tr[data-event-id]', (rows) => rows.map((r) => BigInt((r as HTMLElement).dataset.cursor!).toString()));
 const kpi = (page: Page, name: string) => page.locator(`[data-kpi="${name}"] [data-value]`).innerText();
 const status = (page: Page) => page.locator('.status').getAttribute('data-status');
 
@@ -113,7 +113,7 @@ await describeWith(['postgres', 'redis', 'chromium'], 'the live dashboard in Chr
     await t.gql(IngestOne, { event: eventInput({ eventId: `${suffix}-live-paystack`, provider: 'paystack' }) }, { token });
     await expect.poll(async () => (await feedIds(page))[0], { timeout: WAIT_MS }).toBe(`${suffix}-live-paystack`);
     expect(await feedIds(page)).not.toContain(`${suffix}-live-mpesa`);
-    expect(new Set(await page.$$eval('tbody.feed tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.provider)))).toEqual(new Set(['paystack']));
+    expect(new Set(await page.$$eval('tbody.feed tr[data-event-id]', (rows) => rows.map((r) => (r as HTMLElement).dataset.provider)))).toEqual(new Set(['paystack']));
     await browser.screenshot('dashboard-filtered');
     await page.click('[data-action="clear-filters"]');
     await expect.poll(async () => (await feedIds(page))[0], { timeout: WAIT_MS }).toBe(`${suffix}-live-paystack`);
