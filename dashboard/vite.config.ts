@@ -9,6 +9,15 @@ export default defineConfig({
   root: import.meta.dirname,
   base: '/dashboard/',
   logLevel: 'warn',
+  // `npm run dev:dashboard`: the page with hot reload, talking to a server started with
+  // `npm start` on the default port.
+  server: {
+    proxy: {
+      '/graphql': { target: 'http://localhost:4000', ws: true },
+      '/exports': 'http://localhost:4000',
+      '/dashboard/session.json': 'http://localhost:4000',
+    },
+  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

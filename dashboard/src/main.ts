@@ -138,7 +138,7 @@ function startDashboard(session: Session, credential: Credential, viewer: Viewer
     h('span', { class: 'merchant' }, 'Merchant ', h('strong', { 'data-merchant': viewer.merchant.id }, viewer.merchant.name), ` · ${viewer.merchant.id} · ${viewer.merchant.timezone}`),
     h('span', { class: 'spacer' }),
     status,
-    h('span', { class: 'muted' }, `${viewer.me.role.toLowerCase()} · ${viewer.me.kind === 'apiKey' ? 'API key' : 'token'}`),
+    h('span', { class: 'muted' }, `${viewer.me.role.toLowerCase()} · ${viewer.me.kind === 'API_KEY' ? 'API key' : 'token'}`),
     h('button', { class: 'ghost', 'data-action': 'sign-out', onclick: signOut }, 'Sign out'),
   );
 

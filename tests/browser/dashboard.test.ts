@@ -11,7 +11,7 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { openBrowser, type TestBrowser } from '../support/browser.js';
 import { csvObjects } from '../support/csv.js';
 import { eventInput } from '../support/events.js';
-import { IngestOne } from '../support/operations.js';
+import { CreateApiKey, IngestOne } from '../support/operations.js';
 import { createTestDatabase, describeWith } from '../support/services.js';
 import { waitUntil } from '../support/subscriptions.js';
 import { freePort, history, ingest, storedEvents } from '../dashboard/helpers.js';
@@ -167,6 +167,17 @@ await describeWith(['postgres', 'redis', 'chromium'], 'the live dashboard in Chr
     expect(tricky.customer_id).toBe(`'=HYPERLINK("http://x","y")`);
     expect(tricky.product_name).toBe('Tea, "large"');
     expect(tricky.amount).toBe('1234567890123456.78');
+  }, STEP_MS);
+
+  it('signs in with an API key as well, over HTTP and graphql-ws', async () => {
+    const created = await t.gql(CreateApiKey, { name: 'dashboard' }, { token });
+    await page.click('[data-action="sign-out"]');
+    await signIn(page, dashboardUrl, created.data!.createApiKey.secret);
+    await page.waitForSelector('.status[data-status="connected"]', { timeout: WAIT_MS });
+    const live = eventInput({ eventId: `${suffix}-via-key` });
+    await t.gql(IngestOne, { event: live }, { token });
+    await expect.poll(async () => (await feedIds(page))[0], { timeout: WAIT_MS }).toBe(live.eventId);
+    expect(await page.locator('.topbar').innerText()).toContain('API key');
   }, STEP_MS);
 
   it("shows another merchant's token none of them, and refuses it the first merchant", async () => {
