@@ -160,9 +160,15 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   const consumer =
     kafka && config.kafka?.consume ? createEventConsumer({ kafka, config: config.kafka, pipeline, deadLetters, logger }) : undefined;
 
-  // Set at start when the demo merchant is seeded: GraphiQL and the dashboard offer its token.
+  // Set at start when the demo merchant is seeded: GraphiQL and the dashboard then offer its token
+  // to whoever opens them — a development convenience, so never in production (nor with JWKS,
+  // where there is no token of ours to offer).
   let demo: DemoCredentials | undefined;
-  const demoHeaders = () => (demo && config.auth.secret ? { Authorization: `Bearer ${demo.token}` } : undefined);
+  const offered = () => (demo && config.auth.secret && config.env !== 'production' ? demo : undefined);
+  const demoHeaders = () => {
+    const d = offered();
+    return d ? { Authorization: `Bearer ${d.token}` } : undefined;
+  };
   const yoga = createYogaServer(services, { graphiqlHeaders: demoHeaders });
   let started = false;
   let draining = false;
@@ -216,7 +222,12 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
         rateLimiter: services.rateLimiter,
         budget: config.limits.rate.apiKeys,
       });
-      const dashboard = createDashboardHandler({ demo: () => (demo && config.auth.secret ? { merchantId: demo.merchantId, token: demo.token } : undefined) });
+      const dashboard = createDashboardHandler({
+        demo: () => {
+          const d = offered();
+          return d ? { merchantId: d.merchantId, token: d.token } : undefined;
+        },
+      });
       const exports = createExportHandler(services);
       http = createServer(createHttpHandler({ yoga, readiness, metrics, maxBodyBytes: config.limits.maxBodyBytes, webhooks, dashboard, exports }));
       http.on('clientError', createClientErrorHandler(metrics));

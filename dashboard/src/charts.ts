@@ -94,7 +94,7 @@ export class SuccessRateChart extends TimeChart {
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: [0, 100] } },
       axes: [timeAxis(minutes), valueAxis((v) => `${Math.round(v)}%`)],
-      series: [{}, { label: 'Success rate', stroke: COLORS.rate, width: 2, fill: 'rgba(79,70,229,0.08)', spanGaps: true, points: { size: 4 } }],
+      series: [{}, { label: 'Success rate', stroke: COLORS.rate, width: 2, fill: 'rgba(79,70,229,0.08)', spanGaps: true, points: { show: true, size: 5 } }],
     };
   }
   protected columns(points: TimePoint[]): uPlot.AlignedData {

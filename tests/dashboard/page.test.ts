@@ -95,3 +95,18 @@ describe('the dashboard page in embedded demo mode', () => {
     expect(me.data?.me).toMatchObject({ role: 'MERCHANT', merchantId: 'm_demo' });
   });
 });
+
+describe('the demo credential in production', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ mode: 'embedded', env: { NODE_ENV: 'production', DEMO_MERCHANT: '1', WEBHOOK_SECRETS_KEY: 'production-test-webhook-secrets-key-0123456789' } });
+  });
+  afterAll(() => t?.stop());
+
+  it('is offered neither by the dashboard nor in GraphiQL, even with the demo merchant seeded', async () => {
+    expect(await (await fetch(t.url.replace(/\/graphql$/, '/dashboard/session.json'))).json()).toEqual({ demo: null });
+    const graphiql = await (await fetch(t.url, { headers: { accept: 'text/html' } })).text();
+    expect(graphiql).toContain('<title>paypulse</title>');
+    expect(graphiql).not.toMatch(/Bearer eyJ/);
+  });
+});
