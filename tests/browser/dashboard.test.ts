@@ -180,6 +180,20 @@ await describeWith(['postgres', 'redis', 'chromium'], 'the live dashboard in Chr
     expect(await page.locator('.topbar').innerText()).toContain('API key');
   }, STEP_MS);
 
+  it('lets an admin watch the merchant they name', async () => {
+    await page.click('[data-action="sign-out"]');
+    await signIn(page, dashboardUrl, await t.adminToken());
+    await expect.poll(() => page.locator('.signin .error').innerText(), { timeout: WAIT_MS }).toContain('BAD_USER_INPUT');
+    await signIn(page, dashboardUrl, await t.adminToken(), merchant);
+    await page.waitForSelector('.status[data-status="connected"]', { timeout: WAIT_MS });
+    expect(await page.locator('[data-merchant]').getAttribute('data-merchant')).toBe(merchant);
+    const live = eventInput({ eventId: `${suffix}-seen-by-admin` });
+    await t.gql(IngestOne, { event: live }, { token });
+    await expect.poll(async () => (await feedIds(page))[0], { timeout: WAIT_MS }).toBe(live.eventId);
+    const { rows } = csvObjects(await exportCsv(page, isoDay(Date.now() - 86_400_000)));
+    expect(rows.map((r) => r.event_id)).toEqual((await storedEvents(t, token)).map((e) => e.eventId));
+  }, STEP_MS);
+
   it("shows another merchant's token none of them, and refuses it the first merchant", async () => {
     await page.click('[data-action="sign-out"]');
     await signIn(page, dashboardUrl, otherToken, merchant);
