@@ -1,27 +1,42 @@
 /**
  * GraphQL Code Generator: typed documents (client preset) from the committed schema.graphql for
- * every `graphql(...)` operation under tests/ — the same way a frontend generates its client.
- * Run with `npm run codegen`.
+ * every `graphql(...)` operation under tests/ and under dashboard/src/ (the dashboard page) — the
+ * same way a frontend generates its client. Run with `npm run codegen`.
  */
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
+const scalars = {
+  BigInt: { input: 'string | number', output: 'string' },
+  DateTime: 'string',
+  JSON: 'unknown',
+};
+
 const config: CodegenConfig = {
   schema: 'schema.graphql',
-  documents: ['tests/**/*.ts', '!tests/generated/**'],
   ignoreNoDocuments: false,
   generates: {
     'tests/generated/': {
+      documents: ['tests/**/*.ts', '!tests/generated/**'],
       preset: 'client',
       presetConfig: { fragmentMasking: false },
       config: {
         useTypeImports: true,
         emitLegacyCommonJSImports: false,
         enumsAsTypes: true,
-        scalars: {
-          BigInt: { input: 'string | number', output: 'string' },
-          DateTime: 'string',
-          JSON: 'unknown',
-        },
+        scalars,
+      },
+    },
+    // The browser bundle: typed strings instead of parsed documents, so no GraphQL parser ships.
+    'dashboard/src/gql/': {
+      documents: ['dashboard/src/**/*.ts', '!dashboard/src/gql/**'],
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: {
+        documentMode: 'string',
+        useTypeImports: true,
+        emitLegacyCommonJSImports: false,
+        enumsAsTypes: true,
+        scalars,
       },
     },
   },

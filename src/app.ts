@@ -30,10 +30,13 @@ import { createNotificationService } from './notifications/service.js';
 import { createNotificationWorker, type NotificationWorker } from './notifications/worker.js';
 import { createOrderEffect } from './orders/effect.js';
 import { createOrderService } from './orders/service.js';
+import { createActivityService } from './payments/activity.js';
 import { createPaymentEventRepository } from './payments/repository.js';
 import { createPresenceService } from './presence/service.js';
 import { createMemoryPresenceStore, createRedisPresenceStore } from './presence/store.js';
 import { createPubSub } from './pubsub/index.js';
+import { createDashboardHandler } from './server/dashboard.js';
+import { createExportHandler } from './server/exports.js';
 import { createClientErrorHandler, createHttpHandler } from './server/http.js';
 import { createMemoryRateLimiter, createRedisRateLimiter } from './server/limits/rate-limit.js';
 import { slowConsumerError } from './server/backpressure.js';
@@ -120,6 +123,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     db,
     pubsub,
     events,
+    activity: createActivityService(db.prisma),
     pipeline,
     intake,
     deadLetters,
@@ -158,7 +162,16 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   const consumer =
     kafka && config.kafka?.consume ? createEventConsumer({ kafka, config: config.kafka, pipeline, deadLetters, logger }) : undefined;
 
-  const yoga = createYogaServer(services);
+  // Set at start when the demo merchant is seeded: GraphiQL and the dashboard then offer its token
+  // to whoever opens them — a development convenience, so never in production (nor with JWKS,
+  // where there is no token of ours to offer).
+  let demo: DemoCredentials | undefined;
+  const offered = () => (demo && config.auth.secret && config.env !== 'production' ? demo : undefined);
+  const demoHeaders = () => {
+    const d = offered();
+    return d ? { Authorization: `Bearer ${d.token}` } : undefined;
+  };
+  const yoga = createYogaServer(services, { graphiqlHeaders: demoHeaders });
   let started = false;
   let draining = false;
   let http: Server | undefined;
@@ -199,7 +212,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
         await producer.connect();
         await consumer?.start();
       }
-      const demo = config.demo.seedMerchant ? await seedDemo() : undefined;
+      demo = config.demo.seedMerchant ? await seedDemo() : undefined;
       await services.sessions.start();
       services.presence.start();
       worker?.start();
@@ -211,7 +224,14 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
         rateLimiter: services.rateLimiter,
         budget: config.limits.rate.apiKeys,
       });
-      http = createServer(createHttpHandler({ yoga, readiness, metrics, maxBodyBytes: config.limits.maxBodyBytes, webhooks }));
+      const dashboard = createDashboardHandler({
+        demo: () => {
+          const d = offered();
+          return d ? { merchantId: d.merchantId, token: d.token } : undefined;
+        },
+      });
+      const exports = createExportHandler(services);
+      http = createServer(createHttpHandler({ yoga, readiness, metrics, maxBodyBytes: config.limits.maxBodyBytes, webhooks, dashboard, exports }));
       http.on('clientError', createClientErrorHandler(metrics));
       sockets = attachSocketServer(http, yoga, services);
       await new Promise<void>((resolve, reject) => {

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `  paypulse is running — GraphiQL: ${url}`,
+    `  live dashboard: ${new URL('/dashboard', url).toString()}${demo ? ' (offers the demo merchant)' : ''}`,
     `  database: ${config.database.kind === 'pglite' ? `PGlite (${config.database.dataDir})` : 'PostgreSQL'} · pubsub: ${app.services.pubsub.kind}${config.demo.simulate ? ' · demo simulator on' : ''}`,
   ];
   if (demo) {

@@ -13,6 +13,7 @@ import type { Metrics } from './lib/metrics.js';
 import type { MerchantService } from './merchants/service.js';
 import type { NotificationService } from './notifications/service.js';
 import type { OrderService } from './orders/service.js';
+import type { ActivityService } from './payments/activity.js';
 import type { PaymentEventRepository } from './payments/repository.js';
 import type { PresenceService } from './presence/service.js';
 import type { PubSub } from './pubsub/index.js';
@@ -34,6 +35,8 @@ export interface Services {
   /** What the ingest mutations call: the pipeline directly, or Kafka. */
   intake: EventIntake;
   events: PaymentEventRepository;
+  /** Event counts per minute / hour and provider, for the dashboard. */
+  activity: ActivityService;
   deadLetters: DeadLetterService;
   merchants: MerchantService;
   analytics: AnalyticsService;

@@ -1,6 +1,8 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Metrics } from '../lib/metrics.js';
+import { DASHBOARD_PATH } from './dashboard.js';
+import { EXPORT_PATH } from './exports.js';
 import type { PaypulseYoga } from './yoga.js';
 
 export interface HttpHandlerOptions {
@@ -11,10 +13,14 @@ export interface HttpHandlerOptions {
   maxBodyBytes: number;
   /** Provider webhooks under /webhooks/ (they read their own raw body, under the same limit). */
   webhooks?: RequestListener;
+  /** The dashboard page under /dashboard (and `/`, which redirects to it). */
+  dashboard?: RequestListener;
+  /** GET /exports/payment-events.csv. */
+  exports?: RequestListener;
 }
 
 /** Health and metrics routes, the request-body limit, then Yoga (GraphQL over HTTP, GraphiQL, SSE). */
-export function createHttpHandler({ yoga, readiness, metrics, maxBodyBytes, webhooks }: HttpHandlerOptions): RequestListener {
+export function createHttpHandler({ yoga, readiness, metrics, maxBodyBytes, webhooks, dashboard, exports }: HttpHandlerOptions): RequestListener {
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return json(res, 200, { status: 'ok' });
@@ -36,6 +42,13 @@ export function createHttpHandler({ yoga, readiness, metrics, maxBodyBytes, webh
       return;
     }
     if (webhooks && path?.startsWith('/webhooks/')) return void webhooks(req, res);
+    if (dashboard && (path === '/' || path === DASHBOARD_PATH || path?.startsWith(`${DASHBOARD_PATH}/`))) return void dashboard(req, res);
+    if (exports && path === EXPORT_PATH) {
+      // A GET has no body to read; anything sent anyway is drained under the usual limit.
+      if (!withinBodyLimit(req, res, maxBodyBytes, metrics)) return;
+      req.resume();
+      return void exports(req, res);
+    }
     if (!withinBodyLimit(req, res, maxBodyBytes, metrics)) return;
     void yoga.requestListener(req, res);
   };

@@ -4,6 +4,7 @@ import { schema } from '../schema/index.js';
 import type { GraphQLContext } from '../schema/builder.js';
 import type { Services } from '../services.js';
 import { createContextFactory, type SocketInitialContext } from './context.js';
+import { createGraphiQLRenderer, graphiqlOptions } from './graphiql.js';
 import { useOperationMetrics } from './plugins/operation-metrics.js';
 import { useQueryLimits } from './plugins/query-limits.js';
 import { useRateLimit } from './plugins/rate-limit.js';
@@ -15,27 +16,12 @@ export const GRAPHQL_PATH = '/graphql';
 
 export type PaypulseYoga = YogaServerInstance<Partial<SocketInitialContext>, GraphQLContext>;
 
-const DEFAULT_QUERY = /* GraphQL */ `# Paste a token from the server's start-up output into the headers below:
-#   { "Authorization": "Bearer <token>" }
-# Then run the subscription, and post an event from a second tab.
-
-subscription LiveFeed {
-  paymentEvents(filter: { types: [PAYMENT_COMPLETED, PAYMENT_FAILED] }) {
-    cursor eventId type provider currency
-    amount { amount currency }
-    occurredAt
-  }
+export interface YogaServerOptions {
+  /** GraphiQL's Headers tab on a fresh page (the demo merchant's token in embedded mode). */
+  graphiqlHeaders?: () => Record<string, string> | undefined;
 }
 
-mutation Ingest {
-  ingestPaymentEvent(event: {
-    eventId: "evt-graphiql-1", type: PAYMENT_COMPLETED, provider: "mpesa",
-    paymentMethod: MOBILE_MONEY, amountMinor: "150000", currency: "KES"
-  }) { status event { cursor amount { amount currency } } }
-}
-`;
-
-export function createYogaServer(services: Services): PaypulseYoga {
+export function createYogaServer(services: Services, options: YogaServerOptions = {}): PaypulseYoga {
   // Read once at start: a missing or broken manifest stops the server instead of refusing everything.
   const trusted = services.config.limits.trustedDocuments ? loadTrustedDocuments(services.config.limits.trustedDocuments) : undefined;
   return createYoga<Partial<SocketInitialContext>, GraphQLContext>({
@@ -57,7 +43,9 @@ export function createYogaServer(services: Services): PaypulseYoga {
     logging: yogaLogger(services.logger),
     // Internal error text never reaches clients in production; errors made with clientError do.
     maskedErrors: { isDev: services.config.env !== 'production' },
-    graphiql: { title: 'paypulse', subscriptionsProtocol: 'WS', defaultQuery: DEFAULT_QUERY },
+    // Served from the package (no CDN); see graphiql.ts for why subscriptions go over SSE.
+    graphiql: () => graphiqlOptions({ headers: options.graphiqlHeaders ?? (() => undefined) }),
+    renderGraphiQL: createGraphiQLRenderer(),
   });
 }
 

@@ -2,6 +2,7 @@
  * Real services for integration tests. Outside CI a suite whose service is missing is skipped
  * with a printed reason; in CI (CI=true) it fails instead.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { Redis } from 'ioredis';
@@ -15,7 +16,7 @@ export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Set by tests/support/kafka-setup.ts (the broker it started) or by the caller. */
 export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 
-export type Service = 'postgres' | 'redis' | 'kafka';
+export type Service = 'postgres' | 'redis' | 'kafka' | 'chromium';
 
 const probes: Record<Service, () => Promise<string | undefined>> = {
   async postgres() {
@@ -44,6 +45,9 @@ const probes: Record<Service, () => Promise<string | undefined>> = {
     }
   },
   kafka: probeKafka,
+  async chromium() {
+    return chromiumPath() ? undefined : 'chromium is not installed (apt-get install -y chromium; .ci/run installs it)';
+  },
 };
 
 async function probeKafka(): Promise<string | undefined> {
@@ -59,6 +63,15 @@ async function probeKafka(): Promise<string | undefined> {
     socket.once('timeout', () => done(`Kafka at ${KAFKA_BROKERS} did not answer (start it with scripts/kafka/kafka start)`));
     socket.once('error', (error) => done(`Kafka at ${KAFKA_BROKERS} is not reachable (${error.message}; start it with scripts/kafka/kafka start)`));
   });
+}
+
+/** `command -v chromium` (Debian's package), or undefined when it is not installed. */
+export function chromiumPath(): string | undefined {
+  try {
+    return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const cache = new Map<Service, Promise<string | undefined>>();
