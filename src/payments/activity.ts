@@ -27,7 +27,11 @@ export interface ProviderActivity {
   events: bigint;
   completed: bigint;
   failed: bigint;
-  /** Sum of the completed events' amounts, per currency (minor units). */
+  /**
+   * Per currency (minor units): the completion that counts (docs/analytics.md) of every payment
+   * whose counting completion happened in the range through this provider — once per payment, so
+   * a provider resending a completion under a new event id never doubles the money.
+   */
   completedMinor: { currency: string; amountMinor: bigint }[];
 }
 
@@ -59,7 +63,7 @@ export function createActivityService(prisma: PrismaClient): ActivityService {
   return {
     async activity({ merchantId, from, to, granularity }) {
       const unit = Prisma.raw(granularity === 'minute' ? `'minute'` : `'hour'`);
-      const [rows, providers] = await Promise.all([
+      const [rows, providers, amounts] = await Promise.all([
         prisma.$queryRaw<{ start: Date; events: bigint; completed: bigint; failed: bigint }[]>`
           SELECT date_trunc(${unit}, occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS start,
                  count(*)::bigint AS events,
@@ -68,14 +72,27 @@ export function createActivityService(prisma: PrismaClient): ActivityService {
           FROM payment_events
           WHERE merchant_id = ${merchantId} AND occurred_at >= ${from} AND occurred_at < ${to}
           GROUP BY 1`,
-        prisma.$queryRaw<{ provider: string; currency: string; events: bigint; completed: bigint; failed: bigint; completed_minor: string }[]>`
+        prisma.$queryRaw<{ provider: string; currency: string; events: bigint; completed: bigint; failed: bigint }[]>`
           SELECT provider, currency,
                  count(*)::bigint AS events,
                  count(*) FILTER (WHERE type = 'payment.completed')::bigint AS completed,
-                 count(*) FILTER (WHERE type = 'payment.failed')::bigint AS failed,
-                 (coalesce(sum(amount_minor) FILTER (WHERE type = 'payment.completed'), 0))::text AS completed_minor
+                 count(*) FILTER (WHERE type = 'payment.failed')::bigint AS failed
           FROM payment_events
           WHERE merchant_id = ${merchantId} AND occurred_at >= ${from} AND occurred_at < ${to}
+          GROUP BY provider, currency`,
+        // Each payment's counting completion (largest amount, then earliest: docs/analytics.md),
+        // chosen among all its completions, counted where and when that one happened.
+        prisma.$queryRaw<{ provider: string; currency: string; completed_minor: string }[]>`
+          SELECT provider, currency, sum(amount_minor)::text AS completed_minor
+          FROM (
+            SELECT DISTINCT ON (payment_key, currency) provider, trim(currency) AS currency, amount_minor, occurred_at
+            FROM payment_events
+            WHERE merchant_id = ${merchantId} AND type = 'payment.completed' AND (payment_key, currency) IN (
+              SELECT payment_key, currency FROM payment_events
+              WHERE merchant_id = ${merchantId} AND type = 'payment.completed' AND occurred_at >= ${from} AND occurred_at < ${to})
+            ORDER BY payment_key, currency, amount_minor DESC, occurred_at, event_id COLLATE "C"
+          ) AS counted
+          WHERE occurred_at >= ${from} AND occurred_at < ${to}
           GROUP BY provider, currency`,
       ]);
       const byStart = new Map(rows.map((r) => [new Date(r.start).getTime(), r]));
@@ -91,9 +108,11 @@ export function createActivityService(prisma: PrismaClient): ActivityService {
         p.events += r.events;
         p.completed += r.completed;
         p.failed += r.failed;
-        // The sum travels as text: a bigint sum of bigints is numeric in PostgreSQL.
-        if (r.completed > 0n) p.completedMinor.push({ currency: r.currency, amountMinor: BigInt(r.completed_minor) });
         merged.set(r.provider, p);
+      }
+      for (const a of amounts) {
+        // The sum travels as text: a sum of bigints is numeric in PostgreSQL, and may pass 2^63.
+        merged.get(a.provider)?.completedMinor.push({ currency: a.currency, amountMinor: BigInt(a.completed_minor) });
       }
       const list = [...merged.values()];
       for (const p of list) p.completedMinor.sort((a, b) => a.currency.localeCompare(b.currency));

@@ -26,7 +26,9 @@ for (const mode of ['embedded', 'services'] as const) {
       await ingest(t, m.token, [
         eventInput({ eventId: 'a', occurredAt: '2026-11-20T10:00:00.000Z', type: 'PAYMENT_COMPLETED', provider: 'mpesa', amountMinor: '150000', currency: 'KES' }),
         eventInput({ eventId: 'b', occurredAt: '2026-11-20T10:00:59.999Z', type: 'PAYMENT_FAILED', provider: 'mpesa', amountMinor: '700', currency: 'KES' }),
-        eventInput({ eventId: 'c', occurredAt: '2026-11-20T10:02:30.000Z', type: 'PAYMENT_COMPLETED', provider: 'mpesa', amountMinor: '9007199254740993', currency: 'KES' }),
+        eventInput({ eventId: 'c', reference: 'PAY-C', occurredAt: '2026-11-20T10:02:30.000Z', type: 'PAYMENT_COMPLETED', provider: 'mpesa', amountMinor: '999999999999999', currency: 'KES' }),
+        // The same payment completed again under a new event id, for less: counted once, by its largest completion.
+        eventInput({ eventId: 'c-again', reference: 'PAY-C', occurredAt: '2026-11-20T11:59:00.000Z', type: 'PAYMENT_COMPLETED', provider: 'mpesa', amountMinor: '7', currency: 'KES' }),
         eventInput({ eventId: 'd', occurredAt: '2026-11-20T10:02:31.000Z', type: 'PAYMENT_COMPLETED', provider: 'mpesa', amountMinor: '500', currency: 'XOF' }),
         eventInput({ eventId: 'e', occurredAt: '2026-11-20T10:02:40.000Z', type: 'PAYMENT_INITIATED', provider: 'paystack', amountMinor: '100', currency: 'NGN' }),
         eventInput({ eventId: 'f', occurredAt: '2026-11-20T11:15:00.000Z', type: 'PAYMENT_COMPLETED', provider: 'paystack', amountMinor: '250000', currency: 'NGN' }),
@@ -50,17 +52,17 @@ for (const mode of ['embedded', 'services'] as const) {
       const res = await t.gql(Activity, { from: '2026-11-20T10:00:00Z', to: '2026-11-20T12:00:00Z', granularity: 'HOUR' }, { token: m.token });
       expect(res.data!.paymentActivity.buckets).toEqual([
         { start: '2026-11-20T10:00:00.000Z', events: 5, completed: 3, failed: 1 },
-        { start: '2026-11-20T11:00:00.000Z', events: 1, completed: 1, failed: 0 },
+        { start: '2026-11-20T11:00:00.000Z', events: 2, completed: 2, failed: 0 },
       ]);
       expect(res.data!.paymentActivity.providers).toEqual([
         {
           provider: 'mpesa',
-          events: 4,
-          completed: 3,
+          events: 5,
+          completed: 4,
           failed: 1,
           completedAmount: [
-            // 150000 + 2^53 + 1: odd and above 2^53, so a double could not hold it; the sum is exact.
-            { amount: '90071992548909.93', amountMinor: '9007199254890993', currency: 'KES' },
+            // 150000 + 999999999999999, exact; the 7 of c-again is the same payment as c, counted once.
+            { amount: '10000000001499.99', amountMinor: '1000000000149999', currency: 'KES' },
             { amount: '500', amountMinor: '500', currency: 'XOF' },
           ],
         },
@@ -90,7 +92,7 @@ for (const mode of ['embedded', 'services'] as const) {
       expect(errorCode(await t.gql(Activity, { from: '2026-11-20T10:00:00Z', to: '2026-11-20T12:00:00Z' }, { token: admin }))).toBe('BAD_USER_INPUT');
       expect(errorCode(await t.gql(Activity, { from: '2026-11-20T10:00:00Z', to: '2026-11-20T12:00:00Z', merchantId: 'm_nobody' }, { token: admin }))).toBe('MERCHANT_NOT_FOUND');
       const named = await t.gql(Activity, { from: '2026-11-20T10:00:00Z', to: '2026-11-20T12:00:00Z', granularity: 'HOUR', merchantId: m.id }, { token: admin });
-      expect(named.data!.paymentActivity.buckets.map((b) => b.events)).toEqual([5, 1]);
+      expect(named.data!.paymentActivity.buckets.map((b) => b.events)).toEqual([5, 2]);
     });
   });
 }
