@@ -34,6 +34,7 @@ import { createPaymentEventRepository } from './payments/repository.js';
 import { createPresenceService } from './presence/service.js';
 import { createMemoryPresenceStore, createRedisPresenceStore } from './presence/store.js';
 import { createPubSub } from './pubsub/index.js';
+import { createMemoryPersistedQueryStore, createRedisPersistedQueryStore } from './server/apq.js';
 import { createClientErrorHandler, createHttpHandler } from './server/http.js';
 import { createMemoryRateLimiter, createRedisRateLimiter } from './server/limits/rate-limit.js';
 import { slowConsumerError } from './server/backpressure.js';
@@ -137,6 +138,11 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     }),
     tokens: createTokenVerifier(config.auth),
     rateLimiter: config.redisUrl ? createRedisRateLimiter(config.redisUrl) : createMemoryRateLimiter(),
+    persistedQueries: config.apq
+      ? config.redisUrl
+        ? createRedisPersistedQueryStore(config.redisUrl, { ttlSeconds: config.apq.ttlSeconds, maxTokens: config.limits.query.maxTokens })
+        : createMemoryPersistedQueryStore({ ttlSeconds: config.apq.ttlSeconds, maxTokens: config.limits.query.maxTokens })
+      : undefined,
     presence: createPresenceService({
       store: config.redisUrl ? createRedisPresenceStore(config.redisUrl) : createMemoryPresenceStore(),
       pubsub,
@@ -247,6 +253,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       await closed;
       clearTimeout(force);
       await services.rateLimiter.close();
+      await services.persistedQueries?.close();
       // After the last HTTP request: an ingest mutation in flight still reaches Kafka.
       await producer?.disconnect();
       await db.close();

@@ -1,13 +1,17 @@
+import { useAPQ } from '@graphql-yoga/plugin-apq';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from '../lib/logger.js';
 import { schema } from '../schema/index.js';
 import type { GraphQLContext } from '../schema/builder.js';
 import type { Services } from '../services.js';
 import { createContextFactory, type SocketInitialContext } from './context.js';
+import { sha256Hex } from './apq.js';
+import { useHttpSubscriptions } from './plugins/http-subscriptions.js';
 import { useOperationMetrics } from './plugins/operation-metrics.js';
 import { useQueryLimits } from './plugins/query-limits.js';
 import { useRateLimit } from './plugins/rate-limit.js';
 import { useRequestGuards } from './plugins/request-guards.js';
+import { useGraphQLSSESingleConnection } from './plugins/sse-single-connection.js';
 import { loadTrustedDocuments, useTrustedDocuments } from './plugins/trusted-documents.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -43,10 +47,15 @@ export function createYogaServer(services: Services): PaypulseYoga {
     context: createContextFactory(services),
     plugins: [
       ...(trusted ? [useTrustedDocuments(trusted, services.metrics)] : []),
+      // Apollo's automatic persisted queries (server/apq.ts); never beside trusted documents.
+      ...(services.persistedQueries && !trusted ? [useAPQ({ store: services.persistedQueries, hash: sha256Hex })] : []),
       useRequestGuards(services.metrics),
+      // graphql-sse's single connection mode (PUT reservations) on the same path.
+      useGraphQLSSESingleConnection(services, GRAPHQL_PATH),
       useQueryLimits(services.config.limits.query, services.metrics),
       useRateLimit({ limiter: services.rateLimiter, ...services.config.limits.rate, metrics: services.metrics }),
       useOperationMetrics(services.metrics),
+      useHttpSubscriptions({ metrics: services.metrics, logger: services.logger, heartbeatMs: services.config.subscriptions.multipartHeartbeatMs }),
     ],
     landingPage: false,
     // Validation is cached by useQueryLimits (whose limits depend on variables); parse errors are
