@@ -15,5 +15,6 @@ import './audit.js';
 import './presence.js';
 import './notifications.js';
 import './webhooks.js';
+import './relay.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

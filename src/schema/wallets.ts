@@ -12,16 +12,19 @@ import { connectionOf, forwardPageSize, parseSeqCursor } from './cursor.js';
 import { clientError, ErrorCode } from './errors.js';
 import { Money } from './money.js';
 import { PaymentEventTypeEnum } from './payments.js';
+import { compoundKey, parseCompoundKey, parseGlobalId, registerNode } from './relay.js';
 
 const WalletChangeReasonEnum = builder.enumType('WalletChangeReason', {
   description: 'Why a wallet changed (docs/wallets.md has the table of event types).',
   values: Object.fromEntries(WALLET_CHANGE_REASONS.map((r) => [r.toUpperCase(), { value: r }])) as Record<string, { value: (typeof WALLET_CHANGE_REASONS)[number] }>,
 });
 
-const WalletRef = builder.objectRef<WalletRecord>('Wallet').implement({
+const WalletRef = builder.node(builder.objectRef<WalletRecord>('Wallet'), {
   description: 'A stored-value balance in one currency, held at one merchant, changed only through ledger entries.',
+  // Both parts of the key: wallet ids are chosen by senders and only unique within a merchant.
+  id: { description: 'Opaque global id (Relay `Node`) of (merchantId, walletId). Every argument taking a wallet id accepts it or `walletId`.', resolve: (w) => compoundKey(w.merchantId, w.id) },
   fields: (t) => ({
-    id: t.exposeID('id'),
+    walletId: t.exposeID('id', { description: "The wallet's own id (as events carry it)." }),
     ownerId: t.exposeString('ownerId', { description: "The owning user's id (JWT `sub`)." }),
     merchantId: t.exposeID('merchantId', { description: 'The merchant holding it: only its events move the balances.' }),
     currency: t.exposeString('currency'),
@@ -73,11 +76,19 @@ function canSee(principal: Principal, wallet: WalletRecord): boolean {
   return principal.role === 'merchant' && principal.merchantId === wallet.merchantId;
 }
 
+/** A wallet by its id or its global id (whose merchant must match). */
+async function walletByKey(ctx: GraphQLContext, value: string): Promise<WalletRecord | undefined> {
+  const parsed = parseGlobalId(value);
+  const [merchantId, walletId] = (parsed?.typename === 'Wallet' && parseCompoundKey(parsed.key, 2)) || [undefined, value];
+  const wallet = await ctx.services.wallets.byId(walletId!);
+  return wallet && (merchantId === undefined || wallet.merchantId === merchantId) ? wallet : undefined;
+}
+
 /** The wallet, when the caller may see it; otherwise the error (no data). */
 async function visibleWallet(ctx: GraphQLContext, walletId: string): Promise<WalletRecord> {
   const principal = ctx.principal;
   if (!principal) throw clientError(ErrorCode.Unauthenticated, 'authentication required');
-  const wallet = await ctx.services.wallets.byId(walletId);
+  const wallet = await walletByKey(ctx, walletId);
   if (wallet && canSee(principal, wallet)) return wallet;
   if (!wallet && principal.role === 'admin') throw clientError(ErrorCode.NotFound, `wallet ${walletId} does not exist`);
   throw clientError(ErrorCode.Forbidden, 'not your wallet (or no such wallet)');
@@ -126,3 +137,11 @@ builder.subscriptionFields((t) => ({
     resolve: (change) => change,
   }),
 }));
+
+// Relay: the owner, a merchant of the merchant holding it, or an admin; null for anyone else.
+registerNode('Wallet', async (key, ctx) => {
+  const [merchantId, walletId] = parseCompoundKey(key, 2) ?? [];
+  if (!ctx.principal || merchantId === undefined || walletId === undefined) return null;
+  const wallet = await ctx.services.wallets.byId(walletId);
+  return wallet && wallet.merchantId === merchantId && canSee(ctx.principal, wallet) ? wallet : null;
+});
