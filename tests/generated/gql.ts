@@ -24,7 +24,7 @@ type Documents = {
     "\n  mutation Broadcast($audience: AnnouncementAudience!, $role: Role, $merchantId: ID, $severity: AnnouncementSeverity, $title: String!, $body: String!) {\n    broadcastAnnouncement(audience: $audience, role: $role, merchantId: $merchantId, severity: $severity, title: $title, body: $body) {\n      id audience role merchantId severity title body createdAt\n    }\n  }\n": typeof types.BroadcastDocument,
     "\n  subscription Announcements {\n    announcements { id audience role merchantId severity title body }\n  }\n": typeof types.AnnouncementsDocument,
     "\n  query AuditTrail($merchantId: ID, $filter: AuditFilter, $first: Int, $after: String) {\n    auditTrail(merchantId: $merchantId, filter: $filter, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          kind at actor actorKind cause eventId walletId orderId version fromStatus toStatus\n          availableDelta { amountMinor currency }\n          available { amountMinor currency }\n          pending { amountMinor currency }\n        }\n      }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.AuditTrailDocument,
-    "\n  fragment NotificationFields on Notification {\n    id type priority title body data merchantId read readAt createdAt cursor\n    deliveries { channel status attempts lastError providerMessageId sentAt }\n  }\n": typeof types.NotificationFieldsFragmentDoc,
+    "\n  fragment NotificationFields on Notification {\n    id: notificationId type priority title body data merchantId read readAt createdAt cursor\n    deliveries { channel status attempts lastError providerMessageId sentAt }\n  }\n": typeof types.NotificationFieldsFragmentDoc,
     "\n  query Notifications($first: Int, $after: String, $unreadOnly: Boolean) {\n    notifications(first: $first, after: $after, unreadOnly: $unreadOnly) {\n      edges { cursor node { ...NotificationFields } }\n      pageInfo { hasNextPage endCursor }\n    }\n    unreadNotificationCount\n  }\n": typeof types.NotificationsDocument,
     "\n  query UnreadCount {\n    unreadNotificationCount\n  }\n": typeof types.UnreadCountDocument,
     "\n  mutation MarkRead($ids: [ID!], $all: Boolean) {\n    markNotificationsRead(ids: $ids, all: $all) { marked unreadCount }\n  }\n": typeof types.MarkReadDocument,
@@ -35,13 +35,13 @@ type Documents = {
     "\n  mutation RequestVerification($channel: ContactChannel!, $address: String!) {\n    requestContactVerification(channel: $channel, address: $address) { expiresAt devCode }\n  }\n": typeof types.RequestVerificationDocument,
     "\n  mutation VerifyContact($channel: ContactChannel!, $code: String!) {\n    verifyContact(channel: $channel, code: $code) { email emailVerified phone phoneVerified devices }\n  }\n": typeof types.VerifyContactDocument,
     "\n  subscription NotificationAdded($after: String) {\n    notificationAdded(after: $after) { ...NotificationFields }\n  }\n": typeof types.NotificationAddedDocument,
-    "\n  fragment OrderFields on Order {\n    id merchantId vendorId customerId currency status estimatedReadyAt version\n    amount { amountMinor currency amount }\n    items { name quantity unitPrice { amountMinor } total { amountMinor } }\n  }\n": typeof types.OrderFieldsFragmentDoc,
+    "\n  fragment OrderFields on Order {\n    id: orderId merchantId vendorId customerId currency status estimatedReadyAt version\n    amount { amountMinor currency amount }\n    items { name quantity unitPrice { amountMinor } total { amountMinor } }\n  }\n": typeof types.OrderFieldsFragmentDoc,
     "\n  mutation CreateOrder($input: CreateOrderInput!) {\n    createOrder(input: $input) { ...OrderFields }\n  }\n": typeof types.CreateOrderDocument,
     "\n  mutation UpdateOrderStatus($orderId: ID!, $status: OrderStatus!, $estimatedReadyAt: DateTime, $reason: String) {\n    updateOrderStatus(orderId: $orderId, status: $status, estimatedReadyAt: $estimatedReadyAt, reason: $reason) { ...OrderFields }\n  }\n": typeof types.UpdateOrderStatusDocument,
     "\n  query OrderQuery($id: ID!) {\n    order(id: $id) {\n      ...OrderFields\n      history { from to actor reason version }\n    }\n  }\n": typeof types.OrderQueryDocument,
-    "\n  query OrdersQuery($status: OrderStatus, $merchantId: ID, $first: Int, $after: String) {\n    orders(status: $status, merchantId: $merchantId, first: $first, after: $after) {\n      edges { cursor node { id status } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.OrdersQueryDocument,
-    "\n  subscription OrderStatusSub($orderId: ID!) {\n    orderStatus(orderId: $orderId) { id status version estimatedReadyAt }\n  }\n": typeof types.OrderStatusSubDocument,
-    "\n  subscription OrderUpdatesSub($merchantId: ID) {\n    orderUpdates(merchantId: $merchantId) { id status version merchantId }\n  }\n": typeof types.OrderUpdatesSubDocument,
+    "\n  query OrdersQuery($status: OrderStatus, $merchantId: ID, $first: Int, $after: String) {\n    orders(status: $status, merchantId: $merchantId, first: $first, after: $after) {\n      edges { cursor node { id: orderId status } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.OrdersQueryDocument,
+    "\n  subscription OrderStatusSub($orderId: ID!) {\n    orderStatus(orderId: $orderId) { id: orderId status version estimatedReadyAt }\n  }\n": typeof types.OrderStatusSubDocument,
+    "\n  subscription OrderUpdatesSub($merchantId: ID) {\n    orderUpdates(merchantId: $merchantId) { id: orderId status version merchantId }\n  }\n": typeof types.OrderUpdatesSubDocument,
     "\n  subscription PresenceSub($userIds: [ID!]!) {\n    presence(userIds: $userIds) { userId status lastSeenAt }\n  }\n": typeof types.PresenceSubDocument,
     "\n  query ConnectionStatsQuery {\n    connectionStats { sockets subscriptions instance { instance sockets users subscriptions } instances { instance sockets users subscriptions } }\n  }\n": typeof types.ConnectionStatsQueryDocument,
     "\n  mutation RevokeSessions($userId: ID!) {\n    revokeSessions(userId: $userId)\n  }\n": typeof types.RevokeSessionsDocument,
@@ -80,7 +80,7 @@ const documents: Documents = {
     "\n  mutation Broadcast($audience: AnnouncementAudience!, $role: Role, $merchantId: ID, $severity: AnnouncementSeverity, $title: String!, $body: String!) {\n    broadcastAnnouncement(audience: $audience, role: $role, merchantId: $merchantId, severity: $severity, title: $title, body: $body) {\n      id audience role merchantId severity title body createdAt\n    }\n  }\n": types.BroadcastDocument,
     "\n  subscription Announcements {\n    announcements { id audience role merchantId severity title body }\n  }\n": types.AnnouncementsDocument,
     "\n  query AuditTrail($merchantId: ID, $filter: AuditFilter, $first: Int, $after: String) {\n    auditTrail(merchantId: $merchantId, filter: $filter, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          kind at actor actorKind cause eventId walletId orderId version fromStatus toStatus\n          availableDelta { amountMinor currency }\n          available { amountMinor currency }\n          pending { amountMinor currency }\n        }\n      }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.AuditTrailDocument,
-    "\n  fragment NotificationFields on Notification {\n    id type priority title body data merchantId read readAt createdAt cursor\n    deliveries { channel status attempts lastError providerMessageId sentAt }\n  }\n": types.NotificationFieldsFragmentDoc,
+    "\n  fragment NotificationFields on Notification {\n    id: notificationId type priority title body data merchantId read readAt createdAt cursor\n    deliveries { channel status attempts lastError providerMessageId sentAt }\n  }\n": types.NotificationFieldsFragmentDoc,
     "\n  query Notifications($first: Int, $after: String, $unreadOnly: Boolean) {\n    notifications(first: $first, after: $after, unreadOnly: $unreadOnly) {\n      edges { cursor node { ...NotificationFields } }\n      pageInfo { hasNextPage endCursor }\n    }\n    unreadNotificationCount\n  }\n": types.NotificationsDocument,
     "\n  query UnreadCount {\n    unreadNotificationCount\n  }\n": types.UnreadCountDocument,
     "\n  mutation MarkRead($ids: [ID!], $all: Boolean) {\n    markNotificationsRead(ids: $ids, all: $all) { marked unreadCount }\n  }\n": types.MarkReadDocument,
@@ -91,13 +91,13 @@ const documents: Documents = {
     "\n  mutation RequestVerification($channel: ContactChannel!, $address: String!) {\n    requestContactVerification(channel: $channel, address: $address) { expiresAt devCode }\n  }\n": types.RequestVerificationDocument,
     "\n  mutation VerifyContact($channel: ContactChannel!, $code: String!) {\n    verifyContact(channel: $channel, code: $code) { email emailVerified phone phoneVerified devices }\n  }\n": types.VerifyContactDocument,
     "\n  subscription NotificationAdded($after: String) {\n    notificationAdded(after: $after) { ...NotificationFields }\n  }\n": types.NotificationAddedDocument,
-    "\n  fragment OrderFields on Order {\n    id merchantId vendorId customerId currency status estimatedReadyAt version\n    amount { amountMinor currency amount }\n    items { name quantity unitPrice { amountMinor } total { amountMinor } }\n  }\n": types.OrderFieldsFragmentDoc,
+    "\n  fragment OrderFields on Order {\n    id: orderId merchantId vendorId customerId currency status estimatedReadyAt version\n    amount { amountMinor currency amount }\n    items { name quantity unitPrice { amountMinor } total { amountMinor } }\n  }\n": types.OrderFieldsFragmentDoc,
     "\n  mutation CreateOrder($input: CreateOrderInput!) {\n    createOrder(input: $input) { ...OrderFields }\n  }\n": types.CreateOrderDocument,
     "\n  mutation UpdateOrderStatus($orderId: ID!, $status: OrderStatus!, $estimatedReadyAt: DateTime, $reason: String) {\n    updateOrderStatus(orderId: $orderId, status: $status, estimatedReadyAt: $estimatedReadyAt, reason: $reason) { ...OrderFields }\n  }\n": types.UpdateOrderStatusDocument,
     "\n  query OrderQuery($id: ID!) {\n    order(id: $id) {\n      ...OrderFields\n      history { from to actor reason version }\n    }\n  }\n": types.OrderQueryDocument,
-    "\n  query OrdersQuery($status: OrderStatus, $merchantId: ID, $first: Int, $after: String) {\n    orders(status: $status, merchantId: $merchantId, first: $first, after: $after) {\n      edges { cursor node { id status } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.OrdersQueryDocument,
-    "\n  subscription OrderStatusSub($orderId: ID!) {\n    orderStatus(orderId: $orderId) { id status version estimatedReadyAt }\n  }\n": types.OrderStatusSubDocument,
-    "\n  subscription OrderUpdatesSub($merchantId: ID) {\n    orderUpdates(merchantId: $merchantId) { id status version merchantId }\n  }\n": types.OrderUpdatesSubDocument,
+    "\n  query OrdersQuery($status: OrderStatus, $merchantId: ID, $first: Int, $after: String) {\n    orders(status: $status, merchantId: $merchantId, first: $first, after: $after) {\n      edges { cursor node { id: orderId status } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.OrdersQueryDocument,
+    "\n  subscription OrderStatusSub($orderId: ID!) {\n    orderStatus(orderId: $orderId) { id: orderId status version estimatedReadyAt }\n  }\n": types.OrderStatusSubDocument,
+    "\n  subscription OrderUpdatesSub($merchantId: ID) {\n    orderUpdates(merchantId: $merchantId) { id: orderId status version merchantId }\n  }\n": types.OrderUpdatesSubDocument,
     "\n  subscription PresenceSub($userIds: [ID!]!) {\n    presence(userIds: $userIds) { userId status lastSeenAt }\n  }\n": types.PresenceSubDocument,
     "\n  query ConnectionStatsQuery {\n    connectionStats { sockets subscriptions instance { instance sockets users subscriptions } instances { instance sockets users subscriptions } }\n  }\n": types.ConnectionStatsQueryDocument,
     "\n  mutation RevokeSessions($userId: ID!) {\n    revokeSessions(userId: $userId)\n  }\n": types.RevokeSessionsDocument,
@@ -183,7 +183,7 @@ export function graphql(source: "\n  query AuditTrail($merchantId: ID, $filter: 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment NotificationFields on Notification {\n    id type priority title body data merchantId read readAt createdAt cursor\n    deliveries { channel status attempts lastError providerMessageId sentAt }\n  }\n"): (typeof documents)["\n  fragment NotificationFields on Notification {\n    id type priority title body data merchantId read readAt createdAt cursor\n    deliveries { channel status attempts lastError providerMessageId sentAt }\n  }\n"];
+export function graphql(source: "\n  fragment NotificationFields on Notification {\n    id: notificationId type priority title body data merchantId read readAt createdAt cursor\n    deliveries { channel status attempts lastError providerMessageId sentAt }\n  }\n"): (typeof documents)["\n  fragment NotificationFields on Notification {\n    id: notificationId type priority title body data merchantId read readAt createdAt cursor\n    deliveries { channel status attempts lastError providerMessageId sentAt }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -227,7 +227,7 @@ export function graphql(source: "\n  subscription NotificationAdded($after: Stri
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment OrderFields on Order {\n    id merchantId vendorId customerId currency status estimatedReadyAt version\n    amount { amountMinor currency amount }\n    items { name quantity unitPrice { amountMinor } total { amountMinor } }\n  }\n"): (typeof documents)["\n  fragment OrderFields on Order {\n    id merchantId vendorId customerId currency status estimatedReadyAt version\n    amount { amountMinor currency amount }\n    items { name quantity unitPrice { amountMinor } total { amountMinor } }\n  }\n"];
+export function graphql(source: "\n  fragment OrderFields on Order {\n    id: orderId merchantId vendorId customerId currency status estimatedReadyAt version\n    amount { amountMinor currency amount }\n    items { name quantity unitPrice { amountMinor } total { amountMinor } }\n  }\n"): (typeof documents)["\n  fragment OrderFields on Order {\n    id: orderId merchantId vendorId customerId currency status estimatedReadyAt version\n    amount { amountMinor currency amount }\n    items { name quantity unitPrice { amountMinor } total { amountMinor } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -243,15 +243,15 @@ export function graphql(source: "\n  query OrderQuery($id: ID!) {\n    order(id:
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query OrdersQuery($status: OrderStatus, $merchantId: ID, $first: Int, $after: String) {\n    orders(status: $status, merchantId: $merchantId, first: $first, after: $after) {\n      edges { cursor node { id status } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): (typeof documents)["\n  query OrdersQuery($status: OrderStatus, $merchantId: ID, $first: Int, $after: String) {\n    orders(status: $status, merchantId: $merchantId, first: $first, after: $after) {\n      edges { cursor node { id status } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"];
+export function graphql(source: "\n  query OrdersQuery($status: OrderStatus, $merchantId: ID, $first: Int, $after: String) {\n    orders(status: $status, merchantId: $merchantId, first: $first, after: $after) {\n      edges { cursor node { id: orderId status } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): (typeof documents)["\n  query OrdersQuery($status: OrderStatus, $merchantId: ID, $first: Int, $after: String) {\n    orders(status: $status, merchantId: $merchantId, first: $first, after: $after) {\n      edges { cursor node { id: orderId status } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription OrderStatusSub($orderId: ID!) {\n    orderStatus(orderId: $orderId) { id status version estimatedReadyAt }\n  }\n"): (typeof documents)["\n  subscription OrderStatusSub($orderId: ID!) {\n    orderStatus(orderId: $orderId) { id status version estimatedReadyAt }\n  }\n"];
+export function graphql(source: "\n  subscription OrderStatusSub($orderId: ID!) {\n    orderStatus(orderId: $orderId) { id: orderId status version estimatedReadyAt }\n  }\n"): (typeof documents)["\n  subscription OrderStatusSub($orderId: ID!) {\n    orderStatus(orderId: $orderId) { id: orderId status version estimatedReadyAt }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription OrderUpdatesSub($merchantId: ID) {\n    orderUpdates(merchantId: $merchantId) { id status version merchantId }\n  }\n"): (typeof documents)["\n  subscription OrderUpdatesSub($merchantId: ID) {\n    orderUpdates(merchantId: $merchantId) { id status version merchantId }\n  }\n"];
+export function graphql(source: "\n  subscription OrderUpdatesSub($merchantId: ID) {\n    orderUpdates(merchantId: $merchantId) { id: orderId status version merchantId }\n  }\n"): (typeof documents)["\n  subscription OrderUpdatesSub($merchantId: ID) {\n    orderUpdates(merchantId: $merchantId) { id: orderId status version merchantId }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
