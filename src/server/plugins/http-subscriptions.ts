@@ -114,7 +114,8 @@ function publicResult(result: ExecutionResult): Record<string, unknown> {
   return { ...result, errors };
 }
 
-function multipartResponse(result: AsyncIterable<ExecutionResult>, fetchAPI: FetchAPI, { apollo, heartbeatMs }: { apollo: boolean; heartbeatMs: number }): Response {
+/** The multipart body of one subscription (exported for its framing tests). */
+export function multipartResponse(result: AsyncIterable<ExecutionResult>, fetchAPI: FetchAPI, { apollo, heartbeatMs }: { apollo: boolean; heartbeatMs: number }): Response {
   const iterator = result[Symbol.asyncIterator]();
   const encoder = new fetchAPI.TextEncoder();
   let heartbeat: ReturnType<typeof setInterval> | undefined;
