@@ -15,9 +15,11 @@
  * APQ server: a hash reveals nothing a caller could not compute from the text itself.
  */
 import { createHash } from 'node:crypto';
-import { parse } from 'graphql';
-import { createLRUCache } from 'graphql-yoga';
+import { useAPQ } from '@graphql-yoga/plugin-apq';
+import { GraphQLError, parse } from 'graphql';
+import { createLRUCache, type Plugin } from 'graphql-yoga';
 import { Redis } from 'ioredis';
+import type { Metrics } from '../lib/metrics.js';
 import { clientError } from '../schema/errors.js';
 
 export interface PersistedQueryStore {
@@ -75,6 +77,25 @@ export function createRedisPersistedQueryStore(url: string, options: PersistedQu
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * The ecosystem plugin on HTTP, with its refusals (PERSISTED_QUERY_NOT_FOUND, which tells the
+ * client to send the query, and PERSISTED_QUERY_MISMATCH) counted in paypulse_refusals_total like
+ * every request answered with an error.
+ */
+export function usePersistedQueries(store: PersistedQueryStore, metrics: Metrics): Plugin {
+  const apq = useAPQ({ store, hash: sha256Hex });
+  return {
+    async onParams(payload) {
+      try {
+        await apq.onParams!(payload as never);
+      } catch (error) {
+        if (error instanceof GraphQLError && typeof error.extensions.code === 'string') metrics.refuse(error.extensions.code);
+        throw error;
+      }
+    },
+  };
 }
 
 interface PersistedQueryExtension {

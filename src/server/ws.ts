@@ -207,7 +207,10 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
         let query = payload.query;
         if (services.persistedQueries) {
           const resolved = await resolvePersisted(services.persistedQueries, payload);
-          if ('error' in resolved) return [resolved.error];
+          if ('error' in resolved) {
+            services.metrics.refuse(String(resolved.error.extensions.code));
+            return [resolved.error];
+          }
           query = resolved.query;
         }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({

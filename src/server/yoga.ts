@@ -1,11 +1,10 @@
-import { useAPQ } from '@graphql-yoga/plugin-apq';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from '../lib/logger.js';
 import { schema } from '../schema/index.js';
 import type { GraphQLContext } from '../schema/builder.js';
 import type { Services } from '../services.js';
 import { createContextFactory, type SocketInitialContext } from './context.js';
-import { sha256Hex } from './apq.js';
+import { usePersistedQueries } from './apq.js';
 import { useHttpSubscriptions } from './plugins/http-subscriptions.js';
 import { useOperationMetrics } from './plugins/operation-metrics.js';
 import { useQueryLimits } from './plugins/query-limits.js';
@@ -48,7 +47,7 @@ export function createYogaServer(services: Services): PaypulseYoga {
     plugins: [
       ...(trusted ? [useTrustedDocuments(trusted, services.metrics)] : []),
       // Apollo's automatic persisted queries (server/apq.ts); never beside trusted documents.
-      ...(services.persistedQueries && !trusted ? [useAPQ({ store: services.persistedQueries, hash: sha256Hex })] : []),
+      ...(services.persistedQueries && !trusted ? [usePersistedQueries(services.persistedQueries, services.metrics)] : []),
       useRequestGuards(services.metrics),
       // graphql-sse's single connection mode (PUT reservations) on the same path.
       useGraphQLSSESingleConnection(services, GRAPHQL_PATH),

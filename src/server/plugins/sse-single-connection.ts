@@ -78,7 +78,11 @@ export function useGraphQLSSESingleConnection(services: Services, path: string):
   // Yoga's fetch API (the server adapter's own Response and ReadableStream), set at init.
   let api: { Response: typeof Response; ReadableStream: typeof ReadableStream } = { Response, ReadableStream };
   const json = (status: number, body: unknown) => new api.Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8' } });
-  const errorResponse = (status: number, error: GraphQLError) => json(status, { errors: [publicError(error)] });
+  /** A refusal: counted in paypulse_refusals_total under the code the client sees, like every other. */
+  const errorResponse = (status: number, error: GraphQLError) => {
+    metrics.refuse(typeof error.extensions?.code === 'string' ? error.extensions.code : 'BAD_REQUEST');
+    return json(status, { errors: [publicError(error)] });
+  };
   const empty = (status: number, headers: Record<string, string> = {}) => new api.Response(null, { status, headers });
 
   const credentialOf = (p: Principal) => `${p.kind}:${p.subject}`;
@@ -88,11 +92,9 @@ export function useGraphQLSSESingleConnection(services: Services, path: string):
     try {
       const principal = await authenticate(services, { authorization: request.headers.get('authorization'), apiKey: request.headers.get('x-api-key') });
       if (principal) return { principal };
-      metrics.refuse(ErrorCode.Unauthenticated);
       return { refused: errorResponse(401, clientError(ErrorCode.Unauthenticated, 'authentication required')) };
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
-      metrics.refuse(error.code);
       return { refused: errorResponse(401, clientError(error.code, error.message)) };
     }
   }
@@ -112,7 +114,6 @@ export function useGraphQLSSESingleConnection(services: Services, path: string):
     const owner = credentialOf(principal);
     const held = perOwner.get(owner) ?? 0;
     if (held >= config.limits.sockets.perCredential) {
-      metrics.refuse('TOO_MANY_STREAMS');
       return errorResponse(429, clientError('TOO_MANY_STREAMS', `at most ${config.limits.sockets.perCredential} event streams for this credential`));
     }
     const token = randomBytes(24).toString('base64url');
@@ -215,13 +216,9 @@ export function useGraphQLSSESingleConnection(services: Services, path: string):
     try {
       params = (await request.json()) as typeof params;
     } catch {
-      metrics.refuse('BAD_REQUEST');
       return errorResponse(400, clientError('BAD_REQUEST', 'the body is not JSON'));
     }
-    const bad = (message: string) => {
-      metrics.refuse('BAD_REQUEST');
-      return errorResponse(400, clientError('BAD_REQUEST', message));
-    };
+    const bad = (message: string) => errorResponse(400, clientError('BAD_REQUEST', message));
     if (params === null || typeof params !== 'object' || Array.isArray(params)) return bad('the body must be one JSON object');
     if (typeof params.query !== 'string') return bad('query must be a string');
     if (params.variables != null && (typeof params.variables !== 'object' || Array.isArray(params.variables))) return bad('variables must be an object');
@@ -230,7 +227,6 @@ export function useGraphQLSSESingleConnection(services: Services, path: string):
     if (typeof operationId !== 'string' || operationId === '' || operationId.length > 128) return bad('extensions.operationId is required (a string of 1-128 characters)');
     if (reservation.operations.has(operationId)) return errorResponse(409, clientError('OPERATION_EXISTS', 'Operation with ID already exists'));
     if (reservation.operations.size >= config.limits.sockets.subscriptionsPerSocket) {
-      metrics.refuse(ErrorCode.TooManySubscriptions);
       return errorResponse(429, clientError(ErrorCode.TooManySubscriptions, `at most ${config.limits.sockets.subscriptionsPerSocket} operations at once on one stream`));
     }
     reservation.operations.set(operationId, null);
@@ -341,6 +337,7 @@ export function useGraphQLSSESingleConnection(services: Services, path: string):
         return endResponse(empty(200));
       }
       if (request.method !== 'GET' && request.method !== 'POST') {
+        metrics.refuse('METHOD_NOT_ALLOWED');
         return endResponse(empty(405, { allow: 'GET, POST, PUT, DELETE' }));
       }
       if ((request.headers.get('accept') ?? '').includes('text/event-stream')) return endResponse(openStream(reservation));
