@@ -248,9 +248,15 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       // Ending every live subscription ends the SSE streams too; then idle keep-alive
       // connections are all that hold close() open.
       await pubsub.close();
+      // graphql-sse's reserved single-connection streams outlive their operations: end them.
+      await yoga.dispose();
+      // Streams that just ended leave keep-alive connections that turn idle a moment later:
+      // close idle ones until the server is closed, not only those idle right now.
       http?.closeIdleConnections();
+      const sweep = setInterval(() => http?.closeIdleConnections(), 50);
       const force = setTimeout(() => http?.closeAllConnections(), config.shutdownTimeoutMs);
       await closed;
+      clearInterval(sweep);
       clearTimeout(force);
       await services.rateLimiter.close();
       await services.persistedQueries?.close();

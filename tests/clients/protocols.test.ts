@@ -273,3 +273,27 @@ await describeWith(['postgres', 'redis'], 'APQ across instances (Redis store)', 
     expect(b.json).toEqual({ data: { merchant: { id: merchant } } });
   });
 });
+
+describe('graphql-sse single connection at shutdown (embedded)', () => {
+  let t: TestApp;
+  // A stream left open would hold stop() for SHUTDOWN_TIMEOUT_MS, far beyond this test's timeout.
+  beforeAll(async () => {
+    t = await startTestApp({ mode: 'embedded', env: { SHUTDOWN_TIMEOUT_MS: '600000' } });
+  });
+
+  it('ends a reserved stream when the server stops, so shutdown does not wait for the client', async () => {
+    const merchant = `m_stop_${id()}`;
+    await t.createMerchant(merchant);
+    const auth = { authorization: `Bearer ${await t.merchantToken(merchant)}` };
+    const stream = await (await fetch(t.url, { method: 'PUT', headers: auth })).text();
+    const res = await fetch(t.url, { headers: { ...auth, accept: 'text/event-stream', 'x-graphql-event-stream-token': stream } });
+    expect(res.status).toBe(200);
+    const op = await fetch(t.url, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', 'x-graphql-event-stream-token': stream }, body: JSON.stringify({ query: FEED, extensions: { operationId: 'live' } }) });
+    expect(op.status).toBe(202);
+    await waitUntil(() => t.app.services.pubsub.activeSubscriptions() > 0);
+    const body = res.text();
+    await t.stop();
+    // The stream ended (with the server's shutdown), it was not cut by the shutdown timeout.
+    expect(await body).toMatch(/^:\n\n/);
+  });
+});

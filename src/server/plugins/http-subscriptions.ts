@@ -59,8 +59,9 @@ export function acceptedTypes(accept: string | null): AcceptedType[] {
 /** The streaming transport the client prefers for a subscription, or undefined (Yoga answers 406). */
 export function streamingTransport(accept: string | null): { transport: HttpSubscriptionTransport; apollo: boolean } | undefined {
   for (const { type, params } of acceptedTypes(accept)) {
-    if (type === 'text/event-stream') return { transport: 'sse', apollo: false };
-    if (type === 'multipart/mixed') return { transport: 'multipart', apollo: params.subscriptionspec !== undefined };
+    // Yoga answers `*/*` and `text/*` with SSE.
+    if (type === 'text/event-stream' || type === 'text/*' || type === '*/*') return { transport: 'sse', apollo: false };
+    if (type === 'multipart/mixed' || type === 'multipart/*') return { transport: 'multipart', apollo: params.subscriptionspec !== undefined };
   }
   return undefined;
 }

@@ -311,38 +311,50 @@ export function useGraphQLSSESingleConnection(services: Services, path: string):
     return empty(202);
   }
 
+  /** The protocol's requests (see the header); every one authenticated first. */
+  async function handle(request: Request, url: URL, token: string | undefined, serverContext: Record<string, unknown>): Promise<Response> {
+    const caller = await authorize(request);
+    if ('refused' in caller) return caller.refused;
+    const { principal } = caller;
+    if (request.method === 'PUT') return reserve(principal);
+    const reservation = token === undefined ? undefined : reservationFor(token, principal);
+    if (!reservation) return notFound();
+    if (request.method === 'DELETE') {
+      const operationId = url.searchParams.get('operationId');
+      if (!operationId) return errorResponse(400, clientError('BAD_REQUEST', 'operationId is missing'));
+      const op = reservation.operations.get(operationId);
+      reservation.operations.delete(operationId);
+      reservation.wake();
+      await op?.return?.().catch(() => undefined);
+      return empty(200);
+    }
+    if (request.method !== 'GET' && request.method !== 'POST') {
+      metrics.refuse('METHOD_NOT_ALLOWED');
+      return empty(405, { allow: 'GET, POST, PUT, DELETE' });
+    }
+    if ((request.headers.get('accept') ?? '').includes('text/event-stream')) return openStream(reservation);
+    if (request.method !== 'POST') return errorResponse(405, clientError('METHOD_NOT_ALLOWED', 'operations on a stream are POSTed'));
+    return startOperation(request, reservation, serverContext);
+  }
+
   return {
+    // yoga.dispose() at shutdown: every reserved stream ends (its operations first), so no
+    // event stream holds the HTTP server open.
+    async onDispose() {
+      await Promise.all([...reservations.values()].map((r) => r.dispose()));
+    },
     onYogaInit({ yoga }) {
       getEnveloped = (initial) => yoga.getEnveloped(initial as never) as Enveloped;
       api = yoga.fetchAPI as typeof api;
     },
-    async onRequest({ request, url, endResponse, serverContext }) {
+    onRequest({ request, url, endResponse, serverContext }) {
       if (url.pathname !== path) return;
       const token = tokenOf(request, url);
       // Everything else on this path is plain GraphQL over HTTP (and distinct-mode SSE) for Yoga.
+      // Returning synchronously matters: an async hook delays Yoga's body reading, and the body
+      // limit's byte counter (http.ts) would consume chunked bodies meanwhile.
       if (request.method !== 'PUT' && request.method !== 'DELETE' && token === undefined) return;
-      const caller = await authorize(request);
-      if ('refused' in caller) return endResponse(caller.refused);
-      const { principal } = caller;
-      if (request.method === 'PUT') return endResponse(reserve(principal));
-      const reservation = token === undefined ? undefined : reservationFor(token, principal);
-      if (!reservation) return endResponse(notFound());
-      if (request.method === 'DELETE') {
-        const operationId = url.searchParams.get('operationId');
-        if (!operationId) return endResponse(errorResponse(400, clientError('BAD_REQUEST', 'operationId is missing')));
-        const op = reservation.operations.get(operationId);
-        reservation.operations.delete(operationId);
-        reservation.wake();
-        await op?.return?.().catch(() => undefined);
-        return endResponse(empty(200));
-      }
-      if (request.method !== 'GET' && request.method !== 'POST') {
-        metrics.refuse('METHOD_NOT_ALLOWED');
-        return endResponse(empty(405, { allow: 'GET, POST, PUT, DELETE' }));
-      }
-      if ((request.headers.get('accept') ?? '').includes('text/event-stream')) return endResponse(openStream(reservation));
-      if (request.method !== 'POST') return endResponse(errorResponse(405, clientError('METHOD_NOT_ALLOWED', 'operations on a stream are POSTed')));
-      return endResponse(await startOperation(request, reservation, serverContext as Record<string, unknown>));
+      return handle(request, url, token, serverContext as Record<string, unknown>).then(endResponse);
     },
   };
 }
