@@ -5,20 +5,13 @@
  *   cursor. graphql-ws re-sends the same payload object when it reconnects, so the server replays
  *   exactly what was missed: nothing is lost and nothing arrives twice;
  * - SLOW_CONSUMER ends the subscription with `extensions.after`: subscribe again from there.
- * The example drops its socket on purpose (`terminate()`), ingests an event while it is away,
- * and checks it arrives once after the automatic reconnect.  Run: npx tsx examples/graphql-ws-resume.ts
+ * Queries and mutations run over graphql-ws too. The example drops its socket on purpose
+ * (`terminate()`); while it is away a second client (a back end, say) ingests an event, and the
+ * example checks that event arrives exactly once after the automatic reconnect.  Run: npx tsx examples/graphql-ws-resume.ts
  */
 import { createClient, type ExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
-import { authHeaders, deadline, fail, getToken, INGEST, LATEST, LIVE_FEED, newEvent, NODE, startAfter, url, until, wsUrl, type FeedEvent, type LatestData, type NodeData } from './env.js';
-
-/** Queries and mutations over plain HTTP (graphql-ws could carry them too). */
-async function http<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeaders }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as ExecutionResult<T>;
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data as T;
-}
+import { deadline, fail, getToken, INGEST, LATEST, LIVE_FEED, newEvent, NODE, startAfter, until, wsUrl, type FeedEvent, type LatestData, type NodeData } from './env.js';
 
 let connects = 0;
 const client = createClient({
@@ -33,9 +26,21 @@ const client = createClient({
   on: { connected: () => void connects++ },
 });
 
+/** Another client, for the event ingested while the first one is away. */
+const producer = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: async () => ({ authorization: `Bearer ${await getToken()}` }) });
+
+/** A query or mutation over graphql-ws: its first (only) result. */
+async function once<T>(query: string, variables: Record<string, unknown> = {}, over = client): Promise<T> {
+  for await (const result of over.iterate<T>({ query, variables })) {
+    if (result.errors) throw new Error(JSON.stringify(result.errors));
+    return result.data as T;
+  }
+  throw new Error('no result');
+}
+
 deadline(45_000);
 try {
-  const latest = await http<LatestData>(LATEST);
+  const latest = await once<LatestData>(LATEST);
   // The one variables object graphql-ws sends on every (re)subscribe.
   const variables: { after: string } = { after: startAfter(latest) };
   const seen: FeedEvent[] = [];
@@ -63,23 +68,23 @@ try {
   subscribeFeed();
 
   const first = newEvent('100');
-  await http(INGEST, { event: first });
+  await once(INGEST, { event: first });
   await until(() => seen.some((e) => e.eventId === first.eventId) || ended !== undefined);
 
   // Drop the socket; ingest while it is away; graphql-ws reconnects and re-sends `after`.
   client.terminate();
   const missed = newEvent('200');
-  await http(INGEST, { event: missed });
+  await once(INGEST, { event: missed }, producer);
   await until(() => seen.some((e) => e.eventId === missed.eventId) || ended !== undefined, 30_000);
   if (ended !== undefined) throw new Error(`the subscription ended: ${JSON.stringify(ended)}`);
 
   const times = (eventId: string) => seen.filter((e) => e.eventId === eventId).length;
   if (times(first.eventId) !== 1 || times(missed.eventId) !== 1) throw new Error(`expected each event once, saw ${JSON.stringify(seen.map((e) => e.eventId))}`);
   if (connects < 2) throw new Error('the client never reconnected');
-  const read = await http<NodeData>(NODE, { id: seen.at(-1)!.id });
+  const read = await once<NodeData>(NODE, { id: seen.at(-1)!.id });
   if (read.node?.eventId !== missed.eventId) throw new Error(`node(id) answered ${JSON.stringify(read)}`);
   console.log(`graphql-ws-resume ok: ${seen.length} events after ${connects} connects, the one sent while away arrived once`);
-  await client.dispose();
+  await Promise.all([client.dispose(), producer.dispose()]);
   process.exit(0);
 } catch (error) {
   fail(error);
