@@ -221,6 +221,18 @@ await describeWith(['postgres', 'redis'], 'client protocols (services)', () => {
       client.dispose();
     });
 
+    it('ends the stream when its token expires, as graphql-ws closes the socket', async () => {
+      const shortLived = await t.token({ sub: `short-${id()}`, role: 'merchant', merchantId: merchant, expiresInSeconds: 2 });
+      const auth = { authorization: `Bearer ${shortLived}` };
+      const stream = await (await reserve(auth)).text();
+      const res = await fetch(t.url, { headers: { ...auth, accept: 'text/event-stream', 'x-graphql-event-stream-token': stream } });
+      expect(res.status).toBe(200);
+      // Resolves only once the server ends the stream (the test times out otherwise).
+      expect(await res.text()).toMatch(/^:\n\n/);
+      const after = await fetch(t.url, { headers: { ...auth, accept: 'text/event-stream', 'x-graphql-event-stream-token': stream } });
+      expect(after.status).toBe(401);
+    });
+
     it('leaves other methods on /graphql to Yoga (PATCH is still 405)', async () => {
       const res = await fetch(t.url, { method: 'PATCH', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
       expect(res.status).toBe(405);

@@ -21,9 +21,10 @@
  * reservation nobody connects to within RESERVATION_TTL_MS is dropped. Reservations live on the
  * instance that made them: behind a load balancer, route by the token (or use distinct mode).
  *
- * Issue #19 (revocation and expiry at one edge for every transport) attaches at `authorize()`
- * (every request) and at `startOperation()` / the stream's `dispose()` (closing a stream when its
- * credential is revoked or expires).
+ * A stream ends when its token expires. Issue #19 (revocation and expiry at one edge for every
+ * transport) attaches at `authorize()` (every request) and at the reservation's `dispose()`
+ * (closing a stream when its credential is revoked: today only graphql-ws sockets are in the
+ * session registry).
  */
 import { randomBytes } from 'node:crypto';
 import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
@@ -41,6 +42,7 @@ const TOKEN_QUERY = 'token';
 /** A reservation must be connected to within this time. */
 export const RESERVATION_TTL_MS = 30_000;
 const PING_MS = 12_000;
+const MAX_TIMER_MS = 2_147_483_647;
 
 type Enveloped = ReturnType<Parameters<NonNullable<Plugin['onYogaInit']>>[0]['yoga']['getEnveloped']>;
 
@@ -57,6 +59,8 @@ interface Reservation {
   wake(): void;
   waiters: Set<() => void>;
   expiry: NodeJS.Timeout | undefined;
+  /** Ends the stream when the credential's token expires (as graphql-ws closes a socket with 4403). */
+  tokenExpiry: NodeJS.Timeout | undefined;
   dispose(): Promise<void>;
 }
 
@@ -129,10 +133,12 @@ export function useGraphQLSSESingleConnection(services: Services, path: string):
         for (const w of [...this.waiters]) w();
       },
       expiry: undefined,
+      tokenExpiry: undefined,
       async dispose() {
         if (reservations.get(token) !== reservation) return;
         reservations.delete(token);
         clearTimeout(reservation.expiry);
+        clearTimeout(reservation.tokenExpiry);
         const left = (perOwner.get(owner) ?? 1) - 1;
         if (left > 0) perOwner.set(owner, left);
         else perOwner.delete(owner);
@@ -144,6 +150,13 @@ export function useGraphQLSSESingleConnection(services: Services, path: string):
     };
     reservation.expiry = setTimeout(() => void (!reservation.open && reservation.dispose()), RESERVATION_TTL_MS);
     reservation.expiry.unref();
+    // A token that expires ends the stream: the client reconnects with a fresh one (its
+    // `headers` function), and every later request is checked anyway. Tokens living longer than
+    // setTimeout's ~24.8 days are left to that per-request check.
+    if (principal.expiresAt !== null && principal.expiresAt - Date.now() < MAX_TIMER_MS) {
+      reservation.tokenExpiry = setTimeout(() => void reservation.dispose(), Math.max(0, principal.expiresAt - Date.now()));
+      reservation.tokenExpiry.unref();
+    }
     reservations.set(token, reservation);
     perOwner.set(owner, held + 1);
     return new api.Response(token, { status: 201, headers: { 'content-type': 'text/plain; charset=utf-8' } });
