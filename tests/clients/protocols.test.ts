@@ -309,3 +309,32 @@ describe('graphql-sse single connection at shutdown (embedded)', () => {
     expect(await body).toMatch(/^:\n\n/);
   });
 });
+
+describe('multipart subscriptions go through the same limits (embedded)', () => {
+  let t: TestApp;
+  let token: string;
+  beforeAll(async () => {
+    t = await startTestApp({ mode: 'embedded', env: { RATE_LIMIT_PER_MINUTE: '1', RATE_LIMIT_BURST: '2', MAX_QUERY_DEPTH: '2' } });
+    const merchant = `m_limits_${id()}`;
+    await t.createMerchant(merchant);
+    token = await t.merchantToken(merchant);
+  });
+  afterAll(() => t?.stop());
+
+  const subscribe = (query: string) =>
+    fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: APOLLO_ACCEPT, authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
+
+  it('refuses a document over MAX_QUERY_DEPTH with 400 QUERY_TOO_DEEP, and a subscription past the rate limit with 429 RATE_LIMITED', async () => {
+    const tooDeep = await subscribe('subscription { paymentEvents { amount { currency } } }');
+    expect(tooDeep.status).toBe(400);
+    expect((await tooDeep.json()).errors[0].extensions.code).toBe('QUERY_TOO_DEEP');
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await subscribe('subscription { paymentEvents { eventId } }');
+      statuses.push(res.status);
+      if (res.status === 429) expect((await res.json()).errors[0].extensions.code).toBe('RATE_LIMITED');
+      else await res.body?.cancel();
+    }
+    expect(statuses).toEqual([200, 200, 429]);
+  });
+});
