@@ -35,6 +35,7 @@ import { createPaymentEventRepository } from './payments/repository.js';
 import { createPresenceService } from './presence/service.js';
 import { createMemoryPresenceStore, createRedisPresenceStore } from './presence/store.js';
 import { createPubSub } from './pubsub/index.js';
+import { createMemoryPersistedQueryStore, createRedisPersistedQueryStore } from './server/apq.js';
 import { createDashboardHandler } from './server/dashboard.js';
 import { createExportHandler } from './server/exports.js';
 import { createClientErrorHandler, createHttpHandler } from './server/http.js';
@@ -143,6 +144,11 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     }),
     tokens: createTokenVerifier(config.auth),
     rateLimiter: config.redisUrl ? createRedisRateLimiter(config.redisUrl) : createMemoryRateLimiter(),
+    persistedQueries: config.apq
+      ? config.redisUrl
+        ? createRedisPersistedQueryStore(config.redisUrl, { ttlSeconds: config.apq.ttlSeconds, maxTokens: config.limits.query.maxTokens })
+        : createMemoryPersistedQueryStore({ ttlSeconds: config.apq.ttlSeconds, maxTokens: config.limits.query.maxTokens })
+      : undefined,
     presence: createPresenceService({
       store: config.redisUrl ? createRedisPresenceStore(config.redisUrl) : createMemoryPresenceStore(),
       pubsub,
@@ -264,11 +270,18 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       // Ending every live subscription ends the SSE streams too; then idle keep-alive
       // connections are all that hold close() open.
       await pubsub.close();
+      // graphql-sse's reserved single-connection streams outlive their operations: end them.
+      await yoga.dispose();
+      // Streams that just ended leave keep-alive connections that turn idle a moment later:
+      // close idle ones until the server is closed, not only those idle right now.
       http?.closeIdleConnections();
+      const sweep = setInterval(() => http?.closeIdleConnections(), 50);
       const force = setTimeout(() => http?.closeAllConnections(), config.shutdownTimeoutMs);
       await closed;
+      clearInterval(sweep);
       clearTimeout(force);
       await services.rateLimiter.close();
+      await services.persistedQueries?.close();
       // After the last HTTP request: an ingest mutation in flight still reaches Kafka.
       await producer?.disconnect();
       await db.close();

@@ -87,6 +87,8 @@ const EnvSchema = z
     MAX_QUERY_BREADTH: positiveInt().default(300),
     MAX_QUERY_COMPLEXITY: positiveInt().default(5_000),
     TRUSTED_DOCUMENTS: z.string().min(1).optional(),
+    APQ_TTL_SECONDS: positiveInt(30 * 24 * 3600).default(86_400),
+    MULTIPART_HEARTBEAT_MS: positiveInt(600_000).default(5_000),
     RATE_LIMIT_PER_MINUTE: wholeNumber(z.number().int().min(0)).default(1_200),
     RATE_LIMIT_BURST: positiveInt().default(200),
     RATE_LIMIT_API_KEY_PER_MINUTE: wholeNumber(z.number().int().min(0)).default(60_000),
@@ -266,6 +268,16 @@ export type Config = Readonly<{
       }>
     | undefined;
   wsKeepAliveMs: number;
+  /** Subscriptions over HTTP (docs/clients.md). */
+  subscriptions: Readonly<{
+    /** Interval of the `{}` heartbeat parts of Apollo's multipart protocol. */
+    multipartHeartbeatMs: number;
+  }>;
+  /**
+   * Automatic persisted queries (Apollo's APQ), stored in Redis when REDIS_URL is set, in memory
+   * otherwise; undefined in trusted documents mode, which accepts only its manifest.
+   */
+  apq: Readonly<{ ttlSeconds: number }> | undefined;
   /** Presence: idle time before AWAY; heartbeat TTL after which a dead instance's sockets count as gone. */
   presence: Readonly<{ awayMs: number; ttlMs: number }>;
   shutdownTimeoutMs: number;
@@ -363,6 +375,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         }
       : undefined,
     wsKeepAliveMs: e.WS_KEEPALIVE_MS,
+    subscriptions: { multipartHeartbeatMs: e.MULTIPART_HEARTBEAT_MS },
+    apq: e.TRUSTED_DOCUMENTS ? undefined : { ttlSeconds: e.APQ_TTL_SECONDS },
     presence: { awayMs: e.PRESENCE_AWAY_MS, ttlMs: e.PRESENCE_TTL_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     drain: { delayMs: e.DRAIN_DELAY_MS, batchSize: e.DRAIN_BATCH_SIZE, intervalMs: e.DRAIN_BATCH_INTERVAL_MS },

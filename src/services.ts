@@ -17,6 +17,7 @@ import type { ActivityService } from './payments/activity.js';
 import type { PaymentEventRepository } from './payments/repository.js';
 import type { PresenceService } from './presence/service.js';
 import type { PubSub } from './pubsub/index.js';
+import type { PersistedQueryStore } from './server/apq.js';
 import type { RateLimiter } from './server/limits/rate-limit.js';
 import type { SessionRegistry } from './server/sessions.js';
 import type { TrackingService } from './tracking/service.js';
@@ -52,6 +53,8 @@ export interface Services {
   tokens: TokenVerifier;
   /** Operations per caller, shared by every instance through Redis when there is one. */
   rateLimiter: RateLimiter;
+  /** Automatic persisted queries by hash (server/apq.ts); undefined in trusted documents mode. */
+  persistedQueries: PersistedQueryStore | undefined;
   /** Who is online, away or offline, across instances. */
   presence: PresenceService;
   /** Open sockets by credential, to close them on revocation. */

@@ -63,6 +63,8 @@ export interface NotificationService {
   /** Newest first, below `beforeSeq` when given. */
   list(args: { userId: string; unreadOnly: boolean; beforeSeq?: bigint | undefined; first: number }): Promise<{ notifications: NotificationRecord[]; hasNextPage: boolean }>;
   unreadCount(userId: string): Promise<number>;
+  /** One of this user's notifications (undefined for anyone else's). */
+  byId(userId: string, id: string): Promise<NotificationRecord | undefined>;
   /** Marks the user's unread notifications among `ids` (or all of them) read; returns how many changed. */
   markRead(userId: string, ids: readonly string[] | 'all'): Promise<number>;
   deliveries(notificationIds: readonly string[]): Promise<Map<string, DeliveryRecord[]>>;
@@ -154,6 +156,11 @@ export function createNotificationService({ prisma, pubsub, logger, channels, ki
     },
 
     unreadCount: (userId) => prisma.notification.count({ where: { userId, readAt: null } }),
+
+    async byId(userId, id) {
+      const row = await prisma.notification.findFirst({ where: { id, userId } });
+      return row ? toNotification(row) : undefined;
+    },
 
     async markRead(userId, ids) {
       const { count } = await prisma.notification.updateMany({

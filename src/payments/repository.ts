@@ -18,6 +18,8 @@ export interface PaymentEventRepository {
   /** Events whose merchant sequence lies in [from, to], oldest first (gap filling). */
   merchantSeqRange(merchantId: string, from: bigint, to: bigint): Promise<PaymentEventRecord[]>;
   byEventId(merchantId: string, eventId: string): Promise<PaymentEventRecord | undefined>;
+  /** One event by its global sequence number (callers check the merchant). */
+  bySeq(seq: bigint): Promise<PaymentEventRecord | undefined>;
 }
 
 export function createPaymentEventRepository(prisma: PrismaClient): PaymentEventRepository {
@@ -58,6 +60,10 @@ export function createPaymentEventRepository(prisma: PrismaClient): PaymentEvent
         orderBy: { merchantSeq: 'asc' },
       });
       return rows.map(toRecord);
+    },
+    async bySeq(seq) {
+      const row = await prisma.paymentEvent.findUnique({ where: { seq } });
+      return row ? toRecord(row) : undefined;
     },
     async byEventId(merchantId, eventId) {
       const row = await prisma.paymentEvent.findUnique({ where: { merchantId_eventId: { merchantId, eventId } } });

@@ -16,5 +16,6 @@ import './presence.js';
 import './notifications.js';
 import './webhooks.js';
 import './dashboard.js';
+import './relay.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

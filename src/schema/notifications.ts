@@ -11,6 +11,7 @@ import { ONESIGNAL_SUBSCRIPTION_ID } from '../notifications/channels/onesignal.j
 import { builder, type GraphQLContext } from './builder.js';
 import { connectionOf, forwardPageSize, parseSeqCursor } from './cursor.js';
 import { clientError, ErrorCode } from './errors.js';
+import { localKey, registerNode } from './relay.js';
 
 const MAX_MARK_IDS = 500;
 const EMAIL = /^[^\s@<>()",;:]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
@@ -86,9 +87,10 @@ function loadDeliveries(ctx: GraphQLContext, id: string): Promise<DeliveryRecord
   return load(id);
 }
 
-const NotificationRef = builder.objectRef<NotificationRecord>('Notification').implement({
+const NotificationRef = builder.node(builder.objectRef<NotificationRecord>('Notification'), {
+  id: { description: 'Opaque global id (Relay `Node`). `markNotificationsRead(ids)` accepts it or `notificationId`.', resolve: (n) => n.id },
   fields: (t) => ({
-    id: t.exposeID('id'),
+    notificationId: t.exposeID('id', { description: "The notification's own id." }),
     type: t.exposeString('type', { description: 'One of NotificationType, as its dotted name (e.g. "order.ready").' }),
     priority: t.field({ type: PriorityEnum, resolve: (n) => n.priority }),
     title: t.exposeString('title'),
@@ -203,7 +205,7 @@ builder.mutationFields((t) => ({
     args: { ids: t.arg.idList({ required: false }), all: t.arg.boolean({ required: false }) },
     resolve: async (_root, args, ctx) => {
       const { subject } = person(ctx);
-      const ids = args.ids?.map(String);
+      const ids = args.ids?.map((id) => localKey(String(id), 'Notification'));
       if (!!args.all === (ids !== undefined)) throw clientError(ErrorCode.BadUserInput, 'give either ids or all: true');
       if (ids && (ids.length === 0 || ids.length > MAX_MARK_IDS)) throw clientError(ErrorCode.BadUserInput, `ids holds 1 to ${MAX_MARK_IDS} notification ids`);
       const marked = await ctx.services.notifications.markRead(subject, ids ?? 'all');
@@ -295,3 +297,9 @@ builder.subscriptionField('notificationAdded', (t) =>
     resolve: (n) => n,
   }),
 );
+
+// Relay: a notification is its user's alone.
+registerNode('Notification', async (key, ctx) => {
+  const p = ctx.principal;
+  return p?.kind === 'user' ? ((await ctx.services.notifications.byId(p.subject, key)) ?? null) : null;
+});

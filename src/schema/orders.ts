@@ -16,6 +16,7 @@ import { builder, type GraphQLContext } from './builder.js';
 import { connectionOf, forwardPageSize, parseSeqCursor } from './cursor.js';
 import { clientError, ErrorCode } from './errors.js';
 import { Money } from './money.js';
+import { localKey, registerNode } from './relay.js';
 import { merchantScope } from './scope.js';
 
 const MAX_ITEMS = 100;
@@ -46,10 +47,11 @@ const OrderStatusChangeRef = builder.objectRef<OrderStatusChangeRecord>('OrderSt
   }),
 });
 
-const OrderRef = builder.objectRef<OrderRecord>('Order').implement({
+const OrderRef = builder.node(builder.objectRef<OrderRecord>('Order'), {
   description: "A customer's order at one merchant. `version` rises by 1 per change: drop any message whose version is not above the last one you hold.",
+  id: { description: 'Opaque global id (Relay `Node`). Every argument taking an order id accepts it or `orderId`.', resolve: (o) => o.id },
   fields: (t) => ({
-    id: t.exposeID('id'),
+    orderId: t.exposeID('id', { description: "The order's own id." }),
     merchantId: t.exposeID('merchantId'),
     vendorId: t.exposeID('vendorId', { nullable: true }),
     customerId: t.exposeID('customerId', { description: "The ordering user's id (JWT `sub`)." }),
@@ -97,6 +99,7 @@ function staffMerchant(ctx: GraphQLContext, requested?: string | null): string {
 async function visibleOrder(ctx: GraphQLContext, orderId: string, need: 'see' | 'staff'): Promise<OrderRecord> {
   const principal = ctx.principal;
   if (!principal) throw clientError(ErrorCode.Unauthenticated, 'authentication required');
+  orderId = localKey(orderId, 'Order');
   const order = await ctx.services.orders.byId(orderId);
   if (order && (need === 'see' ? canSee(principal, order) : isStaffOf(principal, order.merchantId))) return order;
   if (!order && principal.role === 'admin') throw clientError(ErrorCode.NotFound, `order ${orderId} does not exist`);
@@ -213,3 +216,9 @@ builder.subscriptionFields((t) => ({
     resolve: (order) => order,
   }),
 }));
+
+// Relay: whoever may see the order (`order(id)`), null for anyone else.
+registerNode('Order', async (key, ctx) => {
+  const order = ctx.principal ? await ctx.services.orders.byId(key) : undefined;
+  return order && canSee(ctx.principal!, order) ? order : null;
+});

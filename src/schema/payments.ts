@@ -8,6 +8,7 @@ import { builder, type GraphQLContext } from './builder.js';
 import { connectionOf, forwardPageSize, parseSeqCursor } from './cursor.js';
 import { clientError, ErrorCode } from './errors.js';
 import { Money } from './money.js';
+import { registerNode } from './relay.js';
 import { merchantScope } from './scope.js';
 
 const enumName = (value: string) => value.replace(/[.]/g, '_').toUpperCase();
@@ -19,11 +20,11 @@ export const PaymentMethodEnum = builder.enumType('PaymentMethod', { values: enu
 const EventSourceEnum = builder.enumType('EventSource', { values: enumValues(EVENT_SOURCES) });
 const SortOrder = builder.enumType('SortOrder', { values: { ASC: { value: 'ASC' }, DESC: { value: 'DESC' } } as const });
 
-export const PaymentEventRef = builder.objectRef<PaymentEventRecord>('PaymentEvent').implement({
+export const PaymentEventRef = builder.node(builder.objectRef<PaymentEventRecord>('PaymentEvent'), {
   description: 'An immutable payment event, stored once per (merchant, eventId).',
+  id: { description: 'Opaque global id (Relay `Node`), for `node(id)` and client caches.', resolve: (e) => e.seq.toString() },
   fields: (t) => ({
-    id: t.id({ description: 'Global sequence number (unique across merchants).', resolve: (e) => e.seq.toString() }),
-    cursor: t.string({ description: 'Pass as `after` to resume a feed after this event.', resolve: (e) => e.seq.toString() }),
+    cursor: t.string({ description: 'Global sequence number (unique across merchants): pass as `after` to resume a feed after this event.', resolve: (e) => e.seq.toString() }),
     merchantSeq: t.expose('merchantSeq', { type: 'BigInt', description: "Contiguous position in this merchant's stream." }),
     eventId: t.exposeString('eventId', { description: "The producer's id: the idempotency key." }),
     merchantId: t.exposeString('merchantId'),
@@ -249,3 +250,12 @@ builder.subscriptionFields((t) => ({
     resolve: (event) => event,
   }),
 }));
+
+// Relay: staff of the event's merchant and admins, like `paymentEvents`.
+registerNode('PaymentEvent', async (key, ctx) => {
+  const principal = ctx.principal;
+  if (!/^\d{1,19}$/.test(key) || !principal) return null;
+  if (principal.role !== 'admin' && principal.role !== 'merchant') return null;
+  const event = await ctx.services.events.bySeq(BigInt(key));
+  return event && (principal.role === 'admin' || event.merchantId === principal.merchantId) ? event : null;
+});

@@ -14,16 +14,19 @@ import { connectionOf, forwardPageSize, parseSeqCursor } from './cursor.js';
 import { clientError, ErrorCode } from './errors.js';
 import { Money } from './money.js';
 import { PaymentEventTypeEnum } from './payments.js';
+import { compoundKey, parseCompoundKey, parseGlobalId, registerNode } from './relay.js';
 
 const WalletChangeReasonEnum = builder.enumType('WalletChangeReason', {
   description: 'Why a wallet changed (docs/wallets.md has the table of event types).',
   values: Object.fromEntries(WALLET_CHANGE_REASONS.map((r) => [r.toUpperCase(), { value: r }])) as Record<string, { value: (typeof WALLET_CHANGE_REASONS)[number] }>,
 });
 
-const WalletRef = builder.objectRef<WalletRecord>('Wallet').implement({
+const WalletRef = builder.node(builder.objectRef<WalletRecord>('Wallet'), {
   description: 'A stored-value balance in one currency, held at one merchant, changed only through ledger entries.',
+  // Both parts of the key: wallet ids are chosen by senders and only unique within a merchant.
+  id: { description: 'Opaque global id (Relay `Node`) of (merchantId, walletId). Every argument taking a wallet id accepts it or `walletId`.', resolve: (w) => compoundKey(w.merchantId, w.id) },
   fields: (t) => ({
-    id: t.exposeID('id'),
+    walletId: t.exposeID('id', { description: "The wallet's own id (as events carry it)." }),
     ownerId: t.exposeString('ownerId', { description: "The owning user's id (JWT `sub`)." }),
     merchantId: t.exposeID('merchantId', { description: 'The merchant holding it: only its events move the balances.' }),
     currency: t.exposeString('currency'),
@@ -82,21 +85,25 @@ function canSee(principal: Principal, wallet: WalletRecord): boolean {
  * (staff, API keys, customers whose token names a merchant) or, for a user, one they own
  * elsewhere, or for admins and customers without a merchant, the only one with that id they may see.
  */
-async function visibleWallet(ctx: GraphQLContext, walletId: string, requestedMerchant: string | number | null | undefined): Promise<WalletRecord> {
+async function visibleWallet(ctx: GraphQLContext, id: string, requestedMerchant: string | number | null | undefined): Promise<WalletRecord> {
   const principal = ctx.principal;
   if (!principal) throw clientError(ErrorCode.Unauthenticated, 'authentication required');
   const forbidden = () => clientError(ErrorCode.Forbidden, 'not your wallet (or no such wallet)');
-  const requested = requestedMerchant?.toString();
+  // A Relay global id carries both parts; a merchantId that contradicts it finds nothing.
+  const parsed = parseGlobalId(id);
+  const [globalMerchant, walletId] = (parsed?.typename === 'Wallet' && parseCompoundKey(parsed.key, 2)) || [undefined, id];
+  if (globalMerchant !== undefined && requestedMerchant != null && requestedMerchant.toString() !== globalMerchant) throw forbidden();
+  const requested = globalMerchant ?? requestedMerchant?.toString();
   const scopedCustomer = principal.role === 'customer' && principal.merchantId !== null;
   // A customer whose token names a merchant sees that merchant's wallets only (as in myWallets).
   if (scopedCustomer && requested !== undefined && requested !== principal.merchantId) throw forbidden();
   const merchantId = requested ?? (scopedCustomer ? principal.merchantId! : undefined);
   let candidates: WalletRecord[];
   if (merchantId !== undefined) {
-    const wallet = await ctx.services.wallets.byKey({ merchantId, walletId });
+    const wallet = await ctx.services.wallets.byKey({ merchantId, walletId: walletId! });
     candidates = wallet ? [wallet] : [];
   } else {
-    const all = await ctx.services.wallets.withId(walletId);
+    const all = await ctx.services.wallets.withId(walletId!);
     const own = all.filter((w) => principal.merchantId !== null && w.merchantId === principal.merchantId);
     candidates = (own.length > 0 ? own : all).filter((w) => canSee(principal, w));
   }
@@ -155,3 +162,11 @@ builder.subscriptionFields((t) => ({
     resolve: (change) => change,
   }),
 }));
+
+// Relay: the owner, a merchant of the merchant holding it, or an admin; null for anyone else.
+registerNode('Wallet', async (key, ctx) => {
+  const [merchantId, walletId] = parseCompoundKey(key, 2) ?? [];
+  if (!ctx.principal || merchantId === undefined || walletId === undefined) return null;
+  const wallet = await ctx.services.wallets.byKey({ merchantId, walletId });
+  return wallet && canSee(ctx.principal, wallet) ? wallet : null;
+});

@@ -12,6 +12,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AuthError, type Principal } from '../auth/principal.js';
 import type { Services } from '../services.js';
+import { resolvePersisted } from './apq.js';
 import { guardSubscription } from './backpressure.js';
 import { createMemorySocketQuota, createRedisSocketQuota } from './limits/socket-quota.js';
 import { closeInBatches } from './drain.js';
@@ -202,16 +203,26 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
           return [clientError(ErrorCode.TooManySubscriptions, `at most ${config.limits.sockets.subscriptionsPerSocket} operations at once on one socket`)];
         }
         operations.add(id);
+        // APQ over graphql-ws: a `subscribe` may name a persisted document by hash (server/apq.ts).
+        let query = payload.query;
+        if (services.persistedQueries) {
+          const resolved = await resolvePersisted(services.persistedQueries, payload);
+          if ('error' in resolved) {
+            services.metrics.refuse(String(resolved.error.extensions.code));
+            return [resolved.error];
+          }
+          query = resolved.query;
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
           socket: ctx.extra.socket,
-          params: payload,
+          params: { ...payload, query },
           socketPrincipal: ctx.extra.principal,
         });
         let document;
         try {
-          document = parse(payload.query);
+          document = parse(query);
         } catch (error) {
           return refused([error as GraphQLError], 'GRAPHQL_PARSE_FAILED');
         }

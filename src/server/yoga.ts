@@ -5,10 +5,13 @@ import type { GraphQLContext } from '../schema/builder.js';
 import type { Services } from '../services.js';
 import { createContextFactory, type SocketInitialContext } from './context.js';
 import { createGraphiQLRenderer, graphiqlOptions } from './graphiql.js';
+import { usePersistedQueries } from './apq.js';
+import { useHttpSubscriptions } from './plugins/http-subscriptions.js';
 import { useOperationMetrics } from './plugins/operation-metrics.js';
 import { useQueryLimits } from './plugins/query-limits.js';
 import { useRateLimit } from './plugins/rate-limit.js';
 import { useRequestGuards } from './plugins/request-guards.js';
+import { useGraphQLSSESingleConnection } from './plugins/sse-single-connection.js';
 import { useStorableInput } from './plugins/storable-input.js';
 import { loadTrustedDocuments, useTrustedDocuments } from './plugins/trusted-documents.js';
 
@@ -30,11 +33,16 @@ export function createYogaServer(services: Services, options: YogaServerOptions 
     context: createContextFactory(services),
     plugins: [
       ...(trusted ? [useTrustedDocuments(trusted, services.metrics)] : []),
+      // Apollo's automatic persisted queries (server/apq.ts); never beside trusted documents.
+      ...(services.persistedQueries && !trusted ? [usePersistedQueries(services.persistedQueries, services.metrics)] : []),
       useRequestGuards(services.metrics),
+      // graphql-sse's single connection mode (PUT reservations) on the same path.
+      useGraphQLSSESingleConnection(services, GRAPHQL_PATH),
       useQueryLimits(services.config.limits.query, services.metrics),
       useStorableInput(services.metrics),
       useRateLimit({ limiter: services.rateLimiter, ...services.config.limits.rate, metrics: services.metrics }),
       useOperationMetrics(services.metrics),
+      useHttpSubscriptions({ metrics: services.metrics, logger: services.logger, heartbeatMs: services.config.subscriptions.multipartHeartbeatMs }),
     ],
     landingPage: false,
     // Validation is cached by useQueryLimits (whose limits depend on variables); parse errors are

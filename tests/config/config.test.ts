@@ -48,6 +48,8 @@ describe('loadConfig defaults', () => {
         rate: { users: { perMinute: 1200, burst: 200 }, apiKeys: { perMinute: 60_000, burst: 2000 } },
       },
       wsKeepAliveMs: 20_000,
+      subscriptions: { multipartHeartbeatMs: 5_000 },
+      apq: { ttlSeconds: 86_400 },
       presence: { awayMs: 300_000, ttlMs: 30_000 },
       shutdownTimeoutMs: 10_000,
       drain: { delayMs: 0, batchSize: 500, intervalMs: 100 },
@@ -122,6 +124,8 @@ describe('loadConfig parses every variable', () => {
       RATE_LIMIT_BURST: '50',
       RATE_LIMIT_API_KEY_PER_MINUTE: '0',
       WS_KEEPALIVE_MS: '5000',
+      MULTIPART_HEARTBEAT_MS: '2500',
+      APQ_TTL_SECONDS: '3600',
       PRESENCE_AWAY_MS: '60000',
       PRESENCE_TTL_MS: '9000',
       SHUTDOWN_TIMEOUT_MS: '30000',
@@ -150,6 +154,8 @@ describe('loadConfig parses every variable', () => {
         rate: { users: { perMinute: 300, burst: 50 }, apiKeys: undefined },
       },
       wsKeepAliveMs: 5000,
+      subscriptions: { multipartHeartbeatMs: 2_500 },
+      apq: { ttlSeconds: 3_600 },
       presence: { awayMs: 60_000, ttlMs: 9_000 },
       shutdownTimeoutMs: 30_000,
       drain: { delayMs: 5000, batchSize: 50, intervalMs: 20 },
@@ -319,6 +325,12 @@ describe('loadConfig refuses bad values, naming the variable', () => {
 
   it('refuses a PORT of only spaces instead of reading it as 0 (a random port)', () => {
     expect(configError({ PORT: ' ' }).message).toContain('PORT');
+  });
+
+  it('turns APQ off in trusted documents mode, and refuses a heartbeat of 0 ms', () => {
+    expect(loadConfig({ TRUSTED_DOCUMENTS: '/etc/paypulse/persisted-documents.json' }).apq).toBeUndefined();
+    expect(configError({ MULTIPART_HEARTBEAT_MS: '0' }).message).toContain('MULTIPART_HEARTBEAT_MS');
+    expect(configError({ APQ_TTL_SECONDS: '-1' }).message).toContain('APQ_TTL_SECONDS');
   });
 
   it('refuses a KAFKA_BROKERS port outside 1-65535', () => {

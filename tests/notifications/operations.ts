@@ -3,7 +3,7 @@ import { graphql } from '../generated/gql.js';
 
 export const NotificationFields = graphql(`
   fragment NotificationFields on Notification {
-    id type priority title body data merchantId read readAt createdAt cursor
+    id: notificationId type priority title body data merchantId read readAt createdAt cursor
     deliveries { channel status attempts lastError providerMessageId sentAt }
   }
 `);

@@ -3,7 +3,7 @@ import { graphql } from '../generated/gql.js';
 
 export const OrderFields = graphql(`
   fragment OrderFields on Order {
-    id merchantId vendorId customerId currency status estimatedReadyAt version
+    id: orderId merchantId vendorId customerId currency status estimatedReadyAt version
     amount { amountMinor currency amount }
     items { name quantity unitPrice { amountMinor } total { amountMinor } }
   }
@@ -33,7 +33,7 @@ export const OrderQuery = graphql(`
 export const OrdersQuery = graphql(`
   query OrdersQuery($status: OrderStatus, $merchantId: ID, $first: Int, $after: String) {
     orders(status: $status, merchantId: $merchantId, first: $first, after: $after) {
-      edges { cursor node { id status } }
+      edges { cursor node { id: orderId status } }
       pageInfo { hasNextPage endCursor }
     }
   }
@@ -41,12 +41,12 @@ export const OrdersQuery = graphql(`
 
 export const OrderStatusSub = graphql(`
   subscription OrderStatusSub($orderId: ID!) {
-    orderStatus(orderId: $orderId) { id status version estimatedReadyAt }
+    orderStatus(orderId: $orderId) { id: orderId status version estimatedReadyAt }
   }
 `);
 
 export const OrderUpdatesSub = graphql(`
   subscription OrderUpdatesSub($merchantId: ID) {
-    orderUpdates(merchantId: $merchantId) { id status version merchantId }
+    orderUpdates(merchantId: $merchantId) { id: orderId status version merchantId }
   }
 `);

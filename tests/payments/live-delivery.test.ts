@@ -1,3 +1,4 @@
+import { createClient as createSseClient } from 'graphql-sse';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestApp, type Mode, type TestApp } from '../support/app.js';
 import { eventInput } from '../support/events.js';
@@ -38,34 +39,22 @@ for (const mode of ['embedded', 'services'] as const) {
       sub.stop();
     });
 
-    it('delivers an ingested event over SSE', async () => {
-      const controller = new AbortController();
-      const res = await fetch(t.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query: 'subscription { paymentEvents { eventId amount { amount } } }' }),
-        signal: controller.signal,
-      });
-      expect(res.status).toBe(200);
-      expect(res.headers.get('content-type')).toContain('text/event-stream');
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() > 0);
-
+    it('delivers an ingested event over SSE (graphql-sse client, distinct connections mode)', async () => {
+      const client = createSseClient({ url: t.url, headers: { authorization: `Bearer ${token}` } });
       const input = eventInput({ amountMinor: '500', currency: 'XOF' });
+      const received = (async () => {
+        for await (const result of client.iterate<{ paymentEvents: { eventId: string; amount: { amount: string } } }>({ query: 'subscription { paymentEvents { eventId amount { amount } } }' })) {
+          // Leaving the loop aborts the stream.
+          if (result.data?.paymentEvents.eventId === input.eventId) return result;
+        }
+        return undefined;
+      })();
+      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() > 0);
       await t.gql(IngestOne, { event: input }, { token });
-
-      const reader = res.body!.getReader();
-      const decoder = new TextDecoder();
-      let text = '';
-      while (!text.includes(input.eventId)) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        text += decoder.decode(value);
-      }
-      controller.abort();
-      const data = text.split('\n').find((l) => l.startsWith('data:') && l.includes(input.eventId));
-      expect(JSON.parse(data!.slice(5))).toEqual({ data: { paymentEvents: { eventId: input.eventId, amount: { amount: '500' } } } });
-      // The aborted stream releases its pubsub subscription.
+      expect(await received).toEqual({ data: { paymentEvents: { eventId: input.eventId, amount: { amount: '500' } } } });
+      // The ended stream releases its pubsub subscription.
       await waitUntil(() => t.app.services.pubsub.activeSubscriptions() === 0);
+      client.dispose();
     });
 
     it('stops receiving and unsubscribes from pubsub when the client completes', async () => {

@@ -3,7 +3,7 @@ import { graphql } from '../generated/gql.js';
 
 export const WalletFields = graphql(`
   fragment WalletFields on Wallet {
-    id ownerId merchantId currency version overdrawn
+    id: walletId ownerId merchantId currency version overdrawn
     available { amountMinor currency amount }
     pending { amountMinor currency amount }
   }
