@@ -1,9 +1,14 @@
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import type { Config } from '../config.js';
+import { PubSubUnavailableError } from '../pubsub/index.js';
+import { clientError } from '../schema/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { schema } from '../schema/index.js';
 import type { GraphQLContext } from '../schema/builder.js';
 import type { Services } from '../services.js';
-import { createContextFactory, type SocketInitialContext } from './context.js';
+import { createCallerResolver, createContextFactory, type SocketInitialContext } from './context.js';
+import { useSchemaExposure } from './plugins/schema-exposure.js';
 import { useOperationMetrics } from './plugins/operation-metrics.js';
 import { useQueryLimits } from './plugins/query-limits.js';
 import { useRateLimit } from './plugins/rate-limit.js';
@@ -37,14 +42,18 @@ mutation Ingest {
 export function createYogaServer(services: Services): PaypulseYoga {
   // Read once at start: a missing or broken manifest stops the server instead of refusing everything.
   const trusted = services.config.limits.trustedDocuments ? loadTrustedDocuments(services.config.limits.trustedDocuments) : undefined;
+  const { exposure } = services.config;
+  const callers = createCallerResolver(services);
   return createYoga<Partial<SocketInitialContext>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: createContextFactory(services),
+    context: createContextFactory(services, callers),
+    cors: corsFor(exposure.corsOrigins),
     plugins: [
       ...(trusted ? [useTrustedDocuments(trusted, services.metrics)] : []),
       useRequestGuards(services.metrics),
       useQueryLimits(services.config.limits.query, services.metrics),
+      useSchemaExposure({ exposure, callers, metrics: services.metrics }),
       useRateLimit({ limiter: services.rateLimiter, ...services.config.limits.rate, metrics: services.metrics }),
       useOperationMetrics(services.metrics),
     ],
@@ -53,10 +62,43 @@ export function createYogaServer(services: Services): PaypulseYoga {
     // not cached, so every refused document is counted in paypulse_refusals_total.
     parserAndValidationCache: { validationCache: false, errorCache: { get: () => undefined, set: () => {} } },
     logging: yogaLogger(services.logger),
-    // Internal error text never reaches clients in production; errors made with clientError do.
-    maskedErrors: { isDev: services.config.env !== 'production' },
-    graphiql: { title: 'paypulse', subscriptionsProtocol: 'WS', defaultQuery: DEFAULT_QUERY },
+    // Internal error text (and a parser's own error, which Yoga attaches as
+    // `extensions.originalError` even when masking) reaches clients only with ERROR_DETAILS;
+    // errors made with clientError always do.
+    maskedErrors: { isDev: exposure.errorDetails, maskError: (error, message, isDev) => maskFor(error, message, isDev, exposure.errorDetails) },
+    graphiql: exposure.graphiql ? { title: 'paypulse', subscriptionsProtocol: 'WS', defaultQuery: DEFAULT_QUERY } : false,
   });
+}
+
+/**
+ * CORS from an allowlist. The API authenticates with headers (Authorization, x-api-key), never
+ * cookies, so `Access-Control-Allow-Credentials` is never sent; an origin not on the list gets no
+ * CORS headers at all (the browser then refuses the response to it).
+ */
+function corsFor(origins: Config['exposure']['corsOrigins']) {
+  const any = origins.includes('*');
+  return (request: Request) => {
+    const origin = request.headers.get('origin');
+    if (!origin || !(any || origins.includes(origin))) return false;
+    return { origin: [origin], credentials: false, maxAge: 600 };
+  };
+}
+
+function causes(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let e = error; e && typeof e === 'object' && !chain.includes(e); e = (e as { originalError?: unknown; cause?: unknown }).originalError ?? (e as { cause?: unknown }).cause) chain.push(e);
+  return chain;
+}
+
+function maskFor(error: unknown, message: string, isDev: boolean | undefined, details: boolean): Error {
+  // Redis went away after start: a subscription that cannot begin is the service's state, not a bug.
+  if (causes(error).some((e) => e instanceof PubSubUnavailableError)) {
+    return clientError('SERVICE_UNAVAILABLE', 'live updates are unavailable for a moment (the pubsub backend is unreachable); retry', { retryable: true });
+  }
+  const masked = maskError(error, message, isDev);
+  if (details || !(masked instanceof GraphQLError) || masked.extensions?.originalError === undefined) return masked;
+  const { originalError: _dropped, ...extensions } = masked.extensions;
+  return new GraphQLError(masked.message, { nodes: masked.nodes, source: masked.source, positions: masked.positions, path: masked.path, originalError: masked.originalError, extensions });
 }
 
 function yogaLogger(logger: Logger) {
