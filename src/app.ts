@@ -92,6 +92,11 @@ export interface AppOptions {
    * `answerStarting`, which start() replaces.
    */
   server?: Server;
+  /**
+   * The clock of the rate limiters, in epoch ms (tests freeze it to count refusals exactly).
+   * @default Date.now in memory; Redis's own clock with Redis
+   */
+  now?: () => number;
 }
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
@@ -158,7 +163,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       onAfterCommitError: (err) => logger.error({ err }, 'API key alert publish after commit failed'),
     }),
     tokens: createTokenVerifier(config.auth),
-    rateLimiter: config.redisUrl ? createRedisRateLimiter(config.redisUrl) : createMemoryRateLimiter(),
+    rateLimiter: config.redisUrl ? createRedisRateLimiter(config.redisUrl, undefined, options.now ? { now: options.now } : {}) : createMemoryRateLimiter(options.now),
     presence: createPresenceService({
       store: config.redisUrl ? createRedisPresenceStore(config.redisUrl) : createMemoryPresenceStore(),
       pubsub,

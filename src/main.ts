@@ -3,7 +3,6 @@
  * SIGTERM/SIGINT → graceful stop → exit 0. A start-up check that fails prints one line naming
  * the part and exits 78 (EX_CONFIG), like a bad variable (README: "Start-up").
  */
-import { createApp } from './app.js';
 import { ConfigError, loadConfig, loadEnvFile, type Config } from './config.js';
 import { createLogger } from './lib/logger.js';
 import { EXIT_CONFIG, StartupError } from './startup/errors.js';
@@ -27,6 +26,8 @@ async function main(): Promise<void> {
   const config = configure();
   const logger = createLogger({ level: config.logLevel });
   const server = await bindHttpServer(config.host, config.port);
+  // Loaded only now: a bad variable or a busy port is reported before the whole app is compiled and loaded.
+  const { createApp } = await import('./app.js');
   const app = await createApp(config, { logger, server });
   const { url, demo } = await app.start();
   logger.info({ url, database: config.database.kind, pubsub: app.services.pubsub.kind, demo: config.demo.simulate }, 'paypulse started');

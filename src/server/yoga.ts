@@ -1,14 +1,13 @@
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from '../config.js';
-import { PubSubUnavailableError } from '../pubsub/index.js';
-import { clientError } from '../schema/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { schema } from '../schema/index.js';
 import type { GraphQLContext } from '../schema/builder.js';
 import type { Services } from '../services.js';
 import { createCallerResolver, createContextFactory, type SocketInitialContext } from './context.js';
 import { useSchemaExposure } from './plugins/schema-exposure.js';
+import { asUnavailable } from './unavailable.js';
 import { useOperationMetrics } from './plugins/operation-metrics.js';
 import { useQueryLimits } from './plugins/query-limits.js';
 import { useRateLimit } from './plugins/rate-limit.js';
@@ -84,17 +83,9 @@ function corsFor(origins: Config['exposure']['corsOrigins']) {
   };
 }
 
-function causes(error: unknown): unknown[] {
-  const chain: unknown[] = [];
-  for (let e = error; e && typeof e === 'object' && !chain.includes(e); e = (e as { originalError?: unknown; cause?: unknown }).originalError ?? (e as { cause?: unknown }).cause) chain.push(e);
-  return chain;
-}
-
 function maskFor(error: unknown, message: string, isDev: boolean | undefined, details: boolean): Error {
-  // Redis went away after start: a subscription that cannot begin is the service's state, not a bug.
-  if (causes(error).some((e) => e instanceof PubSubUnavailableError)) {
-    return clientError('SERVICE_UNAVAILABLE', 'live updates are unavailable for a moment (the pubsub backend is unreachable); retry', { retryable: true });
-  }
+  const unavailable = asUnavailable(error);
+  if (unavailable) return unavailable;
   const masked = maskError(error, message, isDev);
   if (details || !(masked instanceof GraphQLError) || masked.extensions?.originalError === undefined) return masked;
   const { originalError: _dropped, ...extensions } = masked.extensions;
