@@ -13,8 +13,8 @@ export interface TokenVerifier {
 }
 
 /**
- * Besides signature, `iss`, `aud` and `exp`: a token whose `nbf` is still ahead, or whose `iat`
- * lies in the future, is refused — beyond `auth.clockSkewSeconds` either way (the issuer's clock
+ * Besides signature, `iss`, `aud` and `exp` (strict): a token whose `nbf` is still ahead, or whose
+ * `iat` lies in the future, by more than `auth.clockSkewSeconds` is refused (the issuer's clock
  * and ours may differ a little, not by a year). `now` is injectable for tests.
  */
 export function createTokenVerifier(auth: Pick<Config['auth'], 'secret' | 'jwksUrl' | 'issuer' | 'audience'> & { clockSkewSeconds?: number }, deps: { now?: () => Date } = {}): TokenVerifier {
@@ -41,8 +41,11 @@ export function createTokenVerifier(auth: Pick<Config['auth'], 'secret' | 'jwksU
       } catch (error) {
         throw new AuthError('UNAUTHENTICATED', describeJoseError(error));
       }
-      // jose checks a future `iat` only together with a maximum token age; we check it always.
       const nowSeconds = Math.floor((deps.now?.() ?? new Date()).getTime() / 1000);
+      // The skew is for a clock running behind the issuer's (nbf, iat), never for `exp`: an
+      // expired token stays expired, as the socket that closes at `exp` assumes.
+      if (typeof payload.exp === 'number' && payload.exp <= nowSeconds) throw new AuthError('UNAUTHENTICATED', 'token expired');
+      // jose checks a future `iat` only together with a maximum token age; we check it always.
       if (typeof payload.iat === 'number' && payload.iat > nowSeconds + skew) throw new AuthError('UNAUTHENTICATED', 'token claim iat is in the future');
       return toPrincipal(payload);
     },
