@@ -392,3 +392,6 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/** Every variable the configuration reads (README's table and .env.example document each). */
+export const ENV_VARIABLES: readonly string[] = [...Object.keys(EnvSchema.shape), 'ENV_FILE'];
