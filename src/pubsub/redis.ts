@@ -3,6 +3,23 @@ import { Redis } from 'ioredis';
 import { createPushQueue } from '../lib/push-queue.js';
 import { channelName, PubSubUnavailableError, type PubSub, type SubscriptionBuffer } from './types.js';
 
+/**
+ * graphql-redis-subscriptions sends UNSUBSCRIBE / PUNSUBSCRIBE without observing the promise: one
+ * that fails (Redis unreachable, or still queued when close() disconnects) would be an unhandled
+ * rejection. The failure needs no handling: a channel nobody listens to is dropped by Redis with
+ * the connection, and ioredis resubscribes only what is still subscribed.
+ */
+function observeUnsubscribes(subscriber: Redis): void {
+  for (const name of ['unsubscribe', 'punsubscribe'] as const) {
+    const send = subscriber[name].bind(subscriber) as (...args: unknown[]) => Promise<unknown>;
+    (subscriber as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+      const sent = send(...args);
+      sent.catch(() => {});
+      return sent;
+    };
+  }
+}
+
 /** The library's promise for a channel's first SUBSCRIBE still in flight (its internal `subsPendingRefsMap`). */
 function pendingOf(redis: RedisPubSub, channel: string): { catch(onRejected: () => void): unknown } | undefined {
   const map = (redis as unknown as { subsPendingRefsMap?: Map<string, { pending?: { catch(onRejected: () => void): unknown } }> }).subsPendingRefsMap;
@@ -27,6 +44,7 @@ export function createRedisPubSub(url: string, buffer: SubscriptionBuffer = {}):
   // would crash the process.
   publisher.on('error', () => {});
   subscriber.on('error', () => {});
+  observeUnsubscribes(subscriber);
   const redis = new RedisPubSub({ publisher, subscriber });
   let count = 0;
   const open = new Set<AsyncIterableIterator<unknown>>();

@@ -24,7 +24,8 @@ async function untilReachable(part: StartupPart, what: string, timeoutMs: number
   const deadline = Date.now() + timeoutMs;
   for (let tries = 1; ; tries++) {
     try {
-      return await attempt(Math.max(1, deadline - Date.now()));
+      // Each attempt gets at least a second, so a zero timeout still means one real attempt.
+      return await attempt(Math.max(1_000, deadline - Date.now()));
     } catch (error) {
       if (error instanceof Permanent) throw new StartupError(part, error.message, { cause: error.cause });
       const reason = reasonOf(error);
