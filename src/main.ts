@@ -14,11 +14,23 @@ const FLAGS: Record<string, Record<string, string>> = {
   '--rotate-demo-key': { DEMO_ROTATE_KEY: '1' },
 };
 
+const USAGE = `Usage: npm start [-- --demo] [-- --rotate-demo-key]
+
+Starts paypulse as the environment (and .env) configures it: README "Configuration".
+  --demo              run the traffic simulator (DEMO=1)
+  --rotate-demo-key   revoke the demo merchant's API key and print a new one (DEMO_ROTATE_KEY=1)
+  -h, --help          this text
+`;
+
 function configure(): Config {
-  loadEnvFile();
   const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  loadEnvFile();
   const unknown = args.filter((a) => !(a in FLAGS));
-  if (unknown.length > 0) throw new ConfigError(`Unknown argument ${unknown.join(' ')}; known: ${Object.keys(FLAGS).join(', ')}`);
+  if (unknown.length > 0) throw new ConfigError(`Unknown argument ${unknown.join(' ')}\n\n${USAGE}`);
   return loadConfig(Object.assign({}, process.env, ...args.map((a) => FLAGS[a])));
 }
 

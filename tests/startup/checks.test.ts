@@ -27,8 +27,8 @@ function tempDir(): string {
 }
 
 /** What a failed start printed: stderr's lines, and whether anything claimed to be running. */
-async function failedStart(env: Record<string, string>) {
-  const result = await finished(run('src/main.ts', [], env));
+async function failedStart(env: Record<string, string>, args: string[] = []) {
+  const result = await finished(run('src/main.ts', args, env));
   const lines = result.stderr.trim().split('\n');
   return { ...result, lines, running: /paypulse is running/.test(result.stderr) || /paypulse started/.test(result.stdout) };
 }
@@ -40,6 +40,20 @@ describe('start-up checks (one line naming the part, exit 78)', () => {
       const r = await failedStart({ PORT: 'eighty' });
       expect(r.code).toBe(78);
       expect(r.lines).toEqual(['Invalid configuration:', '  PORT: must be a whole number']);
+    },
+    START_MS,
+  );
+
+  it.concurrent(
+    'explains its flags with --help (exit 0) and refuses an unknown one (exit 78)',
+    async () => {
+      const help = await finished(run('src/main.ts', ['--help'], {}));
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(/^Usage: npm start \[-- --demo\] \[-- --rotate-demo-key\]/);
+      const unknown = await failedStart({}, ['--dmeo']);
+      expect(unknown.code).toBe(78);
+      expect(unknown.lines[0]).toBe('Unknown argument --dmeo');
+      expect(unknown.running).toBe(false);
     },
     START_MS,
   );
