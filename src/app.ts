@@ -2,7 +2,7 @@
  * createApp wires every part from a Config and returns its lifecycle handles. main() and the tests
  * build the server through this same factory.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAnalyticsEffect } from './analytics/aggregates.js';
 import { createAnalyticsService } from './analytics/queries.js';
@@ -14,6 +14,7 @@ import type { Config } from './config.js';
 import { createDatabase } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { createDeadLetterService } from './dead-letters/service.js';
+import { demoApiKey } from './demo/credentials.js';
 import { createSimulator, type Simulator } from './demo/simulator.js';
 import { createDirectIntake } from './ingest/intake.js';
 import { createIngestPipeline } from './ingest/pipeline.js';
@@ -44,6 +45,9 @@ import { slowConsumerError } from './server/backpressure.js';
 import { createSessionRegistry } from './server/sessions.js';
 import { attachSocketServer, type SocketServer } from './server/ws.js';
 import { createYogaServer, GRAPHQL_PATH } from './server/yoga.js';
+import { StartupError } from './startup/errors.js';
+import { answerStarting, bindHttpServer } from './startup/port.js';
+import { probeKafka, probePostgres, probeRedis } from './startup/probes.js';
 import type { Services } from './services.js';
 import { createTrackingService } from './tracking/service.js';
 import { createWalletEffect } from './wallets/ledger.js';
@@ -59,7 +63,14 @@ export interface DemoCredentials {
   merchantId: string;
   token: string;
   apiKey: string;
+  /** False when `apiKey` is the one stored by an earlier start (src/demo/credentials.ts). */
+  apiKeyCreated: boolean;
+  /** Lifetime of `token`, in seconds. */
+  tokenTtlSeconds: number;
 }
+
+/** Lifetime of the merchant token the start-up banner prints (README: "Tokens"). */
+export const DEMO_TOKEN_TTL_SECONDS = 24 * 3600;
 
 export interface StartedApp {
   url: string;
@@ -77,7 +88,22 @@ export interface App {
   sockets(): number;
 }
 
-export async function createApp(config: Config, options: { logger?: Logger } = {}): Promise<App> {
+export interface AppOptions {
+  logger?: Logger;
+  /**
+   * A server already listening on the configured port (main() binds it before opening the
+   * database). Without one, start() binds it first. Until the app runs it must answer with
+   * `answerStarting`, which start() replaces.
+   */
+  server?: Server;
+  /**
+   * The clock of the rate limiters, in epoch ms (tests freeze it to count refusals exactly).
+   * @default Date.now in memory; Redis's own clock with Redis
+   */
+  now?: () => number;
+}
+
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const metrics = createMetrics();
   const db = await createDatabase(config.database);
@@ -90,6 +116,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     },
   });
   const events = createPaymentEventRepository(db.prisma);
+  const secretBox = createSecretBox(config.webhooks.secretsKey);
   const channels = createChannels(config.notifications, logger);
   let worker: NotificationWorker | undefined;
   const notifications = createNotificationService({
@@ -143,7 +170,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       onAfterCommitError: (err) => logger.error({ err }, 'API key alert publish after commit failed'),
     }),
     tokens: createTokenVerifier(config.auth),
-    rateLimiter: config.redisUrl ? createRedisRateLimiter(config.redisUrl) : createMemoryRateLimiter(),
+    rateLimiter: config.redisUrl ? createRedisRateLimiter(config.redisUrl, undefined, options.now ? { now: options.now } : {}) : createMemoryRateLimiter(options.now),
     persistedQueries: config.apq
       ? config.redisUrl
         ? createRedisPersistedQueryStore(config.redisUrl, { ttlSeconds: config.apq.ttlSeconds, maxTokens: config.limits.query.maxTokens })
@@ -159,7 +186,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     webhooks: createWebhookService({
       prisma: db.prisma,
       intake,
-      secrets: createWebhookSecretStore({ prisma: db.prisma, box: createSecretBox(config.webhooks.secretsKey) }),
+      secrets: createWebhookSecretStore({ prisma: db.prisma, box: secretBox }),
       metrics,
       logger,
       toleranceSeconds: config.webhooks.toleranceSeconds,
@@ -194,17 +221,27 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     return { ready: Object.values(checks).every(Boolean), checks };
   }
 
+  /**
+   * Redis and Kafka (and RabbitMQ, RABBITMQ_URL, once it is a source: its probe goes in this
+   * list) are waited for together, so the whole wait is bounded by one STARTUP_TIMEOUT_MS; the
+   * first failure in this order is reported.
+   */
+  async function probeServices(): Promise<void> {
+    const probes: Promise<void>[] = [];
+    if (config.redisUrl) probes.push(probeRedis(config.redisUrl, config.startupTimeoutMs, logger));
+    if (config.kafka) probes.push(probeKafka(config.kafka.brokers, config.startupTimeoutMs, logger));
+    const failed = (await Promise.allSettled(probes)).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
   async function seedDemo(): Promise<DemoCredentials> {
     const merchant = await services.merchants.ensure({ id: DEMO_MERCHANT_ID, name: 'Demo Merchant', timezone: 'Africa/Nairobi', defaultCurrency: 'KES' });
-    // One live start-up key at a time: the previous run's key is revoked.
-    for (const key of await services.apiKeys.list(merchant.id)) {
-      if (key.name === 'demo start-up key' && !key.revokedAt) await services.apiKeys.revoke({ id: key.id, merchantId: merchant.id, actor: 'system:demo' });
-    }
-    const { secret } = await services.apiKeys.create({ merchantId: merchant.id, name: 'demo start-up key', actor: 'system:demo' });
+    // The same key as the previous start unless rotated: back ends configured with it keep working.
+    const key = await demoApiKey({ prisma: db.prisma, apiKeys: services.apiKeys, box: secretBox, logger }, merchant.id, { rotate: config.demo.rotateKey });
     const token = config.auth.secret
-      ? await signToken(config.auth, { sub: 'demo-merchant-user', role: 'merchant', merchantId: merchant.id, expiresInSeconds: 24 * 3600 })
+      ? await signToken(config.auth, { sub: 'demo-merchant-user', role: 'merchant', merchantId: merchant.id, expiresInSeconds: DEMO_TOKEN_TTL_SECONDS })
       : '(JWKS mode: get a token from your identity provider)';
-    return { merchantId: merchant.id, token, apiKey: secret };
+    return { merchantId: merchant.id, token, apiKey: key.secret, apiKeyCreated: key.created, tokenTtlSeconds: DEMO_TOKEN_TTL_SECONDS };
   }
 
   return {
@@ -212,7 +249,19 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     readiness,
     sockets: () => sockets?.sockets() ?? 0,
     async start() {
-      await migrate(db, logger);
+      // Start-up checks, in order, each failing with a StartupError naming its part (main()
+      // prints it on one line, exit 78): the port (before anything slow, so "in use" is
+      // reported at once), the database (PGlite: opened and locked by createDatabase), the
+      // other services within STARTUP_TIMEOUT_MS, then the migrations.
+      const server = options.server ?? (await bindHttpServer(config.host, config.port));
+      http = server;
+      if (config.database.kind === 'postgres') await probePostgres(config.database.url, config.startupTimeoutMs, logger);
+      await probeServices();
+      try {
+        await migrate(db, logger);
+      } catch (error) {
+        throw new StartupError('migrations', (error as Error).message, { cause: error });
+      }
       if (kafka && config.kafka && producer) {
         await ensureTopics(kafka, config.kafka);
         await producer.connect();
@@ -237,19 +286,17 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
         },
       });
       const exports = createExportHandler(services);
-      http = createServer(createHttpHandler({ yoga, readiness, metrics, maxBodyBytes: config.limits.maxBodyBytes, webhooks, dashboard, exports }));
-      http.on('clientError', createClientErrorHandler(metrics));
-      sockets = attachSocketServer(http, yoga, services);
-      await new Promise<void>((resolve, reject) => {
-        http!.once('error', reject);
-        http!.listen(config.port, config.host, () => resolve());
-      });
+      server.on('clientError', createClientErrorHandler(metrics));
+      sockets = attachSocketServer(server, yoga, services);
+      // Until now the bound port answered 503 "starting"; from here on it serves.
+      server.removeListener('request', answerStarting);
+      server.on('request', createHttpHandler({ yoga, readiness, metrics, maxBodyBytes: config.limits.maxBodyBytes, webhooks, dashboard, exports }));
       if (config.demo.simulate && demo) {
         simulator = createSimulator({ pipeline: services.pipeline, merchantId: demo.merchantId, intervalMs: config.demo.intervalMs, logger });
         simulator.start();
       }
       started = true;
-      const port = (http.address() as AddressInfo).port;
+      const port = (server.address() as AddressInfo).port;
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
       return { port, url: `http://${host}:${port}${GRAPHQL_PATH}`, demo };
     },

@@ -3,6 +3,8 @@
  * stops the process with a message naming the variable. Everything else receives a frozen
  * `Config` object.
  */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 
 const DEV_JWT_SECRET = 'paypulse-dev-secret-change-me-0123456789abcdef';
@@ -158,7 +160,19 @@ const EnvSchema = z
     AFRICASTALKING_API_URL: url(['https', 'http']).optional(),
     WEBHOOK_TOLERANCE_SECONDS: positiveInt(3600).default(300),
     WEBHOOK_SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+    STARTUP_TIMEOUT_MS: wholeNumber(z.number().int().min(0).max(600_000)).default(10_000),
+    INTROSPECTION: z.enum(['public', 'authenticated', 'off']).optional(),
+    FIELD_SUGGESTIONS: z.enum(['public', 'authenticated', 'off']).optional(),
+    GRAPHIQL: bool.optional(),
+    CORS_ORIGINS: z
+      .string()
+      .transform((v) => v.split(',').map((o) => o.trim()).filter((o) => o !== ''))
+      .refine((list) => list.every((o) => o === '*' || /^https?:\/\/[^/\s?#]+$/.test(o)), 'must be * or a comma-separated list of origins (scheme://host[:port], no path)')
+      .optional(),
+    ERROR_DETAILS: bool.optional(),
+    JWT_CLOCK_SKEW_SECONDS: wholeNumber(z.number().int().min(0).max(600)).default(60),
     DEMO: bool.default(false),
+    DEMO_ROTATE_KEY: bool.default(false),
     DEMO_INTERVAL_MS: positiveInt().default(1_000),
     DEMO_MERCHANT: bool.optional(),
   })
@@ -237,6 +251,26 @@ export type Config = Readonly<{
     audience: string;
     /** True when the built-in development secret is in use (never in production). */
     usingDevSecret: boolean;
+    /** Tolerance for `exp`, `nbf` and a future `iat`, in seconds (clocks of issuer and server differ). */
+    clockSkewSeconds: number;
+  }>;
+  /** Bounded wait for every configured service at start (STARTUP_TIMEOUT_MS). */
+  startupTimeoutMs: number;
+  /**
+   * What anonymous callers (no token, no API key) may see. Production defaults keep the schema's
+   * shape to authenticated callers (docs: README "Production defaults").
+   */
+  exposure: Readonly<{
+    /** `__schema` / `__type`: for everyone, authenticated callers only, or nobody. */
+    introspection: 'public' | 'authenticated' | 'off';
+    /** "Did you mean …?" in validation errors. */
+    suggestions: 'public' | 'authenticated' | 'off';
+    /** Serve GraphiQL at GET /graphql (text/html). */
+    graphiql: boolean;
+    /** Origins allowed cross-origin; `['*']` any; empty: same origin only. Never with credentials. */
+    corsOrigins: readonly string[];
+    /** Internal error text and parser details in responses (never in production by default). */
+    errorDetails: boolean;
   }>;
   limits: Readonly<{
     maxBodyBytes: number;
@@ -283,7 +317,8 @@ export type Config = Readonly<{
   shutdownTimeoutMs: number;
   /** On SIGTERM: /readyz answers 503 for `delayMs` before sockets close, `batchSize` every `intervalMs`. */
   drain: Readonly<{ delayMs: number; batchSize: number; intervalMs: number }>;
-  demo: Readonly<{ simulate: boolean; intervalMs: number; seedMerchant: boolean }>;
+  /** `rotateKey`: revoke the stored demo API key and make a new one at this start. */
+  demo: Readonly<{ simulate: boolean; intervalMs: number; seedMerchant: boolean; rotateKey: boolean }>;
   /** Providers left undefined are not configured: their deliveries are logged, not sent. */
   notifications: Readonly<{
     /** Whether this instance runs the delivery worker. */
@@ -322,6 +357,26 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * Loads `.env` from the working directory (or the file ENV_FILE names) into `process.env` with
+ * Node's own parser. A variable already set in the real environment wins, even when empty.
+ * Returns the file loaded, or undefined when there is none.
+ */
+export function loadEnvFile(cwd = process.cwd()): string | undefined {
+  const named = process.env.ENV_FILE;
+  const path = resolve(cwd, named || '.env');
+  if (!existsSync(path)) {
+    if (named) throw new ConfigError(`Invalid configuration:\n  ENV_FILE: ${path} does not exist`);
+    return undefined;
+  }
+  try {
+    process.loadEnvFile(path);
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration:\n  ENV_FILE: cannot read ${path} (${(error as Error).message})`);
+  }
+  return path;
+}
+
 /** Parses an environment (defaults to `process.env`) into a frozen Config, or throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // Empty strings are treated as unset, as shells and .env files commonly produce them.
@@ -333,6 +388,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   const usingDevSecret = !e.JWT_SECRET && !e.JWKS_URL;
+  const production = e.NODE_ENV === 'production';
   return deepFreeze({
     env: e.NODE_ENV,
     host: e.HOST,
@@ -348,6 +404,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       issuer: e.JWT_ISSUER ?? 'paypulse-dev',
       audience: e.JWT_AUDIENCE ?? 'paypulse',
       usingDevSecret,
+      clockSkewSeconds: e.JWT_CLOCK_SKEW_SECONDS,
+    },
+    startupTimeoutMs: e.STARTUP_TIMEOUT_MS,
+    exposure: {
+      introspection: e.INTROSPECTION ?? (production ? 'authenticated' : 'public'),
+      suggestions: e.FIELD_SUGGESTIONS ?? (production ? 'authenticated' : 'public'),
+      graphiql: e.GRAPHIQL ?? !production,
+      corsOrigins: e.CORS_ORIGINS ?? (production ? [] : ['*']),
+      errorDetails: e.ERROR_DETAILS ?? !production,
     },
     limits: {
       maxBodyBytes: e.MAX_BODY_BYTES,
@@ -385,6 +450,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       intervalMs: e.DEMO_INTERVAL_MS,
       // The demo merchant is seeded by default only in the embedded mode.
       seedMerchant: e.DEMO_MERCHANT ?? (e.DEMO || !e.DATABASE_URL),
+      rotateKey: e.DEMO_ROTATE_KEY,
     },
     notifications: {
       worker: e.NOTIFICATIONS_WORKER,
@@ -439,3 +505,6 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/** Every variable the configuration reads (README's table and .env.example document each). */
+export const ENV_VARIABLES: readonly string[] = [...Object.keys(EnvSchema.shape), 'ENV_FILE'];

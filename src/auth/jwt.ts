@@ -12,8 +12,14 @@ export interface TokenVerifier {
   verify(token: string): Promise<Principal>;
 }
 
-export function createTokenVerifier(auth: Config['auth']): TokenVerifier {
-  const options = { issuer: auth.issuer, audience: auth.audience };
+/**
+ * Besides signature, `iss`, `aud` and `exp` (strict): a token whose `nbf` is still ahead, or whose
+ * `iat` lies in the future, by more than `auth.clockSkewSeconds` is refused (the issuer's clock
+ * and ours may differ a little, not by a year). `now` is injectable for tests.
+ */
+export function createTokenVerifier(auth: Pick<Config['auth'], 'secret' | 'jwksUrl' | 'issuer' | 'audience'> & { clockSkewSeconds?: number }, deps: { now?: () => Date } = {}): TokenVerifier {
+  const skew = auth.clockSkewSeconds ?? 60;
+  const options = { issuer: auth.issuer, audience: auth.audience, clockTolerance: skew };
   let key: Uint8Array | JWTVerifyGetKey;
   let algorithms: string[];
   if (auth.jwksUrl) {
@@ -30,10 +36,17 @@ export function createTokenVerifier(auth: Config['auth']): TokenVerifier {
     async verify(token) {
       let payload: JWTPayload;
       try {
-        ({ payload } = await jwtVerify(token, key as Uint8Array, { ...options, algorithms, requiredClaims: ['sub', 'exp'] }));
+        const currentDate = deps.now?.();
+        ({ payload } = await jwtVerify(token, key as Uint8Array, { ...options, algorithms, requiredClaims: ['sub', 'exp'], ...(currentDate ? { currentDate } : {}) }));
       } catch (error) {
         throw new AuthError('UNAUTHENTICATED', describeJoseError(error));
       }
+      const nowSeconds = Math.floor((deps.now?.() ?? new Date()).getTime() / 1000);
+      // The skew is for a clock running behind the issuer's (nbf, iat), never for `exp`: an
+      // expired token stays expired, as the socket that closes at `exp` assumes.
+      if (typeof payload.exp === 'number' && payload.exp <= nowSeconds) throw new AuthError('UNAUTHENTICATED', 'token expired');
+      // jose checks a future `iat` only together with a maximum token age; we check it always.
+      if (typeof payload.iat === 'number' && payload.iat > nowSeconds + skew) throw new AuthError('UNAUTHENTICATED', 'token claim iat is in the future');
       return toPrincipal(payload);
     },
   };
@@ -59,7 +72,7 @@ function toPrincipal(payload: JWTPayload): Principal {
 
 function describeJoseError(error: unknown): string {
   if (error instanceof errors.JWTExpired) return 'token expired';
-  if (error instanceof errors.JWTClaimValidationFailed) return `token claim ${error.claim} is invalid`;
+  if (error instanceof errors.JWTClaimValidationFailed) return error.claim === 'nbf' ? 'token is not valid yet (nbf)' : `token claim ${error.claim} is invalid`;
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'token signature is invalid';
   if (error instanceof errors.JOSEAlgNotAllowed) return 'token algorithm is not allowed';
   return 'token is invalid';

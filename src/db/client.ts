@@ -9,6 +9,8 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { Config } from '../config.js';
+import { lockDataDir, type DataDirLock } from '../startup/data-dir-lock.js';
+import { reasonOf, StartupError } from '../startup/errors.js';
 import { PrismaClient } from '../generated/prisma/client.js';
 
 export type { PrismaClient };
@@ -69,9 +71,24 @@ function createPostgres(url: string, poolSize: number): Database {
 }
 
 async function createPglite(dataDir: string): Promise<Database> {
-  // "memory://" keeps everything in memory (tests); anything else is a directory on disk.
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir);
+  // "memory://" keeps everything in memory (tests); anything else is a directory on disk, which
+  // one process at a time may open (a second one is refused: src/startup/data-dir-lock.ts).
+  let lock: DataDirLock | undefined;
+  if (!dataDir.startsWith('memory://')) {
+    try {
+      mkdirSync(dataDir, { recursive: true });
+    } catch (error) {
+      throw new StartupError('database', `cannot create the PGlite data directory ${dataDir} (${reasonOf(error)})`, { cause: error });
+    }
+    lock = lockDataDir(dataDir);
+  }
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(dataDir);
+  } catch (error) {
+    lock?.release();
+    throw new StartupError('database', `cannot open the PGlite data directory ${dataDir} (${reasonOf(error)})`, { cause: error });
+  }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
     kind: 'pglite',
@@ -88,7 +105,11 @@ async function createPglite(dataDir: string): Promise<Database> {
     },
     async close() {
       await prisma.$disconnect();
-      await pglite.close();
+      try {
+        await pglite.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

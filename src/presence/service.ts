@@ -68,7 +68,19 @@ export function createPresenceService(deps: { store: PresenceStore; pubsub: PubS
   // Activity is written at most this often per socket (plus always when it ends an AWAY).
   const touchEveryMs = Math.min(1_000, Math.floor(options.awayMs / 4));
 
-  const quietly = (what: string, work: Promise<unknown>) => void work.catch((err) => logger.warn({ err }, `presence: ${what} failed`));
+  // While Redis is away every heartbeat fails: the first failure of a run is logged, the rest
+  // only counted, and the recovery is logged with that count (one outage, two lines).
+  let failing = 0;
+  const quietly = (what: string, work: Promise<unknown>) =>
+    void work.then(
+      () => {
+        if (failing > 0) logger.info({ failures: failing }, 'presence: store reachable again');
+        failing = 0;
+      },
+      (err) => {
+        if (failing++ === 0) logger.warn({ err }, `presence: ${what} failed (further failures are counted until it works again)`);
+      },
+    );
   const nudge = (userId: string) => pubsub.publish('presence', userId, { userId });
 
   const localStats = (): InstanceStats => ({

@@ -1,7 +1,30 @@
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { Redis } from 'ioredis';
 import { createPushQueue } from '../lib/push-queue.js';
-import { channelName, type PubSub, type SubscriptionBuffer } from './types.js';
+import { channelName, PubSubUnavailableError, type PubSub, type SubscriptionBuffer } from './types.js';
+
+/**
+ * graphql-redis-subscriptions sends UNSUBSCRIBE / PUNSUBSCRIBE without observing the promise: one
+ * that fails (Redis unreachable, or still queued when close() disconnects) would be an unhandled
+ * rejection. The failure needs no handling: a channel nobody listens to is dropped by Redis with
+ * the connection, and ioredis resubscribes only what is still subscribed.
+ */
+function observeUnsubscribes(subscriber: Redis): void {
+  for (const name of ['unsubscribe', 'punsubscribe'] as const) {
+    const send = subscriber[name].bind(subscriber) as (...args: unknown[]) => Promise<unknown>;
+    (subscriber as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+      const sent = send(...args);
+      sent.catch(() => {});
+      return sent;
+    };
+  }
+}
+
+/** The library's promise for a channel's first SUBSCRIBE still in flight (its internal `subsPendingRefsMap`). */
+function pendingOf(redis: RedisPubSub, channel: string): { catch(onRejected: () => void): unknown } | undefined {
+  const map = (redis as unknown as { subsPendingRefsMap?: Map<string, { pending?: { catch(onRejected: () => void): unknown } }> }).subsPendingRefsMap;
+  return map?.get(channel)?.pending;
+}
 
 /**
  * PubSub across instances through Redis, with separate publish and subscribe connections (a
@@ -21,6 +44,7 @@ export function createRedisPubSub(url: string, buffer: SubscriptionBuffer = {}):
   // would crash the process.
   publisher.on('error', () => {});
   subscriber.on('error', () => {});
+  observeUnsubscribes(subscriber);
   const redis = new RedisPubSub({ publisher, subscriber });
   let count = 0;
   const open = new Set<AsyncIterableIterator<unknown>>();
@@ -46,8 +70,19 @@ export function createRedisPubSub(url: string, buffer: SubscriptionBuffer = {}):
         },
       });
       open.add(queue.iterator);
+      const channel = channelName(topic, key);
       // graphql-redis-subscriptions parses a message once for all its listeners: each gets its own copy.
-      subId = await redis.subscribe(channelName(topic, key), (payload: never) => queue.push(structuredClone(payload)));
+      const subscribed = redis.subscribe(channel, (payload: never) => queue.push(structuredClone(payload)));
+      // For the first subscriber of a channel the library also keeps a second promise, which it
+      // rejects when SUBSCRIBE fails (Redis unreachable) with nobody listening: an unhandled
+      // rejection that would end the process. The failure itself reaches the caller below.
+      pendingOf(redis, channel)?.catch(() => {});
+      try {
+        subId = await subscribed;
+      } catch (error) {
+        open.delete(queue.iterator);
+        throw new PubSubUnavailableError(`cannot subscribe: Redis is unreachable (${(error as Error).message})`, { cause: error });
+      }
       count += weight;
       if (released) {
         redis.unsubscribe(subId);

@@ -46,6 +46,14 @@ export interface PubSub {
   close(): Promise<void>;
 }
 
+/**
+ * A subscription could not start because the pubsub backend (Redis) is unreachable. Clients
+ * see SERVICE_UNAVAILABLE with `retryable: true` (src/server/errors.ts); nothing else changes.
+ */
+export class PubSubUnavailableError extends Error {
+  override name = 'PubSubUnavailableError';
+}
+
 export function channelName(topic: Topic, key: string): string {
   return `paypulse:${topic}:${key}`;
 }

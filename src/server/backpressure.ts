@@ -17,6 +17,7 @@ import type { WebSocket } from 'ws';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
 import { ErrorCode } from '../schema/errors.js';
+import { asUnavailable } from './unavailable.js';
 
 export interface GuardOptions {
   socket: Pick<WebSocket, 'bufferedAmount'>;
@@ -49,6 +50,8 @@ export function slowConsumerError(after: string | undefined) {
 
 function clientVisible(error: unknown, logger: Logger): GraphQLError {
   if (error instanceof GraphQLError && typeof error.extensions?.code === 'string' && error.extensions.code !== 'INTERNAL_SERVER_ERROR') return error;
+  const unavailable = asUnavailable(error);
+  if (unavailable) return unavailable;
   logger.error({ err: error }, 'subscription stream failed');
   return new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 }

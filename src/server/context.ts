@@ -31,14 +31,36 @@ export async function authenticate(services: Pick<Services, 'tokens' | 'apiKeys'
   return null;
 }
 
-export function createContextFactory(services: Services) {
+/** Authenticates each HTTP request once, for every part that needs to know its caller. */
+export interface CallerResolver {
+  /** The request's principal (null: no credentials); rejects with AuthError for bad ones. Shared by later calls. */
+  resolve(request: Request): Promise<Principal | null>;
+  /** The settled principal, or null when anonymous, refused or not resolved yet. */
+  known(request: Request): Principal | null;
+}
+
+export function createCallerResolver(services: Pick<Services, 'tokens' | 'apiKeys'>): CallerResolver {
+  const pending = new WeakMap<Request, Promise<Principal | null>>();
+  const settled = new WeakMap<Request, Principal | null>();
+  return {
+    resolve(request) {
+      let result = pending.get(request);
+      if (!result) {
+        result = authenticate(services, { authorization: request.headers.get('authorization'), apiKey: request.headers.get('x-api-key') });
+        result.then((p) => settled.set(request, p), () => settled.set(request, null));
+        pending.set(request, result);
+      }
+      return result;
+    },
+    known: (request) => settled.get(request) ?? null,
+  };
+}
+
+export function createContextFactory(services: Services, callers: CallerResolver = createCallerResolver(services)) {
   return async (initial: YogaInitialContext & Partial<SocketInitialContext>): Promise<GraphQLContext> => {
     if (initial.socketPrincipal) return { principal: initial.socketPrincipal, services };
     try {
-      const principal = await authenticate(services, {
-        authorization: initial.request.headers.get('authorization'),
-        apiKey: initial.request.headers.get('x-api-key'),
-      });
+      const principal = await callers.resolve(initial.request);
       return { principal, services };
     } catch (error) {
       if (error instanceof AuthError) throw clientError(error.code, error.message);

@@ -1,19 +1,23 @@
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import type { Config } from '../config.js';
 import type { Logger } from '../lib/logger.js';
 import { schema } from '../schema/index.js';
 import type { GraphQLContext } from '../schema/builder.js';
 import type { Services } from '../services.js';
-import { createContextFactory, type SocketInitialContext } from './context.js';
-import { createGraphiQLRenderer, graphiqlOptions } from './graphiql.js';
 import { usePersistedQueries } from './apq.js';
+import { createCallerResolver, createContextFactory, type SocketInitialContext } from './context.js';
+import { createGraphiQLRenderer, graphiqlOptions } from './graphiql.js';
 import { useHttpSubscriptions } from './plugins/http-subscriptions.js';
 import { useOperationMetrics } from './plugins/operation-metrics.js';
 import { useQueryLimits } from './plugins/query-limits.js';
 import { useRateLimit } from './plugins/rate-limit.js';
 import { useRequestGuards } from './plugins/request-guards.js';
+import { useSchemaExposure } from './plugins/schema-exposure.js';
 import { useGraphQLSSESingleConnection } from './plugins/sse-single-connection.js';
 import { useStorableInput } from './plugins/storable-input.js';
 import { loadTrustedDocuments, useTrustedDocuments } from './plugins/trusted-documents.js';
+import { asUnavailable } from './unavailable.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -27,10 +31,13 @@ export interface YogaServerOptions {
 export function createYogaServer(services: Services, options: YogaServerOptions = {}): PaypulseYoga {
   // Read once at start: a missing or broken manifest stops the server instead of refusing everything.
   const trusted = services.config.limits.trustedDocuments ? loadTrustedDocuments(services.config.limits.trustedDocuments) : undefined;
+  const { exposure } = services.config;
+  const callers = createCallerResolver(services);
   return createYoga<Partial<SocketInitialContext>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: createContextFactory(services),
+    context: createContextFactory(services, callers),
+    cors: corsFor(exposure.corsOrigins),
     plugins: [
       ...(trusted ? [useTrustedDocuments(trusted, services.metrics)] : []),
       // Apollo's automatic persisted queries (server/apq.ts); never beside trusted documents.
@@ -40,6 +47,7 @@ export function createYogaServer(services: Services, options: YogaServerOptions 
       useGraphQLSSESingleConnection(services, GRAPHQL_PATH),
       useQueryLimits(services.config.limits.query, services.metrics),
       useStorableInput(services.metrics),
+      useSchemaExposure({ exposure, callers, metrics: services.metrics }),
       useRateLimit({ limiter: services.rateLimiter, ...services.config.limits.rate, metrics: services.metrics }),
       useOperationMetrics(services.metrics),
       useHttpSubscriptions({ metrics: services.metrics, logger: services.logger, heartbeatMs: services.config.subscriptions.multipartHeartbeatMs }),
@@ -49,12 +57,37 @@ export function createYogaServer(services: Services, options: YogaServerOptions 
     // not cached, so every refused document is counted in paypulse_refusals_total.
     parserAndValidationCache: { validationCache: false, errorCache: { get: () => undefined, set: () => {} } },
     logging: yogaLogger(services.logger),
-    // Internal error text never reaches clients in production; errors made with clientError do.
-    maskedErrors: { isDev: services.config.env !== 'production' },
+    // Internal error text (and a parser's own error, which Yoga attaches as
+    // `extensions.originalError` even when masking) reaches clients only with ERROR_DETAILS;
+    // errors made with clientError always do.
+    maskedErrors: { isDev: exposure.errorDetails, maskError: (error, message, isDev) => maskFor(error, message, isDev, exposure.errorDetails) },
     // Served from the package (no CDN); see graphiql.ts for why subscriptions go over SSE.
-    graphiql: () => graphiqlOptions({ headers: options.graphiqlHeaders ?? (() => undefined) }),
+    graphiql: exposure.graphiql ? () => graphiqlOptions({ headers: options.graphiqlHeaders ?? (() => undefined) }) : false,
     renderGraphiQL: createGraphiQLRenderer(),
   });
+}
+
+/**
+ * CORS from an allowlist. The API authenticates with headers (Authorization, x-api-key), never
+ * cookies, so `Access-Control-Allow-Credentials` is never sent; an origin not on the list gets no
+ * CORS headers at all (the browser then refuses the response to it).
+ */
+function corsFor(origins: Config['exposure']['corsOrigins']) {
+  const any = origins.includes('*');
+  return (request: Request) => {
+    const origin = request.headers.get('origin');
+    if (!origin || !(any || origins.includes(origin))) return false;
+    return { origin: [origin], credentials: false, maxAge: 600 };
+  };
+}
+
+function maskFor(error: unknown, message: string, isDev: boolean | undefined, details: boolean): Error {
+  const unavailable = asUnavailable(error);
+  if (unavailable) return unavailable;
+  const masked = maskError(error, message, isDev);
+  if (details || !(masked instanceof GraphQLError) || masked.extensions?.originalError === undefined) return masked;
+  const { originalError: _dropped, ...extensions } = masked.extensions;
+  return new GraphQLError(masked.message, { nodes: masked.nodes, source: masked.source, positions: masked.positions, path: masked.path, originalError: masked.originalError, extensions });
 }
 
 function yogaLogger(logger: Logger) {

@@ -127,8 +127,9 @@ for (const mode of ['embedded', 'services'] as const) {
 
     it('closes the socket with 4403 when its token expires, and releases its subscription', async () => {
       const m = await newMerchant(t);
-      // exp has one-second resolution: this token lives between 1 and 2 seconds from now.
-      const exp = nowSeconds() + 2;
+      // exp has one-second resolution: this token lives between 5 and 6 seconds from now, room
+      // enough for a loaded machine to connect and subscribe first.
+      const exp = nowSeconds() + 6;
       const token = await signJwt(claims(t.config.auth, { merchant_id: m.id, exp }));
       const client = t.wsClient({ authorization: `Bearer ${token}` });
       const open = connected(client);
@@ -138,11 +139,10 @@ for (const mode of ['embedded', 'services'] as const) {
       await waitUntil(() => t.app.services.pubsub.activeSubscriptions() === 1, WAIT_MS, () => 'subscribed');
       expect(Date.now()).toBeLessThan(exp * 1000);
 
-      const code = await within(close, 5_000, 'close at token expiry');
-      const closedAt = Date.now();
+      const code = await within(close, WAIT_MS, 'close at token expiry');
+      // Never before the expiry (how long after it depends on the machine's load, so it is not asserted).
+      expect(Date.now()).toBeGreaterThanOrEqual(exp * 1000 - 50);
       expect(code).toBe(FORBIDDEN);
-      expect(closedAt).toBeGreaterThanOrEqual(exp * 1000 - 50);
-      expect(closedAt).toBeLessThan(exp * 1000 + 3_000);
       await waitUntil(() => t.app.services.pubsub.activeSubscriptions() === 0, WAIT_MS, () => 'subscription released at expiry');
 
       // Events after the close are not delivered to the dead subscription.
@@ -154,14 +154,14 @@ for (const mode of ['embedded', 'services'] as const) {
 
     it('closes the socket with 4403 when its API key expires', async () => {
       const m = await newMerchant(t);
-      const expiresAt = new Date(Date.now() + 1_500);
+      const expiresAt = new Date(Date.now() + 5_000);
       const { secret } = await t.app.services.apiKeys.create({ merchantId: m.id, name: 'short-lived', expiresAt });
       const client = t.wsClient({ 'x-api-key': secret });
       const open = connected(client);
       const close = nextClose(client);
       collect(client, LiveEvents, {});
       await within(open, WAIT_MS, 'connection ack');
-      const code = await within(close, 5_000, 'close at key expiry');
+      const code = await within(close, WAIT_MS, 'close at key expiry');
       expect(code).toBe(FORBIDDEN);
       expect(Date.now()).toBeGreaterThanOrEqual(expiresAt.getTime() - 50);
     });
@@ -181,7 +181,7 @@ for (const mode of ['embedded', 'services'] as const) {
       await t.gql(IngestOne, { event: eventInput() }, { token: m.token });
 
       try {
-        const code = await within(close, 5_000, 'close after revocation').catch((error: Error) => error.message);
+        const code = await within(close, WAIT_MS, 'close after revocation').catch((error: Error) => error.message);
         expect(code).toBe(FORBIDDEN);
         expect(sub.data()).toEqual([]);
       } finally {

@@ -38,7 +38,11 @@ describe('loadConfig defaults', () => {
         issuer: 'paypulse-dev',
         audience: 'paypulse',
         usingDevSecret: true,
+        clockSkewSeconds: 60,
       },
+      startupTimeoutMs: 10_000,
+      // Development: everything open to everyone (never credentials on CORS).
+      exposure: { introspection: 'public', suggestions: 'public', graphiql: true, corsOrigins: ['*'], errorDetails: true },
       limits: {
         maxBodyBytes: 1_048_576,
         maxBatchSize: 1000,
@@ -53,7 +57,7 @@ describe('loadConfig defaults', () => {
       presence: { awayMs: 300_000, ttlMs: 30_000 },
       shutdownTimeoutMs: 10_000,
       drain: { delayMs: 0, batchSize: 500, intervalMs: 100 },
-      demo: { simulate: false, intervalMs: 1_000, seedMerchant: true },
+      demo: { simulate: false, intervalMs: 1_000, seedMerchant: true, rotateKey: false },
       // No provider credentials: every channel is the log.
       notifications: {
         worker: true,
@@ -135,6 +139,8 @@ describe('loadConfig parses every variable', () => {
       DEMO_INTERVAL_MS: '250',
       WEBHOOK_TOLERANCE_SECONDS: '120',
       WEBHOOK_SECRETS_KEY: 'a-webhook-secrets-key-of-at-least-32-chars',
+      STARTUP_TIMEOUT_MS: '30000',
+      JWT_CLOCK_SKEW_SECONDS: '15',
     });
     expect(config).toEqual({
       env: 'production',
@@ -143,7 +149,10 @@ describe('loadConfig parses every variable', () => {
       logLevel: 'warn',
       database: { kind: 'postgres', url: 'postgresql://paypulse:pw@db.internal:5432/paypulse', poolSize: 25 },
       redisUrl: 'rediss://cache.internal:6380/2',
-      auth: { secret: SECRET, jwksUrl: undefined, issuer: 'https://id.example.com/', audience: 'paypulse-api', usingDevSecret: false },
+      auth: { secret: SECRET, jwksUrl: undefined, issuer: 'https://id.example.com/', audience: 'paypulse-api', usingDevSecret: false, clockSkewSeconds: 15 },
+      startupTimeoutMs: 30_000,
+      // Production defaults: the schema's shape for authenticated callers only, same-origin only.
+      exposure: { introspection: 'authenticated', suggestions: 'authenticated', graphiql: false, corsOrigins: [], errorDetails: false },
       limits: {
         maxBodyBytes: 2048,
         maxBatchSize: 1000,
@@ -160,7 +169,7 @@ describe('loadConfig parses every variable', () => {
       shutdownTimeoutMs: 30_000,
       drain: { delayMs: 5000, batchSize: 50, intervalMs: 20 },
       // No demo merchant is seeded against a real database unless asked for.
-      demo: { simulate: false, intervalMs: 250, seedMerchant: false },
+      demo: { simulate: false, intervalMs: 250, seedMerchant: false, rotateKey: false },
       notifications: expect.objectContaining({ worker: true, fcm: undefined }),
       webhooks: { toleranceSeconds: 120, secretsKey: 'a-webhook-secrets-key-of-at-least-32-chars', usingDevSecretsKey: false },
     });
@@ -180,7 +189,30 @@ describe('loadConfig parses every variable', () => {
       issuer: 'https://id.example.com/',
       audience: 'paypulse-api',
       usingDevSecret: false,
+      clockSkewSeconds: 60,
     });
+  });
+
+  it('reads the exposure settings, each overriding its production default', () => {
+    const prod = { NODE_ENV: 'production', JWT_SECRET: SECRET, WEBHOOK_SECRETS_KEY: 'k'.repeat(32) };
+    expect(loadConfig({ ...prod, INTROSPECTION: 'off', FIELD_SUGGESTIONS: 'public', GRAPHIQL: '1', CORS_ORIGINS: ' https://a.example.com , http://localhost:5173 ', ERROR_DETAILS: 'yes' }).exposure).toEqual({
+      introspection: 'off',
+      suggestions: 'public',
+      graphiql: true,
+      corsOrigins: ['https://a.example.com', 'http://localhost:5173'],
+      errorDetails: true,
+    });
+    expect(loadConfig({ GRAPHIQL: '0', CORS_ORIGINS: 'https://only.example' }).exposure).toMatchObject({ graphiql: false, corsOrigins: ['https://only.example'] });
+    expect(loadConfig({ DEMO_ROTATE_KEY: '1' }).demo.rotateKey).toBe(true);
+    expect(loadConfig({ STARTUP_TIMEOUT_MS: '0' }).startupTimeoutMs).toBe(0);
+  });
+
+  it('refuses exposure values it does not know, naming the variable', () => {
+    expect(configError({ INTROSPECTION: 'anonymous' }).message).toContain('INTROSPECTION');
+    expect(configError({ FIELD_SUGGESTIONS: 'yes' }).message).toContain('FIELD_SUGGESTIONS');
+    expect(configError({ CORS_ORIGINS: 'https://a.example.com/path' }).message).toMatch(/CORS_ORIGINS: must be \* or a comma-separated list of origins/);
+    expect(configError({ JWT_CLOCK_SKEW_SECONDS: '3600' }).message).toContain('JWT_CLOCK_SKEW_SECONDS');
+    expect(configError({ STARTUP_TIMEOUT_MS: '-1' }).message).toContain('STARTUP_TIMEOUT_MS');
   });
 
   it('accepts both postgres: and postgresql: URLs, and redis: and rediss:', () => {

@@ -62,17 +62,19 @@ await describeWith(['postgres', 'redis'], 'sockets per credential across two ins
   it("a dead instance's places stop counting after the TTL; a live one keeps its places by heartbeat", async () => {
     const credential = `test:${randomUUID()}`;
     // "Dead": claims two places and never refreshes them (heartbeat far beyond the TTL).
-    const dead = createRedisSocketQuota(REDIS_URL, { ttlMs: 300, heartbeatMs: 60_000 });
-    const live = createRedisSocketQuota(REDIS_URL, { ttlMs: 300, heartbeatMs: 50 });
+    // The live heartbeat has 15 times its interval before the TTL runs out, so a loaded machine's
+    // late timers cannot let its places lapse; the waits only ever outlast the TTL (safe side).
+    const dead = createRedisSocketQuota(REDIS_URL, { ttlMs: 1_500, heartbeatMs: 60_000 });
+    const live = createRedisSocketQuota(REDIS_URL, { ttlMs: 1_500, heartbeatMs: 100 });
     try {
       expect(await dead.acquire(credential, 2)).toBeDefined();
       expect(await dead.acquire(credential, 2)).toBeDefined();
       expect(await live.acquire(credential, 2)).toBeUndefined();
-      await new Promise((r) => setTimeout(r, 400));
+      await new Promise((r) => setTimeout(r, 1_800));
       expect(await live.acquire(credential, 2)).toBeDefined();
       expect(await live.acquire(credential, 2)).toBeDefined();
-      await new Promise((r) => setTimeout(r, 600));
-      // Refreshed every 50 ms, the live instance's two places are still held.
+      await new Promise((r) => setTimeout(r, 1_800));
+      // Refreshed every 100 ms, the live instance's two places are still held.
       expect(await dead.acquire(credential, 2)).toBeUndefined();
     } finally {
       await live.close();

@@ -105,7 +105,8 @@ await describeWith(['postgres', 'redis'], 'two instances on one database and Red
       expect(new Set(events.map((e) => e.eventId)), `event ids on ${name}`).toEqual(new Set(inputs.map((i) => i.eventId)));
       expect(events.every((e) => e.merchantId === m.id)).toBe(true);
     }
-  });
+    // 200 round trips and 400 deliveries: minutes, not seconds, on a loaded 2-core machine.
+  }, 180_000);
 
   it('subscribes B to Redis channels only of merchants it has subscribers for, and unsubscribes when they end', async () => {
     const x = await newMerchant('x');

@@ -12,7 +12,11 @@ import { newMerchant, rowCount, WAIT_MS } from '../payments/helpers.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventInput } from '../support/events.js';
 import { IngestOne, LiveEvents } from '../support/operations.js';
-import { createTestDatabase, describeWith } from '../support/services.js';
+import { createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { StartupError } from '../../src/startup/errors.js';
+import { startTcpProxy } from '../kafka/tcp-proxy.js';
+import { createTestDatabase, describeWith, REDIS_URL } from '../support/services.js';
 import { collect, nextClose, waitUntil } from '../support/subscriptions.js';
 
 const MAX_BODY_BYTES = 4096;
@@ -299,16 +303,48 @@ await describeWith(['postgres', 'redis'], 'readiness with real services', () => 
     }
   }, 90_000);
 
-  it('answers /readyz with 503 when Redis is unreachable', async () => {
+  it('answers /readyz with 503 when Redis becomes unreachable after start, and 200 once it is back', async () => {
     const db = await createTestDatabase();
-    // Nothing listens on port 1.
-    const t = await startTestApp({ mode: 'services', databaseUrl: db.url, env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+    const target = new URL(REDIS_URL);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
+    const t = await startTestApp({ mode: 'services', databaseUrl: db.url, env: { REDIS_URL: `redis://127.0.0.1:${proxy.port}` } });
+    const readyz = () => getJson(`${new URL(t.url).origin}/readyz`);
     try {
-      const { status, json } = await getJson(`${new URL(t.url).origin}/readyz`);
-      expect(status).toBe(503);
-      expect(json).toEqual({ status: 'not ready', checks: { started: true, database: true, pubsub: false } });
+      expect((await readyz()).status).toBe(200);
+      proxy.cut();
+      await waitUntil(async () => (await readyz()).status === 503, WAIT_MS, () => 'readiness 503 while Redis is cut off');
+      expect((await readyz()).json).toEqual({ status: 'not ready', checks: { started: true, database: true, pubsub: false } });
+      proxy.restore();
+      await waitUntil(async () => (await readyz()).status === 200, WAIT_MS, () => 'readiness 200 once Redis is back');
     } finally {
       await t.stop();
+      await proxy.close();
+      await db.drop();
+    }
+  }, 90_000);
+
+  it('does not start while Redis is unreachable: start() fails with StartupError naming redis', async () => {
+    const db = await createTestDatabase();
+    // Nothing listens on port 1.
+    const config = loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', DEMO_MERCHANT: '0', DATABASE_URL: db.url, REDIS_URL: 'redis://127.0.0.1:1', STARTUP_TIMEOUT_MS: '500' });
+    const app = await createApp(config);
+    try {
+      const failure = await app.start().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(StartupError);
+      expect((failure as StartupError).line()).toBe('paypulse cannot start: redis: cannot reach Redis at redis://127.0.0.1:1 within 500 ms (ECONNREFUSED)');
+      // Nothing was migrated: the check comes before the migrations.
+      const pg = new (await import('pg')).default.Client({ connectionString: db.url });
+      await pg.connect();
+      try {
+        expect((await pg.query(`SELECT to_regclass('_prisma_migrations') AS t`)).rows[0].t).toBeNull();
+      } finally {
+        await pg.end();
+      }
+    } finally {
+      await app.stop();
       await db.drop();
     }
   }, 90_000);

@@ -50,6 +50,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** The app's logger (default: the config's level, to stdout). */
   logger?: Logger;
+  /** The rate limiters' clock (AppOptions.now): a frozen one makes limits exact counts. */
+  now?: () => number;
 }
 
 /** A response's text, and its JSON when it is JSON (undefined otherwise). */
@@ -87,7 +89,7 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
     ...(options.mode === 'services' ? { DATABASE_URL: databaseUrl, REDIS_URL } : { PGLITE_DATA_DIR: 'memory://' }),
     ...options.env,
   });
-  const app = await createApp(config, options.logger ? { logger: options.logger } : {});
+  const app = await createApp(config, { ...(options.logger ? { logger: options.logger } : {}), ...(options.now ? { now: options.now } : {}) });
   const { port } = await app.start();
   const url = `http://127.0.0.1:${port}/graphql`;
   const wsUrl = `ws://127.0.0.1:${port}/graphql`;
@@ -138,14 +140,14 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
  * Two app instances in services mode sharing one fresh PostgreSQL database and Redis, started
  * before the suite's tests and stopped after them. Read `a` and `b` inside tests or hooks.
  */
-export function useTwoInstances(env: Record<string, string> = {}): { a: TestApp; b: TestApp } {
+export function useTwoInstances(env: Record<string, string> = {}, options: Pick<StartOptions, 'now'> = {}): { a: TestApp; b: TestApp } {
   const pair = {} as { a: TestApp; b: TestApp };
   let drop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
     const db = await createTestDatabase();
     drop = db.drop;
-    pair.a = await startTestApp({ mode: 'services', databaseUrl: db.url, env });
-    pair.b = await startTestApp({ mode: 'services', databaseUrl: db.url, env });
+    pair.a = await startTestApp({ mode: 'services', databaseUrl: db.url, env, ...options });
+    pair.b = await startTestApp({ mode: 'services', databaseUrl: db.url, env, ...options });
   });
   afterAll(async () => {
     await pair.a?.stop();

@@ -30,8 +30,11 @@ const TAKE_SCRIPT = `
 local per_ms = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = tonumber(ARGV[4])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
 local data = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
 local tokens = tonumber(data[1]) or burst
 local ts = tonumber(data[2]) or now
@@ -51,14 +54,18 @@ return {allowed, retry}
 
 const perMs = (budget: RateBudget) => (budget.perMinute * SCALE) / 60_000;
 
-export function createRedisRateLimiter(url: string, prefix = 'paypulse:rate:'): RateLimiter {
+/**
+ * `options.now` replaces Redis's clock (tests freeze it; every instance must share one clock, so
+ * production leaves it to Redis).
+ */
+export function createRedisRateLimiter(url: string, prefix = 'paypulse:rate:', options: { now?: () => number } = {}): RateLimiter {
   const redis = new Redis(url, { maxRetriesPerRequest: 2, connectionName: 'paypulse-rate', lazyConnect: true });
   redis.on('error', () => {});
   redis.defineCommand('paypulseTake', { numberOfKeys: 1, lua: TAKE_SCRIPT });
   const take = (redis as unknown as { paypulseTake(key: string, ...args: (string | number)[]): Promise<[number, number]> }).paypulseTake.bind(redis);
   return {
     async take(key, budget) {
-      const [allowed, retry] = await take(prefix + key, perMs(budget), budget.burst * SCALE, SCALE);
+      const [allowed, retry] = await take(prefix + key, perMs(budget), budget.burst * SCALE, SCALE, ...(options.now ? [Math.floor(options.now())] : []));
       return { allowed: allowed === 1, retryAfterMs: Number(retry) };
     },
     async close() {
