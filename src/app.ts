@@ -21,6 +21,9 @@ import { createKafka, ensureTopics } from './kafka/client.js';
 import { createEventConsumer } from './kafka/consumer.js';
 import { createKafkaIntake, createProducer } from './kafka/producer.js';
 import { createLogger, type Logger } from './lib/logger.js';
+import { createRabbitConsumer } from './rabbitmq/consumer.js';
+import { createRabbitIntake } from './rabbitmq/intake.js';
+import { createRabbitMetrics } from './rabbitmq/metrics.js';
 import { createMetrics } from './lib/metrics.js';
 import { createMerchantService } from './merchants/service.js';
 import { closeChannels, createChannels } from './notifications/channels/index.js';
@@ -109,7 +112,14 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   const merchants = createMerchantService(db.prisma);
   const kafka = config.kafka ? createKafka(config.kafka, logger) : undefined;
   const producer = kafka ? createProducer(kafka) : undefined;
-  const intake = producer && config.kafka ? createKafkaIntake({ producer, config: config.kafka, merchants }) : createDirectIntake(pipeline);
+  const rabbitMetrics = config.rabbitmq ? createRabbitMetrics(metrics.registry) : undefined;
+  // Both brokers may be consumed at once; the mutations publish to the one INGEST_BROKER names.
+  const rabbitIntake =
+    config.rabbitmq && rabbitMetrics && config.ingestBroker === 'rabbitmq' ? createRabbitIntake({ config: config.rabbitmq, merchants, logger, metrics: rabbitMetrics }) : undefined;
+  const intake =
+    config.ingestBroker === 'kafka' && producer && config.kafka
+      ? createKafkaIntake({ producer, config: config.kafka, merchants })
+      : (rabbitIntake ?? createDirectIntake(pipeline));
   const deadLetters = createDeadLetterService({ prisma: db.prisma, pipeline, producer, dlqTopic: config.kafka?.dlqTopic });
   const services: Services = {
     config,
@@ -155,6 +165,8 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   };
   const consumer =
     kafka && config.kafka?.consume ? createEventConsumer({ kafka, config: config.kafka, pipeline, deadLetters, logger }) : undefined;
+  const rabbitConsumer =
+    config.rabbitmq?.consume && rabbitMetrics ? createRabbitConsumer({ config: config.rabbitmq, pipeline, deadLetters, logger, metrics: rabbitMetrics }) : undefined;
 
   const yoga = createYogaServer(services);
   let started = false;
@@ -170,6 +182,9 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     ]);
     const checks: Record<string, boolean> = { started: started && !draining, database, pubsub: pubsubReady };
     if (consumer) checks.kafkaConsumer = consumer.ready();
+    if (rabbitConsumer) checks.rabbitmqConsumer = rabbitConsumer.ready();
+    // Every ingest mutation would answer SERVICE_UNAVAILABLE without it.
+    if (rabbitIntake) checks.rabbitmqPublisher = rabbitIntake.ready();
     return { ready: Object.values(checks).every(Boolean), checks };
   }
 
@@ -197,6 +212,8 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
         await producer.connect();
         await consumer?.start();
       }
+      await rabbitIntake?.start();
+      await rabbitConsumer?.start();
       const demo = config.demo.seedMerchant ? await seedDemo() : undefined;
       await services.sessions.start();
       services.presence.start();
@@ -234,6 +251,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       await sockets?.close();
       // In-flight chunks finish, publish and commit their offsets before the group is left.
       await consumer?.stop();
+      await rabbitConsumer?.stop();
       await services.presence.stop();
       await services.sessions.stop();
       // The pass in progress records its results before the database closes.
@@ -249,6 +267,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       await services.rateLimiter.close();
       // After the last HTTP request: an ingest mutation in flight still reaches Kafka.
       await producer?.disconnect();
+      await rabbitIntake?.stop();
       await db.close();
     },
   };

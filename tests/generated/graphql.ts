@@ -63,6 +63,8 @@ export type EventSource =
   | 'DEMO'
   /** kafka */
   | 'KAFKA'
+  /** rabbitmq */
+  | 'RABBITMQ'
   /** webhook */
   | 'WEBHOOK';
 
