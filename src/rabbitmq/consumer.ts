@@ -336,8 +336,13 @@ export function createRabbitConsumer(deps: {
       if (error instanceof Abandoned) return;
       // Not even dead-lettering works: give the shard back, so its messages are retried (here or elsewhere) later.
       logger.error({ err: error, shard: w.shard }, 'shard worker failed; handing the shard back');
-      w.stopping = true;
-      void release(w);
+    } finally {
+      // Ended by anything but a hand-over or shutdown (its channel closed, a failure): a lease
+      // without a worker would keep the shard from everyone, so it is given back and retaken.
+      if (!w.stopping && !stopping && !w.session.lost) {
+        w.stopping = true;
+        void release(w, { running: false });
+      }
     }
   }
 
@@ -362,6 +367,7 @@ export function createRabbitConsumer(deps: {
     const w: Worker = { shard, session: s, channel, buffer: [], wake: undefined, stopping: false, closed: false, done: Promise.resolve() };
     channel.on('error', (err: Error) => logger.warn({ err, shard }, 'shard channel error'));
     channel.on('close', () => {
+      if (!w.stopping && !s.lost) logger.warn({ shard }, 'shard channel closed by the broker');
       w.closed = true;
       wake(w);
     });
@@ -386,10 +392,11 @@ export function createRabbitConsumer(deps: {
   }
 
   /** Finishes the chunk in hand, returns the rest, then releases the lease. */
-  async function release(w: Worker): Promise<void> {
+  async function release(w: Worker, options: { running: boolean } = { running: true }): Promise<void> {
     w.stopping = true;
     wake(w);
-    await w.done;
+    // From inside the worker's own loop there is nothing left to wait for.
+    if (options.running) await w.done;
     await w.channel.close().catch(() => {});
     if (w.session.workers.get(w.shard) === w) w.session.workers.delete(w.shard);
     await dropLease(w.session, w.shard);

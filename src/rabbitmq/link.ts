@@ -63,7 +63,8 @@ export function createRabbitLink(options: RabbitLinkOptions): RabbitLink {
       if (current === conn) current = undefined;
       // A failure during set-up is handled (and retried) by whoever awaited open().
       if (settingUp) return;
-      logger.warn({ err }, 'RabbitMQ connection lost');
+      if (stopping) logger.info('RabbitMQ connection closed');
+      else logger.warn({ err }, 'RabbitMQ connection lost');
       options.onLost(conn);
       if (!stopping) void reconnect();
     });
