@@ -8,7 +8,10 @@
  * A drain is timed from its first stored event to its last (start-up and the group join are
  * left out and shown apart). Ratios matter, not the absolute numbers: this machine is shared.
  *
- *   scripts/kafka/kafka start && npm run bench:rabbitmq-drain [-- --events 10000 --merchants 12]
+ *   scripts/kafka/kafka start && npm run bench:rabbitmq-drain [-- --events 10000 --merchants 12 --shards 4 --batch 250 --prefetch 500]
+ *
+ * The direct baseline is one caller calling the pipeline chunk after chunk; the consumers work on
+ * several partitions (Kafka: 2 at a time) or shards (RabbitMQ: all it holds) at once.
  *
  * Needs PostgreSQL (BENCH_DATABASE_URL, default 127.0.0.1:5432), Kafka (KAFKA_BROKERS, default
  * 127.0.0.1:9092) and RabbitMQ (BENCH_RABBITMQ_URL, default amqp://guest:guest@127.0.0.1:5672).
@@ -24,7 +27,16 @@ import { shardOf } from '../src/rabbitmq/topology.js';
 import { createBenchDatabase, KAFKA_BROKERS as BROKERS } from './support.js';
 
 const RABBITMQ_URL = process.env.BENCH_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-const { values } = parseArgs({ options: { events: { type: 'string', default: '10000' }, merchants: { type: 'string', default: '12' } } });
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '10000' },
+    merchants: { type: 'string', default: '12' },
+    // RabbitMQ settings (defaults: the product's) to compare like with like.
+    shards: { type: 'string', default: '4' },
+    batch: { type: 'string', default: '250' },
+    prefetch: { type: 'string', default: '500' },
+  },
+});
 const EVENTS = Number(values.events);
 const MERCHANTS = Number(values.merchants);
 
@@ -49,7 +61,14 @@ async function main() {
   const names = { exchange: `bench-${id}`, queue: `bench-${id}` };
   const base = { NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', DEMO_MERCHANT: '0', DATABASE_URL: db.url };
   const kafkaEnv = { KAFKA_BROKERS: BROKERS, KAFKA_TOPIC: `bench-${id}`, KAFKA_GROUP_ID: `bench-${id}` };
-  const rabbitEnv = { RABBITMQ_URL, RABBITMQ_EXCHANGE: names.exchange, RABBITMQ_QUEUE: names.queue };
+  const rabbitEnv = {
+    RABBITMQ_URL,
+    RABBITMQ_EXCHANGE: names.exchange,
+    RABBITMQ_QUEUE: names.queue,
+    RABBITMQ_SHARDS: values.shards!,
+    RABBITMQ_BATCH_SIZE: values.batch!,
+    RABBITMQ_PREFETCH: values.prefetch!,
+  };
 
   // Set-up app: migrations, merchants, the Kafka topics and the RabbitMQ topology; consumes nothing.
   const setupConfig = loadConfig({ ...base, ...kafkaEnv, ...rabbitEnv, INGEST_BROKER: 'rabbitmq', KAFKA_CONSUMER: '0', RABBITMQ_CONSUMER: '0' });
