@@ -114,7 +114,8 @@ export function createRabbitConsumer(deps: {
 
   const link = createRabbitLink({
     url: config.url,
-    name: `paypulse-consumer-${instanceId}`,
+    // Names the deployment's queues too, so an operator can tell the consumers apart in the broker's connection list.
+    name: `paypulse-consumer:${config.queue}:${instanceId}`,
     logger,
     backoff: config.retry,
     async onOpen(conn) {

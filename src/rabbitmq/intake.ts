@@ -56,7 +56,7 @@ export function createRabbitIntake(deps: { config: RabbitConfig; merchants: Merc
 
   const link = createRabbitLink({
     url: config.url,
-    name: 'paypulse-publisher',
+    name: `paypulse-publisher:${config.exchange}`,
     logger,
     backoff: config.retry,
     async onOpen(conn) {

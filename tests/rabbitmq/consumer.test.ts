@@ -5,15 +5,18 @@
  * publisher confirms and answer ACCEPTED; /readyz and /metrics cover the consumer.
  */
 import { randomUUID } from 'node:crypto';
+import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IngestOne, LiveEvents } from '../support/operations.js';
 import type { TestApp } from '../support/app.js';
 import { eventInput } from '../support/events.js';
-import { describeWith } from '../support/services.js';
+import { loadConfig } from '../../src/config.js';
+import { declareTopology, shardOf } from '../../src/rabbitmq/topology.js';
+import { describeWith, RABBITMQ_URL } from '../support/services.js';
 import { collect, waitUntil } from '../support/subscriptions.js';
 import { errorCodes, Sockets, WAIT_MS } from '../payments/helpers.js';
 import { v1, v2 } from '../kafka/support.js';
-import { deleteTopology, drainQueue, metric, queueDepth, rabbitNames, rawPublisher, startRabbitApp, type Publisher } from './support.js';
+import { deleteTopology, drainQueue, metric, queueDepth, rabbitEnv, rabbitNames, rawPublisher, startRabbitApp, type Publisher } from './support.js';
 
 const DEAD_LETTERS = `query DeadLetters($merchantId: ID, $pendingOnly: Boolean) {
   deadLetters(first: 100, merchantId: $merchantId, pendingOnly: $pendingOnly) {
@@ -267,5 +270,59 @@ await describeWith(['postgres', 'redis', 'rabbitmq'], 'RabbitMQ event source', (
       expect(await metric(t, 'paypulse_rabbitmq_shards_owned')).toBe(names.shards);
       expect(await metric(t, 'paypulse_rabbitmq_consumer_instances')).toBe(1);
     });
+  });
+});
+
+await describeWith(['postgres', 'redis', 'rabbitmq'], 'RabbitMQ delivery limit', () => {
+  const names = rabbitNames();
+  let t: TestApp | undefined;
+  afterAll(async () => {
+    await t?.stop();
+    await deleteTopology(names);
+  });
+
+  it('dead-letters unprocessed a message the broker delivered RABBITMQ_MAX_DELIVERIES times without an acknowledgement', async () => {
+    const config = loadConfig(rabbitEnv(names, { RABBITMQ_MAX_DELIVERIES: '3' })).rabbitmq!;
+    const conn = await amqp.connect(RABBITMQ_URL);
+    const merchantId = `dl_${randomUUID().slice(0, 6)}`;
+    const queue = `${names.queue}.${shardOf(merchantId, names.shards)}`;
+    try {
+      const ch = await conn.createChannel();
+      await declareTopology(ch, config);
+      const publisher = await rawPublisher(names);
+      await publisher.publish([{ merchantId, body: JSON.stringify(v2(merchantId, 'keeps-crashing')), messageId: 'poison-1' }]);
+      await publisher.close();
+      // A consumer that takes it three times and gives it back each time without acknowledging, as
+      // one that crashes on it would (the broker counts each return in x-delivery-count).
+      await ch.prefetch(1);
+      const returned = new Promise<void>((resolve) => {
+        let deliveries = 0;
+        void ch.consume(queue, (message) => {
+          if (!message) return;
+          deliveries += 1;
+          if (deliveries < 3) return void ch.nack(message, false, true);
+          // Stop taking it before the last return, so the broker keeps it for the next consumer.
+          void ch.cancel(message.fields.consumerTag).then(() => {
+            ch.nack(message, false, true);
+            resolve();
+          });
+        });
+      });
+      await returned;
+    } finally {
+      await conn.close();
+    }
+
+    t = await startRabbitApp(names, { RABBITMQ_MAX_DELIVERIES: '3' });
+    await t.createMerchant(merchantId);
+    const prisma = t.app.services.db.prisma;
+    await waitUntil(async () => (await prisma.deadLetter.count({ where: { broker: 'rabbitmq', merchantId } })) === 1, WAIT_MS, () => 'dead-lettered');
+    const row = await prisma.deadLetter.findFirstOrThrow({ where: { broker: 'rabbitmq', merchantId } });
+    expect(row).toMatchObject({ errorCode: 'DELIVERY_LIMIT', attempts: 4, topic: queue, key: merchantId });
+    expect(row.headers).toMatchObject({ 'message-id': 'poison-1', 'x-delivery-count': '3' });
+    expect(await prisma.paymentEvent.count({ where: { merchantId } })).toBe(0);
+    const [copy] = await drainQueue(names.dlq, 1);
+    expect(copy).toMatchObject({ messageId: 'poison-1', headers: { 'x-error-code': 'DELIVERY_LIMIT', 'x-attempts': 4 } });
+    await waitUntil(async () => (await queueDepth(queue)) === 0, WAIT_MS, () => 'acknowledged');
   });
 });

@@ -5,6 +5,7 @@
  * shards. Whatever happens, every published event is stored exactly once, in publish order per
  * merchant, with contiguous merchant sequences, and nothing valid is dead-lettered.
  */
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import pg from 'pg';
@@ -53,6 +54,19 @@ async function storedCount(db: pg.Pool, merchants: readonly string[]): Promise<n
 async function handledCount(db: pg.Pool, merchants: readonly string[]): Promise<number> {
   const { rows } = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM dead_letters');
   return (await storedCount(db, merchants)) + Number(rows[0]!.n);
+}
+
+/** Closes, from the broker's side, every connection whose client-given name starts with `prefix`; returns how many. */
+function closeConnections(prefix: string, reason: string): number {
+  const listing = execFileSync('rabbitmqctl', ['list_connections', 'pid', 'client_properties', '-q', '--no-table-headers']).toString();
+  const pids = listing
+    .split('\n')
+    // `<pid>\t[{"connection_name","<name>"},…]`: the prefix holds the test's unique queue name.
+    .filter((line) => line.includes(`{"connection_name","${prefix}`))
+    .map((line) => line.split('\t')[0]!)
+    .filter((pid) => pid.startsWith('<'));
+  for (const pid of pids) execFileSync('rabbitmqctl', ['close_connection', pid, reason]);
+  return pids.length;
 }
 
 /** Messages in the shard queues, ready or unacknowledged. */
@@ -267,6 +281,39 @@ await describeWith(['postgres', 'redis', 'rabbitmq'], 'RabbitMQ event source res
       expect(await metric(t, 'paypulse_rabbitmq_consumer_connected')).toBe(1);
       console.log(
         `[rabbitmq connection cut] ${JSON.stringify({ published: produced.length, stored: await storedCount(db.pool, merchants), redelivered: await metric(t, 'paypulse_rabbitmq_redelivered_total'), duplicates: await metric(t, 'paypulse_rabbitmq_messages_total', 'outcome="duplicate"'), reconnects: await metric(t, 'paypulse_rabbitmq_reconnects_total', 'connection="consumer"') })}`,
+      );
+    },
+    300_000,
+  );
+
+  it(
+    'reconnects each time an operator closes the consumer connection (rabbitmqctl close_connection) mid-stream, storing every event exactly once',
+    async () => {
+      const db = await freshDatabase();
+      const { names, publisher } = await topology();
+      const t = await startTestApp({ mode: 'services', databaseUrl: db.url, env: rabbitEnv(names, SLOW) });
+      cleanups.push(() => t.stop());
+      const merchants = newMerchants(6);
+      for (const id of merchants) await t.createMerchant(id);
+      await waitUntil(async () => (await metric(t, 'paypulse_rabbitmq_shards_owned')) === names.shards, WAIT_MS, () => 'holds every shard');
+
+      const produced = makeEvents(merchants, 1_500);
+      await publisher.publish(produced);
+      for (const threshold of [150, 500, 900]) {
+        await waitUntil(async () => (await storedCount(db.pool, merchants)) >= threshold, LONG_WAIT_MS, () => `${threshold} events stored`);
+        const before = await metric(t, 'paypulse_rabbitmq_reconnects_total', 'connection="consumer"');
+        const closed = closeConnections(`paypulse-consumer:${names.queue}:`, 'paypulse test: operator closes the connection');
+        expect(closed, 'consumer connections closed from the broker side').toBe(1);
+        await waitUntil(async () => (await metric(t, 'paypulse_rabbitmq_reconnects_total', 'connection="consumer"')) > before, WAIT_MS, () => 'reconnected');
+      }
+      expect(await storedCount(db.pool, merchants), 'stored at the last close (all stored: too fast to interrupt)').toBeLessThan(produced.length);
+
+      await waitUntil(async () => (await handledCount(db.pool, merchants)) >= produced.length, LONG_WAIT_MS, () => 'every event stored');
+      await expectStoredExactlyOnce(db.pool, names, produced);
+      await waitUntil(async () => (await t.app.readiness()).ready, WAIT_MS, () => 'ready again');
+      expect(await metric(t, 'paypulse_rabbitmq_reconnects_total', 'connection="consumer"')).toBe(3);
+      console.log(
+        `[rabbitmq operator close x3] ${JSON.stringify({ published: produced.length, stored: await storedCount(db.pool, merchants), redelivered: await metric(t, 'paypulse_rabbitmq_redelivered_total'), duplicates: await metric(t, 'paypulse_rabbitmq_messages_total', 'outcome="duplicate"') })}`,
       );
     },
     300_000,
