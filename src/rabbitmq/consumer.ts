@@ -65,8 +65,9 @@ const MEMBERS_EXPIRES_MS = 60_000;
 
 interface Session {
   conn: ChannelModel;
-  /** Confirm channel for dead letters. */
+  /** Confirm channel for dead letters (reopened when closed). */
   dlq: ConfirmChannel;
+  dlqClosed: boolean;
   workers: Map<number, Worker>;
   lost: boolean;
 }
@@ -128,7 +129,9 @@ export function createRabbitConsumer(deps: {
       await members.consume(membersQueue(config), () => {}, { noAck: true });
       const dlq = await conn.createConfirmChannel();
       dlq.on('error', (err: Error) => logger.warn({ err }, 'dead-letter channel error'));
-      session = { conn, dlq, workers: new Map(), lost: false };
+      const s: Session = { conn, dlq, dlqClosed: false, workers: new Map(), lost: false };
+      dlq.on('close', () => (s.dlqClosed = true));
+      session = s;
       metrics.connected.set(1);
       void rebalanceSoon();
     },
@@ -203,9 +206,24 @@ export function createRabbitConsumer(deps: {
     };
   }
 
+  /**
+   * The session's dead-letter channel, opened again if the broker closed it: that happens when the
+   * dead-letter exchange is gone (404), so the topology is declared again first.
+   */
+  async function deadLetterChannel(s: Session): Promise<ConfirmChannel> {
+    if (!s.dlqClosed) return s.dlq;
+    const ch = await s.conn.createConfirmChannel();
+    ch.on('error', (err: Error) => logger.warn({ err }, 'dead-letter channel error'));
+    ch.on('close', () => (s.dlqClosed = true));
+    await declareTopology(ch, config);
+    s.dlq = ch;
+    s.dlqClosed = false;
+    return ch;
+  }
+
   /** The original message with its reason to the dead-letter queue, confirmed by the broker. */
   async function publishDeadLetters(w: Worker, letters: Letter[]): Promise<void> {
-    const ch = w.session.dlq;
+    const ch = await deadLetterChannel(w.session);
     await Promise.all(
       letters.map(
         ({ entry, message }) =>

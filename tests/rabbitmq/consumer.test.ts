@@ -207,6 +207,30 @@ await describeWith(['postgres', 'redis', 'rabbitmq'], 'RabbitMQ event source', (
       expect(rows).toHaveLength(1);
       expect(rows[0]!.errorCode).toBe('INVALID_JSON');
     });
+    it('declares the dead-letter exchange again when it was deleted under it, and still dead-letters to the queue and the table', async () => {
+      const conn = await amqp.connect(RABBITMQ_URL);
+      try {
+        const ch = await conn.createChannel();
+        await ch.deleteExchange(names.dlx);
+      } finally {
+        await conn.close();
+      }
+      const messageId = randomUUID();
+      const body = '{"eventId": "after-dlx-loss"';
+      await publisher.publish([{ merchantId: undefined, body, messageId }]);
+      const prisma = t.app.services.db.prisma;
+      await waitUntil(async () => (await prisma.deadLetter.count({ where: { broker: 'rabbitmq', payload: body } })) === 1, WAIT_MS, () => 'dead-lettered into the table');
+      const copies: { messageId: unknown }[] = [];
+      await waitUntil(
+        async () => {
+          copies.push(...(await drainQueue(names.dlq, 1, 2_000)).filter((m) => m.messageId === messageId));
+          return copies.length >= 1;
+        },
+        WAIT_MS,
+        () => 'the copy reached the dead-letter queue',
+      );
+      expect(copies).toHaveLength(1);
+    });
   });
 
   describe('ingest mutations with RabbitMQ configured', () => {
