@@ -8,7 +8,7 @@
  * A drain is timed from its first stored event to its last (start-up and the group join are
  * left out and shown apart). Ratios matter, not the absolute numbers: this machine is shared.
  *
- *   scripts/kafka/kafka start && npm run bench:rabbitmq-drain [-- --events 10000 --merchants 12 --shards 4 --batch 250 --prefetch 500]
+ *   scripts/kafka/kafka start --for $$ && npm run bench:rabbitmq-drain [-- --events 10000 --merchants 12 --shards 4 --batch 250 --prefetch 500]
  *
  * The direct baseline is one caller calling the pipeline chunk after chunk; the consumers work on
  * several partitions (Kafka: 2 at a time) or shards (RabbitMQ: all it holds) at once.
@@ -110,7 +110,10 @@ async function main() {
     await app.start();
     const count = () => prisma.paymentEvent.count({ where: { source } });
     let first: { at: number; n: number } | undefined;
+    // A broker restarted under the bench (its storage is formatted anew) would never drain: give up loudly.
+    const deadline = Date.now() + 15 * 60_000;
     for (;;) {
+      if (Date.now() > deadline) throw new Error(`${source} drain stalled at ${await count()} of ${EVENTS} events`);
       const n = await count();
       if (!first && n > 0) first = { at: performance.now(), n };
       if (n >= EVENTS) break;
