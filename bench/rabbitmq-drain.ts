@@ -1,17 +1,20 @@
 /**
  * RabbitMQ consumer drain throughput against the pipeline called directly and against the Kafka
- * consumer group, all in the same run on the same PostgreSQL database: N events (default 10,000)
- * are put on both brokers first (a backlog), then
- *   1. the pipeline is called directly with N other events in chunks of 500 (the baseline);
- *   2. an app consuming only Kafka drains its backlog;
- *   3. an app consuming only RabbitMQ drains its backlog.
+ * consumer group, all in the same run on the same PostgreSQL database. In each of R rounds
+ * (default 3) of N events (default 4,000) per path:
+ *   0. a backlog of N events is put on each broker while nothing consumes;
+ *   1. the pipeline is called directly with N other events in chunks of 500, one caller (the baseline);
+ *   2. an app consuming only Kafka drains its backlog, then stops;
+ *   3. an app consuming only RabbitMQ drains its backlog, then stops.
  * A drain is timed from its first stored event to its last (start-up and the group join are
- * left out and shown apart). Ratios matter, not the absolute numbers: this machine is shared.
+ * left out and shown apart). The paths alternate within every round, so a change of load on this
+ * shared machine hits all three alike; the table shows each path's median rate over the rounds
+ * and its ratio to the baseline's median. Ratios matter, not the absolute numbers.
  *
- *   scripts/kafka/kafka start --for $$ && npm run bench:rabbitmq-drain [-- --events 10000 --merchants 12 --shards 4 --batch 250 --prefetch 500]
+ *   scripts/kafka/kafka start --for $$ && npm run bench:rabbitmq-drain [-- --events 4000 --rounds 3 --merchants 12 --shards 4 --batch 250 --prefetch 500]
  *
- * The direct baseline is one caller calling the pipeline chunk after chunk; the consumers work on
- * several partitions (Kafka: 2 at a time) or shards (RabbitMQ: all it holds) at once.
+ * The consumers work on several partitions (Kafka: 2 at a time) or shards (RabbitMQ: every one
+ * it holds) at once, so on a database-bound pipeline they can beat the one-caller baseline.
  *
  * Needs PostgreSQL (BENCH_DATABASE_URL, default 127.0.0.1:5432), Kafka (KAFKA_BROKERS, default
  * 127.0.0.1:9092) and RabbitMQ (BENCH_RABBITMQ_URL, default amqp://guest:guest@127.0.0.1:5672).
@@ -29,7 +32,8 @@ import { createBenchDatabase, KAFKA_BROKERS as BROKERS } from './support.js';
 const RABBITMQ_URL = process.env.BENCH_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const { values } = parseArgs({
   options: {
-    events: { type: 'string', default: '10000' },
+    events: { type: 'string', default: '4000' },
+    rounds: { type: 'string', default: '3' },
     merchants: { type: 'string', default: '12' },
     // RabbitMQ settings (defaults: the product's) to compare like with like.
     shards: { type: 'string', default: '4' },
@@ -38,6 +42,7 @@ const { values } = parseArgs({
   },
 });
 const EVENTS = Number(values.events);
+const ROUNDS = Number(values.rounds);
 const MERCHANTS = Number(values.merchants);
 
 function envelope(i: number, run: string) {
@@ -54,6 +59,8 @@ function envelope(i: number, run: string) {
     customerId: `cust-${i % 500}`,
   };
 }
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main() {
   const db = await createBenchDatabase();
@@ -77,56 +84,67 @@ async function main() {
   const prisma = setup.services.db.prisma;
   for (let m = 0; m < MERCHANTS; m++) await setup.services.merchants.ensure({ id: `m_bench_${m}`, name: 'Bench', timezone: 'UTC' });
   const rabbit = setupConfig.rabbitmq!;
-
-  // The backlogs, on both brokers before anything consumes them.
   const kafka = new Kafka({ clientId: 'bench', brokers: BROKERS.split(','), logLevel: logLevel.NOTHING });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  for (let i = 0; i < EVENTS; i += 1_000) {
-    const chunk = Array.from({ length: Math.min(1_000, EVENTS - i) }, (_, j) => envelope(i + j, 'kafka'));
-    await producer.send({ topic: kafkaEnv.KAFKA_TOPIC, acks: -1, messages: chunk.map((e) => ({ key: e.merchantId, value: JSON.stringify(e) })) });
-  }
-  await producer.disconnect();
   const conn = await amqp.connect(RABBITMQ_URL);
   const ch = await conn.createConfirmChannel();
-  for (let i = 0; i < EVENTS; i++) {
-    const e = envelope(i, 'rabbitmq');
-    ch.publish(rabbit.exchange, String(shardOf(e.merchantId, rabbit.shards)), Buffer.from(JSON.stringify(e)), { persistent: true, messageId: randomUUID(), contentType: 'application/json' });
-    if (i % 1_000 === 999) await ch.waitForConfirms();
-  }
-  await ch.waitForConfirms();
-  await conn.close();
 
-  // 1. Baseline: the pipeline directly, chunks of 500.
-  const direct = Array.from({ length: EVENTS }, (_, i) => envelope(i, 'direct'));
-  const t0 = performance.now();
-  for (let i = 0; i < direct.length; i += 500) await setup.services.pipeline.ingest(direct.slice(i, i + 500), { source: 'api' });
-  const directMs = performance.now() - t0;
+  async function backlogs(round: number) {
+    for (let i = 0; i < EVENTS; i += 1_000) {
+      const chunk = Array.from({ length: Math.min(1_000, EVENTS - i) }, (_, j) => envelope(i + j, `kafka-${round}`));
+      await producer.send({ topic: kafkaEnv.KAFKA_TOPIC, acks: -1, messages: chunk.map((e) => ({ key: e.merchantId, value: JSON.stringify(e) })) });
+    }
+    for (let i = 0; i < EVENTS; i++) {
+      const e = envelope(i, `rabbitmq-${round}`);
+      ch.publish(rabbit.exchange, String(shardOf(e.merchantId, rabbit.shards)), Buffer.from(JSON.stringify(e)), { persistent: true, messageId: randomUUID(), contentType: 'application/json' });
+      if (i % 1_000 === 999) await ch.waitForConfirms();
+    }
+    await ch.waitForConfirms();
+  }
+
+  /** The baseline: the pipeline directly, chunks of 500, one caller; events per second. */
+  async function direct(round: number): Promise<number> {
+    const events = Array.from({ length: EVENTS }, (_, i) => envelope(i, `direct-${round}`));
+    const t0 = performance.now();
+    for (let i = 0; i < events.length; i += 500) await setup.services.pipeline.ingest(events.slice(i, i + 500), { source: 'api' });
+    return (EVENTS / (performance.now() - t0)) * 1000;
+  }
 
   /** Starts a consuming app and times its drain from the first stored event to the last. */
-  async function drain(env: Record<string, string>, source: 'kafka' | 'rabbitmq') {
+  async function drain(env: Record<string, string>, source: 'kafka' | 'rabbitmq', round: number) {
+    const target = EVENTS * (round + 1);
     const app: App = await createApp(loadConfig({ ...base, ...env }));
     const started = performance.now();
     await app.start();
     const count = () => prisma.paymentEvent.count({ where: { source } });
+    const before = EVENTS * round;
     let first: { at: number; n: number } | undefined;
     // A broker restarted under the bench (its storage is formatted anew) would never drain: give up loudly.
     const deadline = Date.now() + 15 * 60_000;
     for (;;) {
-      if (Date.now() > deadline) throw new Error(`${source} drain stalled at ${await count()} of ${EVENTS} events`);
       const n = await count();
-      if (!first && n > 0) first = { at: performance.now(), n };
-      if (n >= EVENTS) break;
+      if (Date.now() > deadline) throw new Error(`${source} drain stalled at ${n - before} of ${EVENTS} events`);
+      if (!first && n > before) first = { at: performance.now(), n };
+      if (n >= target) break;
       await new Promise((r) => setTimeout(r, 20));
     }
     const end = performance.now();
     await app.stop();
-    const ms = end - first!.at;
-    return { ms, rate: Math.round(((EVENTS - first!.n) / ms) * 1000), toFirstMs: Math.round(first!.at - started), stored: await count() };
+    return { rate: ((target - first!.n) / (end - first!.at)) * 1000, toFirstMs: first!.at - started };
   }
 
-  const viaKafka = await drain({ ...kafkaEnv }, 'kafka');
-  const viaRabbit = await drain({ ...rabbitEnv }, 'rabbitmq');
+  const rows: { round: number; direct: number; kafka: number; rabbitmq: number; kafkaFirstMs: number; rabbitFirstMs: number }[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    await backlogs(round);
+    const d = await direct(round);
+    const k = await drain({ ...kafkaEnv }, 'kafka', round);
+    const r = await drain({ ...rabbitEnv }, 'rabbitmq', round);
+    rows.push({ round: round + 1, direct: d, kafka: k.rate, rabbitmq: r.rate, kafkaFirstMs: k.toFirstMs, rabbitFirstMs: r.toFirstMs });
+  }
+  const stored = Object.fromEntries((await prisma.paymentEvent.groupBy({ by: ['source'], _count: true })).map((g) => [g.source, g._count]));
+  await producer.disconnect();
+  await conn.close();
   await setup.stop();
 
   // The bench's queues and exchanges go away with it.
@@ -140,17 +158,20 @@ async function main() {
   await cleanup.close().catch(() => {});
   await db.drop();
 
-  const directRate = Math.round((EVENTS / directMs) * 1000);
   console.log(
-    `\n${EVENTS} events per path over ${MERCHANTS} merchants, one PostgreSQL database; Kafka: ${setupConfig.kafka!.partitions} partitions, chunks of ${setupConfig.kafka!.batchSize}; ` +
-      `RabbitMQ: ${rabbit.shards} shard queues, prefetch ${rabbit.prefetch}, chunks of ${rabbit.batchSize}. Stored: kafka ${viaKafka.stored}, rabbitmq ${viaRabbit.stored} (expected ${EVENTS} each)\n`,
+    `\n${ROUNDS} rounds × ${EVENTS} events per path over ${MERCHANTS} merchants, one PostgreSQL database; Kafka: ${setupConfig.kafka!.partitions} partitions, chunks of ${setupConfig.kafka!.batchSize}; ` +
+      `RabbitMQ: ${rabbit.shards} shard queues, prefetch ${rabbit.prefetch}, chunks of ${rabbit.batchSize}. Stored: ${JSON.stringify(stored)} (expected ${EVENTS * ROUNDS} each)\n`,
   );
+  console.table(rows.map((r) => ({ round: r.round, 'direct ev/s': Math.round(r.direct), 'kafka ev/s': Math.round(r.kafka), 'rabbitmq ev/s': Math.round(r.rabbitmq) })));
+  const md = median(rows.map((r) => r.direct));
+  const mk = median(rows.map((r) => r.kafka));
+  const mr = median(rows.map((r) => r.rabbitmq));
   console.table([
-    { path: 'pipeline direct (baseline)', 'events/s': directRate, 'x baseline rate': 1, 'start to first event (ms)': 0 },
-    { path: 'Kafka backlog drain', 'events/s': viaKafka.rate, 'x baseline rate': +(viaKafka.rate / directRate).toFixed(2), 'start to first event (ms)': viaKafka.toFirstMs },
-    { path: 'RabbitMQ backlog drain', 'events/s': viaRabbit.rate, 'x baseline rate': +(viaRabbit.rate / directRate).toFixed(2), 'start to first event (ms)': viaRabbit.toFirstMs },
+    { path: 'pipeline direct (baseline)', 'median events/s': Math.round(md), 'x baseline': 1, 'median start to first event (ms)': 0 },
+    { path: 'Kafka backlog drain', 'median events/s': Math.round(mk), 'x baseline': +(mk / md).toFixed(2), 'median start to first event (ms)': Math.round(median(rows.map((r) => r.kafkaFirstMs))) },
+    { path: 'RabbitMQ backlog drain', 'median events/s': Math.round(mr), 'x baseline': +(mr / md).toFixed(2), 'median start to first event (ms)': Math.round(median(rows.map((r) => r.rabbitFirstMs))) },
   ]);
-  console.log(`RabbitMQ / Kafka drain rate: ${(viaRabbit.rate / viaKafka.rate).toFixed(2)}`);
+  console.log(`RabbitMQ / Kafka (medians): ${(mr / mk).toFixed(2)}; per round: ${rows.map((r) => (r.rabbitmq / r.kafka).toFixed(2)).join(', ')}`);
 }
 
 await main();

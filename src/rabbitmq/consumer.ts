@@ -131,6 +131,12 @@ export function createRabbitConsumer(deps: {
       dlq.on('error', (err: Error) => logger.warn({ err }, 'dead-letter channel error'));
       const s: Session = { conn, dlq, dlqClosed: false, workers: new Map(), lost: false };
       dlq.on('close', () => (s.dlqClosed = true));
+      members.on('close', () => {
+        // Not counted as an instance any more (its queue was deleted?): start over on a new connection, which declares it again.
+        if (stopping || s.lost) return;
+        logger.warn('members channel closed; reconnecting');
+        void conn.close().catch(() => {});
+      });
       session = s;
       metrics.connected.set(1);
       void rebalanceSoon();
