@@ -11,7 +11,7 @@
  * shared machine hits all three alike; the table shows each path's median rate over the rounds
  * and its ratio to the baseline's median. Ratios matter, not the absolute numbers.
  *
- *   scripts/kafka/kafka start --for $$ && npm run bench:rabbitmq-drain [-- --events 4000 --rounds 3 --merchants 12 --shards 4 --batch 250 --prefetch 500]
+ *   scripts/kafka/kafka start --for $$ && npm run bench:rabbitmq-drain [-- --events 4000 --rounds 3 --merchants 12 --shards 6 --batch 500 --prefetch 1000]
  *
  * The consumers work on several partitions (Kafka: 2 at a time) or shards (RabbitMQ: every one
  * it holds) at once, so on a database-bound pipeline they can beat the one-caller baseline.
@@ -36,9 +36,9 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     merchants: { type: 'string', default: '12' },
     // RabbitMQ settings (defaults: the product's) to compare like with like.
-    shards: { type: 'string', default: '4' },
-    batch: { type: 'string', default: '250' },
-    prefetch: { type: 'string', default: '500' },
+    shards: { type: 'string', default: '6' },
+    batch: { type: 'string', default: '500' },
+    prefetch: { type: 'string', default: '1000' },
   },
 });
 const EVENTS = Number(values.events);

@@ -231,7 +231,7 @@ describe('loadConfig parses every variable', () => {
     });
   });
 
-  it('reads RABBITMQ_URL with the RabbitMQ defaults: exchange and queues payment-events, 4 shards, consumer on, mutations publish to it', () => {
+  it('reads RABBITMQ_URL with the RabbitMQ defaults: exchange and queues payment-events, 6 shards, consumer on, mutations publish to it', () => {
     const config = loadConfig({ RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:5672' });
     expect(config.rabbitmq).toEqual({
       url: 'amqp://guest:guest@127.0.0.1:5672',
@@ -239,9 +239,9 @@ describe('loadConfig parses every variable', () => {
       queue: 'payment-events',
       deadLetterExchange: 'payment-events.dlx',
       deadLetterQueue: 'payment-events.dlq',
-      shards: 4,
-      prefetch: 500,
-      batchSize: 250,
+      shards: 6,
+      prefetch: 1_000,
+      batchSize: 500,
       consume: true,
       retry: { baseMs: 200, maxMs: 30_000, maxAttempts: 10 },
       maxDeliveries: 20,
