@@ -22,6 +22,9 @@ import { createKafka, ensureTopics } from './kafka/client.js';
 import { createEventConsumer } from './kafka/consumer.js';
 import { createKafkaIntake, createProducer } from './kafka/producer.js';
 import { createLogger, type Logger } from './lib/logger.js';
+import { createRabbitConsumer } from './rabbitmq/consumer.js';
+import { createRabbitIntake } from './rabbitmq/intake.js';
+import { createRabbitMetrics } from './rabbitmq/metrics.js';
 import { createMetrics } from './lib/metrics.js';
 import { createMerchantService } from './merchants/service.js';
 import { closeChannels, createChannels } from './notifications/channels/index.js';
@@ -47,7 +50,7 @@ import { attachSocketServer, type SocketServer } from './server/ws.js';
 import { createYogaServer, GRAPHQL_PATH } from './server/yoga.js';
 import { StartupError } from './startup/errors.js';
 import { answerStarting, bindHttpServer } from './startup/port.js';
-import { probeKafka, probePostgres, probeRedis } from './startup/probes.js';
+import { probeKafka, probeRabbitmq, probePostgres, probeRedis } from './startup/probes.js';
 import type { Services } from './services.js';
 import { createTrackingService } from './tracking/service.js';
 import { createWalletEffect } from './wallets/ledger.js';
@@ -142,7 +145,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const merchants = createMerchantService(db.prisma);
   const kafka = config.kafka ? createKafka(config.kafka, logger) : undefined;
   const producer = kafka ? createProducer(kafka) : undefined;
-  const intake = producer && config.kafka ? createKafkaIntake({ producer, config: config.kafka, merchants }) : createDirectIntake(pipeline);
+  const rabbitMetrics = config.rabbitmq ? createRabbitMetrics(metrics.registry) : undefined;
+  // Both brokers may be consumed at once; the mutations publish to the one INGEST_BROKER names.
+  const rabbitIntake =
+    config.rabbitmq && rabbitMetrics && config.ingestBroker === 'rabbitmq' ? createRabbitIntake({ config: config.rabbitmq, merchants, logger, metrics: rabbitMetrics }) : undefined;
+  const intake =
+    config.ingestBroker === 'kafka' && producer && config.kafka
+      ? createKafkaIntake({ producer, config: config.kafka, merchants })
+      : (rabbitIntake ?? createDirectIntake(pipeline));
   const deadLetters = createDeadLetterService({ prisma: db.prisma, pipeline, producer, dlqTopic: config.kafka?.dlqTopic });
   const services: Services = {
     config,
@@ -194,6 +204,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   };
   const consumer =
     kafka && config.kafka?.consume ? createEventConsumer({ kafka, config: config.kafka, pipeline, deadLetters, logger }) : undefined;
+  const rabbitConsumer =
+    config.rabbitmq?.consume && rabbitMetrics ? createRabbitConsumer({ config: config.rabbitmq, pipeline, deadLetters, logger, metrics: rabbitMetrics }) : undefined;
 
   // Set at start when the demo merchant is seeded: GraphiQL and the dashboard then offer its token
   // to whoever opens them — a development convenience, so never in production (nor with JWKS,
@@ -218,6 +230,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ]);
     const checks: Record<string, boolean> = { started: started && !draining, database, pubsub: pubsubReady };
     if (consumer) checks.kafkaConsumer = consumer.ready();
+    if (rabbitConsumer) checks.rabbitmqConsumer = rabbitConsumer.ready();
+    // Every ingest mutation would answer SERVICE_UNAVAILABLE without it.
+    if (rabbitIntake) checks.rabbitmqPublisher = rabbitIntake.ready();
     return { ready: Object.values(checks).every(Boolean), checks };
   }
 
@@ -230,6 +245,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const probes: Promise<void>[] = [];
     if (config.redisUrl) probes.push(probeRedis(config.redisUrl, config.startupTimeoutMs, logger));
     if (config.kafka) probes.push(probeKafka(config.kafka.brokers, config.startupTimeoutMs, logger));
+    if (config.rabbitmq) probes.push(probeRabbitmq(config.rabbitmq.url, config.startupTimeoutMs, logger));
     const failed = (await Promise.allSettled(probes)).find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
   }
@@ -267,6 +283,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         await producer.connect();
         await consumer?.start();
       }
+      await rabbitIntake?.start();
+      await rabbitConsumer?.start();
       demo = config.demo.seedMerchant ? await seedDemo() : undefined;
       await services.sessions.start();
       services.presence.start();
@@ -309,6 +327,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await sockets?.close();
       // In-flight chunks finish, publish and commit their offsets before the group is left.
       await consumer?.stop();
+      await rabbitConsumer?.stop();
       await services.presence.stop();
       await services.sessions.stop();
       // The pass in progress records its results before the database closes.
@@ -331,6 +350,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await services.persistedQueries?.close();
       // After the last HTTP request: an ingest mutation in flight still reaches Kafka.
       await producer?.disconnect();
+      await rabbitIntake?.stop();
       await db.close();
     },
   };

@@ -57,6 +57,12 @@ const smsRoutes = z.string().transform((v, ctx): SmsRoute[] => {
   return routes;
 });
 
+/** An AMQP exchange or queue name we declare: printable, no spaces, not the reserved `amq.` prefix. */
+const amqpName = z
+  .string()
+  .regex(/^[a-zA-Z0-9._:-]{1,200}$/, 'must be 1-200 of a-z A-Z 0-9 . _ : -')
+  .refine((v) => !v.startsWith('amq.'), 'must not start with amq. (reserved by the broker)');
+
 const url = (protocols: readonly string[]) =>
   z
     .string()
@@ -113,6 +119,22 @@ const EnvSchema = z
     KAFKA_RETRY_BASE_MS: positiveInt().default(200),
     KAFKA_RETRY_MAX_MS: positiveInt().default(30_000),
     KAFKA_MAX_ATTEMPTS: positiveInt(1000).default(10),
+    RABBITMQ_URL: url(['amqp', 'amqps']).optional(),
+    RABBITMQ_EXCHANGE: amqpName.default('payment-events'),
+    RABBITMQ_QUEUE: amqpName.default('payment-events'),
+    RABBITMQ_DLX: amqpName.optional(),
+    RABBITMQ_DLQ: amqpName.optional(),
+    RABBITMQ_SHARDS: positiveInt(256).default(6),
+    RABBITMQ_PREFETCH: positiveInt(10_000).default(1_000),
+    RABBITMQ_BATCH_SIZE: positiveInt(1000).default(500),
+    RABBITMQ_CONSUMER: bool.default(true),
+    RABBITMQ_RETRY_BASE_MS: positiveInt().default(200),
+    RABBITMQ_RETRY_MAX_MS: positiveInt().default(30_000),
+    RABBITMQ_MAX_ATTEMPTS: positiveInt(1000).default(10),
+    RABBITMQ_MAX_DELIVERIES: positiveInt(10_000).default(20),
+    RABBITMQ_REBALANCE_MS: positiveInt(600_000).default(2_000),
+    RABBITMQ_PUBLISH_TIMEOUT_MS: positiveInt(600_000).default(10_000),
+    INGEST_BROKER: z.enum(['kafka', 'rabbitmq']).optional(),
     NOTIFICATIONS_WORKER: bool.default(true),
     NOTIFY_POLL_MS: positiveInt(3_600_000).default(1_000),
     NOTIFY_BATCH_SIZE: positiveInt(1000).default(50),
@@ -229,6 +251,16 @@ const EnvSchema = z
       // waits; twice the timeout leaves room for the pass's own queries and its record.
       ctx.addIssue({ code: 'custom', path: ['NOTIFY_LEASE_MS'], message: 'must be at least twice NOTIFY_SEND_TIMEOUT_MS' });
     }
+    if (env.RABBITMQ_BATCH_SIZE > env.RABBITMQ_PREFETCH) {
+      // A chunk is cut from what the broker has delivered: it can never be larger than the prefetch.
+      ctx.addIssue({ code: 'custom', path: ['RABBITMQ_BATCH_SIZE'], message: 'must not exceed RABBITMQ_PREFETCH' });
+    }
+    if (env.KAFKA_BROKERS && env.RABBITMQ_URL && !env.INGEST_BROKER) {
+      // Both are consumed; which one the ingest mutations publish to must be a decision, not a default.
+      ctx.addIssue({ code: 'custom', path: ['INGEST_BROKER'], message: 'is required (kafka or rabbitmq) when both KAFKA_BROKERS and RABBITMQ_URL are set' });
+    }
+    if (env.INGEST_BROKER === 'kafka' && !env.KAFKA_BROKERS) ctx.addIssue({ code: 'custom', path: ['INGEST_BROKER'], message: 'kafka needs KAFKA_BROKERS' });
+    if (env.INGEST_BROKER === 'rabbitmq' && !env.RABBITMQ_URL) ctx.addIssue({ code: 'custom', path: ['INGEST_BROKER'], message: 'rabbitmq needs RABBITMQ_URL' });
     if (env.JWT_SECRET && env.JWKS_URL) {
       ctx.addIssue({ code: 'custom', path: ['JWKS_URL'], message: 'set JWT_SECRET or JWKS_URL, not both' });
     }
@@ -301,6 +333,34 @@ export type Config = Readonly<{
         retry: Readonly<{ baseMs: number; maxMs: number; maxAttempts: number }>;
       }>
     | undefined;
+  /** Undefined when RABBITMQ_URL is unset (docs/events.md#rabbitmq). */
+  rabbitmq:
+    | Readonly<{
+        url: string;
+        /** Direct exchange the events are published to, routing key = the merchant's shard number. */
+        exchange: string;
+        /** Shard queues are `<queue>.<n>` for n in 0..shards-1. */
+        queue: string;
+        deadLetterExchange: string;
+        deadLetterQueue: string;
+        shards: number;
+        /** Unacknowledged messages the broker may hand one shard consumer. */
+        prefetch: number;
+        /** Messages handed to the pipeline in one call; acknowledged together after it. */
+        batchSize: number;
+        /** Whether this instance consumes (an instance may only publish). */
+        consume: boolean;
+        retry: Readonly<{ baseMs: number; maxMs: number; maxAttempts: number }>;
+        /** A message delivered this many times without being acknowledged is dead-lettered unprocessed. */
+        maxDeliveries: number;
+        /** How often an instance re-counts the consumers and takes or hands back shards. */
+        rebalanceMs: number;
+        /** Longest wait for the broker's publisher confirms before an ingest answers SERVICE_UNAVAILABLE. */
+        publishTimeoutMs: number;
+      }>
+    | undefined;
+  /** Where ingest mutations and webhooks hand their events: run at once, or published to a broker. */
+  ingestBroker: 'direct' | 'kafka' | 'rabbitmq';
   wsKeepAliveMs: number;
   /** Subscriptions over HTTP (docs/clients.md). */
   subscriptions: Readonly<{
@@ -439,6 +499,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           retry: { baseMs: e.KAFKA_RETRY_BASE_MS, maxMs: e.KAFKA_RETRY_MAX_MS, maxAttempts: e.KAFKA_MAX_ATTEMPTS },
         }
       : undefined,
+    rabbitmq: e.RABBITMQ_URL
+      ? {
+          url: e.RABBITMQ_URL,
+          exchange: e.RABBITMQ_EXCHANGE,
+          queue: e.RABBITMQ_QUEUE,
+          deadLetterExchange: e.RABBITMQ_DLX ?? `${e.RABBITMQ_EXCHANGE}.dlx`,
+          deadLetterQueue: e.RABBITMQ_DLQ ?? `${e.RABBITMQ_QUEUE}.dlq`,
+          shards: e.RABBITMQ_SHARDS,
+          prefetch: e.RABBITMQ_PREFETCH,
+          batchSize: e.RABBITMQ_BATCH_SIZE,
+          consume: e.RABBITMQ_CONSUMER,
+          retry: { baseMs: e.RABBITMQ_RETRY_BASE_MS, maxMs: e.RABBITMQ_RETRY_MAX_MS, maxAttempts: e.RABBITMQ_MAX_ATTEMPTS },
+          maxDeliveries: e.RABBITMQ_MAX_DELIVERIES,
+          rebalanceMs: e.RABBITMQ_REBALANCE_MS,
+          publishTimeoutMs: e.RABBITMQ_PUBLISH_TIMEOUT_MS,
+        }
+      : undefined,
+    ingestBroker: e.INGEST_BROKER ?? (e.KAFKA_BROKERS ? 'kafka' : e.RABBITMQ_URL ? 'rabbitmq' : 'direct'),
     wsKeepAliveMs: e.WS_KEEPALIVE_MS,
     subscriptions: { multipartHeartbeatMs: e.MULTIPART_HEARTBEAT_MS },
     apq: e.TRUSTED_DOCUMENTS ? undefined : { ttlSeconds: e.APQ_TTL_SECONDS },

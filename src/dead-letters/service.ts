@@ -1,8 +1,12 @@
 /**
- * Dead letters: Kafka messages the consumer could not ingest. Each is written to the dead-letter
- * topic (with the reason in its headers, for other tools) and to the `dead_letters` table (for
- * admins: list, then replay after a fix) BEFORE the original offset is committed, so none is
- * lost; the table keeps one row per topic/partition/offset, so a redelivery records it once.
+ * Dead letters: broker messages a consumer could not ingest. Each is written to its broker's
+ * dead-letter destination (with the reason in its headers, for other tools) and to the
+ * `dead_letters` table (for admins: list, then replay after a fix) BEFORE the original message is
+ * committed (Kafka offset) or acknowledged (RabbitMQ), so none is lost; the table keeps one row
+ * per broker/topic/partition/offset, so a redelivery records it once.
+ *
+ * Kafka letters are produced to the dead-letter topic here; the RabbitMQ consumer publishes its
+ * own to the dead-letter queue (on its connection, with publisher confirms) before recording.
  */
 import type { Producer } from 'kafkajs';
 import type { PrismaClient } from '../db/client.js';
@@ -12,7 +16,11 @@ import { decodeMessage, sourceOf } from '../kafka/codec.js';
 
 export type { DeadLetter };
 
+export type DeadLetterBroker = 'kafka' | 'rabbitmq';
+
 export interface NewDeadLetter {
+  broker: DeadLetterBroker;
+  /** Kafka: the topic. RabbitMQ: the shard queue. */
   topic: string;
   partition: number;
   offset: string;
@@ -33,7 +41,7 @@ export type ReplayOutcome =
   | { kind: 'still-failing'; deadLetter: DeadLetter; result: IngestResult | undefined; errors: ItemError[] };
 
 export interface DeadLetterService {
-  /** Produces to the dead-letter topic and records in the table; safe to repeat. */
+  /** Produces Kafka letters to the dead-letter topic and records every letter in the table; safe to repeat. */
   record(entries: readonly NewDeadLetter[]): Promise<void>;
   list(args: { merchantId?: string | undefined; pendingOnly: boolean; afterId?: bigint | undefined; first: number }): Promise<{ items: DeadLetter[]; hasNextPage: boolean }>;
   /** Runs the stored message through the pipeline again; marks it replayed when it is now stored (or already was). */
@@ -51,11 +59,12 @@ export function createDeadLetterService(deps: {
   return {
     async record(entries) {
       if (entries.length === 0) return;
-      if (deps.producer && deps.dlqTopic) {
+      const fromKafka = entries.filter((e) => e.broker === 'kafka');
+      if (deps.producer && deps.dlqTopic && fromKafka.length > 0) {
         await deps.producer.send({
           topic: deps.dlqTopic,
           acks: -1,
-          messages: entries.map((e) => ({
+          messages: fromKafka.map((e) => ({
             key: e.key,
             value: e.payload,
             headers: {
@@ -72,6 +81,7 @@ export function createDeadLetterService(deps: {
       }
       await prisma.deadLetter.createMany({
         data: entries.map((e) => ({
+          broker: e.broker,
           topic: e.topic,
           partition: e.partition,
           offset: BigInt(e.offset),
@@ -110,7 +120,7 @@ export function createDeadLetterService(deps: {
         const errors = [{ field: '(message)', code: decoded.code, message: decoded.message }];
         return { kind: 'still-failing', deadLetter: await bump(row.id, errors), result: undefined, errors };
       }
-      const result = await deps.pipeline.ingest([decoded.input], { source: sourceOf(row.headers as Record<string, string>) });
+      const result = await deps.pipeline.ingest([decoded.input], { source: sourceOf(row.headers as Record<string, string>, row.broker === 'rabbitmq' ? 'rabbitmq' : 'kafka') });
       const outcome = result.items[0]!;
       if (outcome.status === 'rejected') {
         return { kind: 'still-failing', deadLetter: await bump(row.id, outcome.errors), result, errors: outcome.errors };

@@ -1,12 +1,13 @@
 /**
- * Where the ingest mutations hand their events. Without Kafka the pipeline runs at once and the
- * caller learns INGESTED / DUPLICATE; with Kafka the events are validated, produced to the topic
- * and reported ACCEPTED once Kafka acknowledged them, and the consumer group stores them.
+ * Where the ingest mutations hand their events. Without a broker the pipeline runs at once and the
+ * caller learns INGESTED / DUPLICATE; with Kafka (or RabbitMQ, `INGEST_BROKER`) the events are
+ * validated, published and reported ACCEPTED once the broker acknowledged (confirmed) them, and
+ * the broker's consumers store them.
  */
 import type { IngestOptions, IngestPipeline, IngestResult } from './pipeline.js';
 
 export interface EventIntake {
-  readonly mode: 'direct' | 'kafka';
+  readonly mode: 'direct' | 'kafka' | 'rabbitmq';
   submit(inputs: readonly unknown[], options: IngestOptions): Promise<IngestResult>;
 }
 

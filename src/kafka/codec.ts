@@ -55,9 +55,13 @@ export function decodeMessage(value: Buffer | string | null, key: Buffer | strin
   return { ok: true, input, merchantId: named ?? keyed };
 }
 
-/** The source recorded for a consumed event: the producer's header when it is one we know. */
-export function sourceOf(headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined): EventSource {
+/**
+ * The source recorded for a consumed event: the producer's header when it is one we know,
+ * otherwise the broker it came through (`fallback`).
+ */
+export function sourceOf(headers: Record<string, unknown> | undefined, fallback: EventSource = 'kafka'): EventSource {
   const raw = headers?.[SOURCE_HEADER];
-  const value = (Array.isArray(raw) ? raw[0] : raw)?.toString();
-  return (EVENT_SOURCES as readonly string[]).includes(value ?? '') ? (value as EventSource) : 'kafka';
+  const first = Array.isArray(raw) ? (raw as unknown[])[0] : raw;
+  const value = typeof first === 'string' || Buffer.isBuffer(first) ? first.toString() : undefined;
+  return (EVENT_SOURCES as readonly string[]).includes(value ?? '') ? (value as EventSource) : fallback;
 }

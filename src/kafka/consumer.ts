@@ -107,6 +107,7 @@ export function createEventConsumer(deps: {
       Object.entries(message.headers ?? {}).map(([k, v]) => [k, (Array.isArray(v) ? v.map(String).join(',') : v?.toString()) ?? '']),
     );
     return {
+      broker: 'kafka',
       topic: payload.batch.topic,
       partition: payload.batch.partition,
       offset: message.offset,

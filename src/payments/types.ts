@@ -16,7 +16,7 @@ export type PaymentEventType = (typeof PAYMENT_EVENT_TYPES)[number];
 export const PAYMENT_METHODS = ['mobile_money', 'card', 'bank_transfer', 'ussd', 'qr', 'wallet'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
-export const EVENT_SOURCES = ['api', 'webhook', 'kafka', 'demo'] as const;
+export const EVENT_SOURCES = ['api', 'webhook', 'kafka', 'rabbitmq', 'demo'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

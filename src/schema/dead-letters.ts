@@ -5,13 +5,18 @@ import { clientError, ErrorCode } from './errors.js';
 import { IngestPaymentEventsPayload } from './payments.js';
 import type { IngestResult } from '../ingest/pipeline.js';
 
+const DeadLetterBrokerEnum = builder.enumType('DeadLetterBroker', {
+  values: { KAFKA: { value: 'kafka' as const }, RABBITMQ: { value: 'rabbitmq' as const } },
+});
+
 const DeadLetterRef = builder.objectRef<DeadLetter>('DeadLetter').implement({
-  description: 'A Kafka message the consumer could not ingest, with why. Also on the dead-letter topic.',
+  description: "A Kafka or RabbitMQ message a consumer could not ingest, with why. Also on that broker's dead-letter topic or queue.",
   fields: (t) => ({
     id: t.id({ resolve: (d) => d.id.toString() }),
-    topic: t.exposeString('topic'),
-    partition: t.exposeInt('partition'),
-    offset: t.expose('offset', { type: 'BigInt' }),
+    broker: t.field({ type: DeadLetterBrokerEnum, description: 'Where the message was consumed from.', resolve: (d) => (d.broker === 'rabbitmq' ? 'rabbitmq' : 'kafka') }),
+    topic: t.exposeString('topic', { description: 'Kafka: the topic. RabbitMQ: the shard queue.' }),
+    partition: t.exposeInt('partition', { description: 'Kafka: the partition. RabbitMQ: the shard number.' }),
+    offset: t.expose('offset', { type: 'BigInt', description: "Kafka: the message's offset. RabbitMQ: a stable 63-bit digest of the message (docs/events.md#rabbitmq)." }),
     key: t.exposeString('key', { nullable: true }),
     payload: t.exposeString('payload', { description: 'The message value exactly as received.' }),
     headers: t.expose('headers', { type: 'JSON' }),
@@ -39,7 +44,7 @@ const ReplayDeadLetterPayload = builder
 builder.queryFields((t) => ({
   deadLetters: t.connection({
     type: DeadLetterRef,
-    description: 'Admins: dead-lettered Kafka messages, oldest first.',
+    description: 'Admins: dead-lettered Kafka and RabbitMQ messages, oldest first.',
     authScopes: { admin: true },
     args: {
       merchantId: t.arg.id({ required: false }),

@@ -5,6 +5,7 @@
  * so a server started together with its services (a compose file, a pod) waits for them. Each
  * failure is a StartupError naming the part, printed by main() on one line.
  */
+import amqp from 'amqplib';
 import { Kafka, logLevel } from 'kafkajs';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -117,5 +118,13 @@ export async function probeKafka(brokers: readonly string[], timeoutMs: number, 
     } finally {
       await admin.disconnect().catch(() => {});
     }
+  });
+}
+
+/** RabbitMQ answers the AMQP handshake with these credentials (RABBITMQ_URL). */
+export async function probeRabbitmq(url: string, timeoutMs: number, logger: Logger): Promise<void> {
+  await untilReachable('rabbitmq', `RabbitMQ at ${printableUrl(url)}`, timeoutMs, logger, async (remainingMs) => {
+    const connection = await amqp.connect(url, { timeout: Math.min(remainingMs, 5_000) });
+    await connection.close().catch(() => {});
   });
 }

@@ -51,6 +51,7 @@ describe('loadConfig defaults', () => {
         query: { maxTokens: 5000, maxDepth: 12, maxBreadth: 300, maxComplexity: 5000 },
         rate: { users: { perMinute: 1200, burst: 200 }, apiKeys: { perMinute: 60_000, burst: 2000 } },
       },
+      ingestBroker: 'direct',
       wsKeepAliveMs: 20_000,
       subscriptions: { multipartHeartbeatMs: 5_000 },
       apq: { ttlSeconds: 86_400 },
@@ -162,6 +163,7 @@ describe('loadConfig parses every variable', () => {
         // 0 turns a limit off.
         rate: { users: { perMinute: 300, burst: 50 }, apiKeys: undefined },
       },
+      ingestBroker: 'direct',
       wsKeepAliveMs: 5000,
       subscriptions: { multipartHeartbeatMs: 2_500 },
       apq: { ttlSeconds: 3_600 },
@@ -265,6 +267,84 @@ describe('loadConfig parses every variable', () => {
       batchSize: 500,
       retry: { baseMs: 200, maxMs: 30_000, maxAttempts: 10 },
     });
+  });
+
+  it('reads RABBITMQ_URL with the RabbitMQ defaults: exchange and queues payment-events, 6 shards, consumer on, mutations publish to it', () => {
+    const config = loadConfig({ RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:5672' });
+    expect(config.rabbitmq).toEqual({
+      url: 'amqp://guest:guest@127.0.0.1:5672',
+      exchange: 'payment-events',
+      queue: 'payment-events',
+      deadLetterExchange: 'payment-events.dlx',
+      deadLetterQueue: 'payment-events.dlq',
+      shards: 6,
+      prefetch: 1_000,
+      batchSize: 500,
+      consume: true,
+      retry: { baseMs: 200, maxMs: 30_000, maxAttempts: 10 },
+      maxDeliveries: 20,
+      rebalanceMs: 2_000,
+      publishTimeoutMs: 10_000,
+    });
+    expect(config.ingestBroker).toBe('rabbitmq');
+    expect(config.kafka).toBeUndefined();
+  });
+
+  it('reads every RABBITMQ_* variable', () => {
+    const config = loadConfig({
+      RABBITMQ_URL: 'amqps://pp:secret@mq.internal:5671/payments',
+      RABBITMQ_EXCHANGE: 'pp.events',
+      RABBITMQ_QUEUE: 'pp.ingest',
+      RABBITMQ_DLX: 'pp.events.dead',
+      RABBITMQ_DLQ: 'pp.ingest.dead',
+      RABBITMQ_SHARDS: '16',
+      RABBITMQ_PREFETCH: '200',
+      RABBITMQ_BATCH_SIZE: '100',
+      RABBITMQ_CONSUMER: '0',
+      RABBITMQ_RETRY_BASE_MS: '100',
+      RABBITMQ_RETRY_MAX_MS: '5000',
+      RABBITMQ_MAX_ATTEMPTS: '3',
+      RABBITMQ_MAX_DELIVERIES: '5',
+      RABBITMQ_REBALANCE_MS: '500',
+      RABBITMQ_PUBLISH_TIMEOUT_MS: '2500',
+    });
+    expect(config.rabbitmq).toEqual({
+      url: 'amqps://pp:secret@mq.internal:5671/payments',
+      exchange: 'pp.events',
+      queue: 'pp.ingest',
+      deadLetterExchange: 'pp.events.dead',
+      deadLetterQueue: 'pp.ingest.dead',
+      shards: 16,
+      prefetch: 200,
+      batchSize: 100,
+      consume: false,
+      retry: { baseMs: 100, maxMs: 5000, maxAttempts: 3 },
+      maxDeliveries: 5,
+      rebalanceMs: 500,
+      publishTimeoutMs: 2500,
+    });
+    // The derived dead-letter names follow custom ones.
+    expect(loadConfig({ RABBITMQ_URL: 'amqp://h', RABBITMQ_EXCHANGE: 'x1', RABBITMQ_QUEUE: 'q1' }).rabbitmq).toMatchObject({ deadLetterExchange: 'x1.dlx', deadLetterQueue: 'q1.dlq' });
+  });
+
+  it('refuses bad RabbitMQ settings, naming the variable', () => {
+    expect(configError({ RABBITMQ_URL: 'http://127.0.0.1:5672' }).message).toContain('RABBITMQ_URL');
+    expect(configError({ RABBITMQ_URL: 'amqp://h', RABBITMQ_QUEUE: 'amq.mine' }).message).toContain('RABBITMQ_QUEUE');
+    expect(configError({ RABBITMQ_URL: 'amqp://h', RABBITMQ_EXCHANGE: 'with space' }).message).toContain('RABBITMQ_EXCHANGE');
+    expect(configError({ RABBITMQ_URL: 'amqp://h', RABBITMQ_SHARDS: '0' }).message).toContain('RABBITMQ_SHARDS');
+    expect(configError({ RABBITMQ_URL: 'amqp://h', RABBITMQ_SHARDS: '257' }).message).toContain('RABBITMQ_SHARDS');
+    expect(configError({ RABBITMQ_URL: 'amqp://h', RABBITMQ_PREFETCH: '100', RABBITMQ_BATCH_SIZE: '101' }).message).toContain('RABBITMQ_BATCH_SIZE');
+    expect(configError({ INGEST_BROKER: 'rabbitmq' }).message).toContain('INGEST_BROKER');
+    expect(configError({ INGEST_BROKER: 'kafka' }).message).toContain('INGEST_BROKER');
+    expect(configError({ INGEST_BROKER: 'sqs', RABBITMQ_URL: 'amqp://h' }).message).toContain('INGEST_BROKER');
+  });
+
+  it('with both brokers set, consumes both and requires INGEST_BROKER to say where the mutations publish', () => {
+    const both = { KAFKA_BROKERS: 'k:9092', RABBITMQ_URL: 'amqp://h' };
+    expect(configError(both).message).toMatch(/INGEST_BROKER: is required \(kafka or rabbitmq\)/);
+    expect(loadConfig({ ...both, INGEST_BROKER: 'rabbitmq' })).toMatchObject({ ingestBroker: 'rabbitmq', kafka: { consume: true }, rabbitmq: { consume: true } });
+    expect(loadConfig({ ...both, INGEST_BROKER: 'kafka' }).ingestBroker).toBe('kafka');
+    expect(loadConfig({ KAFKA_BROKERS: 'k:9092' }).ingestBroker).toBe('kafka');
   });
 
   it('reads every KAFKA_* variable', () => {

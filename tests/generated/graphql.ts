@@ -69,6 +69,8 @@ export type EventSource =
   | 'DEMO'
   /** kafka */
   | 'KAFKA'
+  /** rabbitmq */
+  | 'RABBITMQ'
   /** webhook */
   | 'WEBHOOK';
 

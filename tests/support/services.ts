@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
+import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { describe, it } from 'vitest';
@@ -16,7 +17,9 @@ export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Set by tests/support/kafka-setup.ts (the broker it started) or by the caller. */
 export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 
-export type Service = 'postgres' | 'redis' | 'kafka' | 'chromium';
+export const RABBITMQ_URL = process.env.TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+export type Service = 'postgres' | 'redis' | 'kafka' | 'rabbitmq' | 'chromium';
 
 const probes: Record<Service, () => Promise<string | undefined>> = {
   async postgres() {
@@ -47,6 +50,15 @@ const probes: Record<Service, () => Promise<string | undefined>> = {
   kafka: probeKafka,
   async chromium() {
     return chromiumPath() ? undefined : 'chromium is not installed (apt-get install -y chromium; .ci/run installs it)';
+  },
+  async rabbitmq() {
+    try {
+      const conn = await amqp.connect(RABBITMQ_URL, { timeout: 2_000 });
+      await conn.close();
+      return undefined;
+    } catch (error) {
+      return `RabbitMQ at ${new URL(RABBITMQ_URL).host} is not reachable (${(error as Error).message}; start it with rabbitmq-server -detached)`;
+    }
   },
 };
 
