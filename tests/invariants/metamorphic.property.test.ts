@@ -9,6 +9,8 @@
  *   2. shuffled, split into batches at random;
  *   3. one event per batch, in reverse order;
  *   4. by two pipelines at once, each taking an overlapping random part (every event at least once);
+ *      with PostgreSQL the second is another app instance on the same database (its own queue and
+ *      connections, as a second server would have), so the two really race for the merchant;
  *   5. shuffled, in small batches, with redeliveries (earlier events again, and twice in one batch).
  *
  * Every derived table (payments, hourly/daily/method/product aggregates, customer stats, wallets
@@ -197,10 +199,17 @@ function normalise(value: unknown): unknown {
 for (const mode of ['embedded', 'services'] as Mode[]) {
   await describeWith(NEEDS[mode], `derived state is a function of the set of events (${mode})`, () => {
     let t: TestApp;
+    let second: TestApp | undefined;
     beforeAll(async () => {
       t = await startTestApp({ mode, env: { LOG_LEVEL: 'silent' } });
+      const { database } = t.config;
+      if (database.kind === 'postgres') second = await startTestApp({ mode, databaseUrl: database.url, env: { LOG_LEVEL: 'silent' } });
     });
-    afterAll(() => t?.stop());
+    afterAll(async () => {
+      // The second first: stopping the first drops the shared database.
+      await second?.stop();
+      await t?.stop();
+    });
 
     async function deliver(s: Stream, variant: string) {
       const merchantId = `m_${randomUUID().slice(0, 10)}`;
@@ -222,8 +231,9 @@ for (const mode of ['embedded', 'services'] as Mode[]) {
       const pipelines = VARIANTS[variant]!(events, rng(s.seed));
       const results: IngestResult[] = [];
       await Promise.all(
-        pipelines.map(async (batches) => {
-          for (const batch of batches) results.push(await t.app.services.pipeline.ingest(batch, { source: 'api' }));
+        pipelines.map(async (batches, i) => {
+          const pipeline = (i === 1 && second ? second : t).app.services.pipeline;
+          for (const batch of batches) results.push(await pipeline.ingest(batch, { source: 'api' }));
         }),
       );
       // Every event stored once; the rest are duplicates; nothing refused.
