@@ -43,8 +43,8 @@ export const Q = {
   methods: `query P($days: Int) { paymentMethods(days: $days) { paymentMethod currency transactions succeeded successRate share gross { ...M } } } ${MONEY}`,
   products: `query Top($days: Int, $limit: Int, $currency: String) { topProducts(days: $days, limit: $limit, currency: $currency) { productId productName sold revenue { ...M } } } ${MONEY}`,
   customers: `query C($limit: Int, $currency: String) { customers(limit: $limit, currency: $currency) { currency customers returning newToday topSpenders { customerId transactions succeeded spent { ...M } firstSeen lastSeen } } } ${MONEY}`,
-  wallet: `query W($id: ID!) { wallet(id: $id) { id ownerId merchantId currency available { ...M } pending { ...M } overdrawn version } } ${MONEY}`,
-  myWallets: `query MW { myWallets { id ownerId merchantId currency available { ...M } pending { ...M } overdrawn } } ${MONEY}`,
+  wallet: `query W($id: ID!) { wallet(id: $id) { id: walletId ownerId merchantId currency available { ...M } pending { ...M } overdrawn version } } ${MONEY}`,
+  myWallets: `query MW { myWallets { id: walletId ownerId merchantId currency available { ...M } pending { ...M } overdrawn } } ${MONEY}`,
   paymentStatus: `query PS($reference: String!) { paymentStatus(reference: $reference) { ...R } } fragment R on TrackedReference { reference merchantId kind status final amount { ...M } provider updatedAt history { eventId type status amount { ...M } at } } ${MONEY}`,
   transferStatus: `query TS($reference: String!) { transferStatus(reference: $reference) { ...R } } fragment R on TrackedReference { reference merchantId kind status final amount { ...M } provider updatedAt history { eventId type status amount { ...M } at } } ${MONEY}`,
 };
