@@ -13,7 +13,7 @@ import type { GraphiQLOptions } from 'graphql-yoga';
 
 /** The README's subscription ("Try it in GraphiQL"): the first tab. A test keeps the two in step. */
 export const README_SUBSCRIPTION = /* GraphQL */ `subscription Live {
-  paymentEvents(filter: { types: [PAYMENT_COMPLETED, PAYMENT_FAILED], currencies: ["KES"] }) {
+  paymentEvents(filter: { types: [PAYMENT_COMPLETED, PAYMENT_FAILED], currencies: ["KES", "NGN", "GHS"] }) {
     cursor eventId type provider amount { amount currency }
   }
 }`;

@@ -99,7 +99,8 @@ describe('the dashboard page in embedded demo mode', () => {
 describe('the demo credential in production', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ mode: 'embedded', env: { NODE_ENV: 'production', DEMO_MERCHANT: '1', WEBHOOK_SECRETS_KEY: 'production-test-webhook-secrets-key-0123456789' } });
+    // GraphiQL is off by default in production (docs/limits.md); turned on here to check it offers no token.
+    t = await startTestApp({ mode: 'embedded', env: { NODE_ENV: 'production', GRAPHIQL: '1', DEMO_MERCHANT: '1', WEBHOOK_SECRETS_KEY: 'production-test-webhook-secrets-key-0123456789' } });
   });
   afterAll(() => t?.stop());
 
