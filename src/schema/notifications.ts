@@ -6,7 +6,7 @@
  */
 import type { Principal } from '../auth/principal.js';
 import { CHANNELS, DELIVERY_STATUSES, DEVICE_PLATFORMS, NOTIFICATION_TYPES, PRIORITIES, type DeliveryRecord, type NotificationRecord, type PreferenceRecord } from '../notifications/types.js';
-import type { Contact, VerifyResult } from '../notifications/service.js';
+import { readerOf, type Contact, type VerifyResult } from '../notifications/service.js';
 import { ONESIGNAL_SUBSCRIPTION_ID } from '../notifications/channels/onesignal.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { connectionOf, forwardPageSize, parseSeqCursor } from './cursor.js';
@@ -167,15 +167,14 @@ builder.queryFields((t) => ({
       const principal = person(ctx);
       const first = forwardPageSize(args);
       await ctx.services.notifications.enroll(principal);
-      const subject = principal.subject;
-      const page = await ctx.services.notifications.list({ userId: subject, unreadOnly: args.unreadOnly ?? false, beforeSeq: parseSeqCursor(args.after), first });
+      const page = await ctx.services.notifications.list({ reader: readerOf(principal), unreadOnly: args.unreadOnly ?? false, beforeSeq: parseSeqCursor(args.after), first });
       return connectionOf(page.notifications, (n) => n.seq.toString(), page.hasNextPage, args.after);
     },
   }),
   unreadNotificationCount: t.int({
     description: "Exact: the caller's notifications not marked read.",
     authScopes: { authenticated: true },
-    resolve: (_root, _args, ctx) => ctx.services.notifications.unreadCount(person(ctx).subject),
+    resolve: (_root, _args, ctx) => ctx.services.notifications.unreadCount(readerOf(person(ctx))),
   }),
   notificationPreferences: t.field({
     type: [PreferenceRef],
@@ -204,12 +203,12 @@ builder.mutationFields((t) => ({
     authScopes: { authenticated: true },
     args: { ids: t.arg.idList({ required: false }), all: t.arg.boolean({ required: false }) },
     resolve: async (_root, args, ctx) => {
-      const { subject } = person(ctx);
+      const reader = readerOf(person(ctx));
       const ids = args.ids?.map((id) => localKey(String(id), 'Notification'));
       if (!!args.all === (ids !== undefined)) throw clientError(ErrorCode.BadUserInput, 'give either ids or all: true');
       if (ids && (ids.length === 0 || ids.length > MAX_MARK_IDS)) throw clientError(ErrorCode.BadUserInput, `ids holds 1 to ${MAX_MARK_IDS} notification ids`);
-      const marked = await ctx.services.notifications.markRead(subject, ids ?? 'all');
-      return { marked, unreadCount: await ctx.services.notifications.unreadCount(subject) };
+      const marked = await ctx.services.notifications.markRead(reader, ids ?? 'all');
+      return { marked, unreadCount: await ctx.services.notifications.unreadCount(reader) };
     },
   }),
   registerDeviceToken: t.field({
@@ -292,7 +291,7 @@ builder.subscriptionField('notificationAdded', (t) =>
       const principal = person(ctx);
       const after = parseSeqCursor(args.after);
       await ctx.services.notifications.enroll(principal);
-      return ctx.services.notifications.follow(principal.subject, after);
+      return ctx.services.notifications.follow(readerOf(principal), after);
     },
     resolve: (n) => n,
   }),
@@ -301,5 +300,5 @@ builder.subscriptionField('notificationAdded', (t) =>
 // Relay: a notification is its user's alone.
 registerNode('Notification', async (key, ctx) => {
   const p = ctx.principal;
-  return p?.kind === 'user' ? ((await ctx.services.notifications.byId(p.subject, key)) ?? null) : null;
+  return p?.kind === 'user' ? ((await ctx.services.notifications.byId(readerOf(p), key)) ?? null) : null;
 });

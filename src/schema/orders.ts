@@ -87,7 +87,9 @@ const CreateOrderInput = builder.inputType('CreateOrderInput', {
 });
 
 const isStaffOf = (p: Principal, merchantId: string) => p.role === 'admin' || ((p.role === 'vendor' || p.role === 'merchant') && p.merchantId === merchantId);
-const canSee = (p: Principal, order: OrderRecord) => isStaffOf(p, order.merchantId) || (p.kind === 'user' && p.subject === order.customerId);
+/** The ordering user, through a token naming the order's merchant or none (the same `sub` at another merchant is someone else). */
+const isOwner = (p: Principal, order: OrderRecord) => p.kind === 'user' && p.subject === order.customerId && (p.merchantId === null || p.merchantId === order.merchantId);
+const canSee = (p: Principal, order: OrderRecord) => isStaffOf(p, order.merchantId) || isOwner(p, order);
 
 /** The merchant a staff member acts for (customers: FORBIDDEN; admins name it). */
 function staffMerchant(ctx: GraphQLContext, requested?: string | null): string {
