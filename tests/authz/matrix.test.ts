@@ -47,8 +47,20 @@ const WAIT_MS = 30_000;
 const MARKER = 'a-secret';
 const schema: GraphQLSchema = buildSchema(readFileSync('schema.graphql', 'utf8'));
 
-type Transport = 'http' | 'ws' | 'sse';
-const TRANSPORTS: Transport[] = ['http', 'ws', 'sse'];
+type Transport = 'http' | 'ws' | 'sse' | 'multipart';
+const TRANSPORTS: Transport[] = ['http', 'ws', 'sse', 'multipart'];
+const APOLLO_ACCEPT = 'multipart/mixed;boundary="graphql";subscriptionSpec=1.0, application/json';
+
+/** The JSON parts of Apollo's multipart body (boundary "graphql"): payloads and transport errors as results. */
+function multipartResults(text: string): Outcome['results'] {
+  return text
+    .split('\r\n--graphql')
+    .map((p) => p.split('\r\n\r\n')[1])
+    .filter((body): body is string => !!body && body.trim() !== '')
+    .map((body) => JSON.parse(body) as { payload?: Outcome['results'][number] | null; errors?: Outcome['results'][number]['errors'] } & Outcome['results'][number])
+    .filter((part) => Object.keys(part).length > 0)
+    .map((part) => ('payload' in part ? (part.payload ?? { errors: part.errors }) : part));
+}
 
 interface Caller {
   name: string;
@@ -197,6 +209,31 @@ await describeWith([], 'authorization matrix from schema.graphql (embedded)', ()
       } catch {
         return { results: [], refused: `HTTP ${res.status} ${text}` };
       }
+    }
+    if (transport === 'multipart') {
+      const abort = new AbortController();
+      void opts.until?.then(() => abort.abort());
+      const res = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: APOLLO_ACCEPT, ...caller.headers }, body: JSON.stringify({ query: op.query, variables: op.variables }), signal: abort.signal });
+      let text = '';
+      try {
+        const reader = res.body!.getReader();
+        const decoder = new TextDecoder();
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          text += decoder.decode(value, { stream: true });
+        }
+      } catch {
+        // aborted: the stream was read until the test ended it
+      }
+      if (!(res.headers.get('content-type') ?? '').startsWith('multipart/')) {
+        try {
+          return { results: [JSON.parse(text)], ...(res.status >= 400 ? { refused: `HTTP ${res.status} ${text}` } : {}) };
+        } catch {
+          return { results: [], refused: `HTTP ${res.status} ${text}` };
+        }
+      }
+      return { results: multipartResults(text) };
     }
     if (transport === 'ws') {
       const client = t.wsClient(caller.headers);
@@ -371,7 +408,7 @@ await describeWith([], 'authorization matrix from schema.graphql (embedded)', ()
     const open: Array<{ what: string; outcome: Promise<Outcome> }> = [];
     let stopAll!: () => void;
     const stopped = new Promise<void>((r) => (stopAll = r));
-    for (const transport of ['ws', 'sse'] as const)
+    for (const transport of ['ws', 'sse', 'multipart'] as const)
       for (const caller of callers)
         for (const op of ops) {
           const active = t.app.services.pubsub.activeSubscriptions();
