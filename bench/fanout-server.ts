@@ -10,7 +10,9 @@
  *
  * Prints one JSON line on stdout when ready: { wsUrl, controlUrl, tokens }.
  */
+import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { createPubSub, createSchema, createYoga } from 'graphql-yoga';
@@ -126,6 +128,7 @@ if (values.kind === 'baseline') {
   };
 }
 
+let profiler: Session | undefined;
 const control = createServer(async (req: IncomingMessage, res: ServerResponse) => {
   try {
     if (req.method === 'POST' && req.url === '/publish') {
@@ -137,6 +140,17 @@ const control = createServer(async (req: IncomingMessage, res: ServerResponse) =
       gc?.();
       const cpu = process.cpuUsage();
       res.end(JSON.stringify({ rss: process.memoryUsage().rss, cpuMicros: cpu.user + cpu.system }));
+    } else if (req.url === '/profile/start') {
+      profiler ??= new Session();
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+      res.end('{}');
+    } else if (req.url?.startsWith('/profile/stop?file=')) {
+      const { profile } = (await profiler!.post('Profiler.stop')) as { profile: unknown };
+      writeFileSync(decodeURIComponent(req.url.slice('/profile/stop?file='.length)), JSON.stringify(profile));
+      profiler!.disconnect();
+      res.end('{}');
     } else if (req.url === '/stop') {
       res.end('{}');
       await stop();

@@ -10,7 +10,7 @@
  * then a burst of `--burst` events published at once: messages/s delivered and the server's CPU µs
  * per delivered message.
  *
- *   npm run bench:fanout [-- --cases 1000x1,1000x100,5000x1,10000x100 --modes embedded,services --repeats 2]
+ *   npm run bench:fanout [-- --cases 1000x1,1000x100,5000x1,10000x100 --modes embedded,services --repeats 2 --profile DIR]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -23,6 +23,8 @@ const { values } = parseArgs({
     repeats: { type: 'string', default: '2' },
     events: { type: 'string', default: '10' },
     burst: { type: 'string', default: '20' },
+    /** Writes a CPU profile of each server's burst into this directory. */
+    profile: { type: 'string' },
   },
 });
 const CASES = values.cases!.split(',').map((c) => {
@@ -85,8 +87,10 @@ interface Result {
 async function runOnce(kind: 'baseline' | 'paypulse', mode: string, n: number, perSocket: number): Promise<Result> {
   const server = spawn(process.execPath, ['--expose-gc', ...tsx, 'bench/fanout-server.ts', '--kind', kind, '--mode', mode], { stdio: ['ignore', 'pipe', 'pipe'] });
   let load: ChildProcess | undefined;
+  let controlUrl: string | undefined;
   try {
     const ready = (await lines(server, `${kind} server`).next((l) => 'wsUrl' in l, 'the server')) as { wsUrl: string; controlUrl: string; tokens: string[] };
+    controlUrl = ready.controlUrl;
     const stats = async () => (await (await fetch(`${ready.controlUrl}/stats`)).json()) as { rss: number; cpuMicros: number };
     const publish = async (eventId: string) => {
       const res = await fetch(`${ready.controlUrl}/publish`, { method: 'POST', body: JSON.stringify({ eventId }) });
@@ -116,6 +120,7 @@ async function runOnce(kind: 'baseline' | 'paypulse', mode: string, n: number, p
     }
     latencies.sort((a, b) => a - b);
 
+    if (values.profile) await fetch(`${ready.controlUrl}/profile/start`);
     const cpuBefore = (await stats()).cpuMicros;
     const first = now();
     const ids = Array.from({ length: BURST }, (_, b) => `burst-${b}-${now()}`);
@@ -123,6 +128,7 @@ async function runOnce(kind: 'baseline' | 'paypulse', mode: string, n: number, p
     const dones = await Promise.all(ids.map((id) => out.next((l) => l.done === id, `burst ${id}`)));
     const last = Math.max(...dones.map((d) => d.last as number));
     const cpuAfter = (await stats()).cpuMicros;
+    if (values.profile) await fetch(`${ready.controlUrl}/profile/stop?file=${encodeURIComponent(`${values.profile}/${kind}-${mode}-${n}x${perSocket}-${Date.now()}.cpuprofile`)}`);
     const msgs = BURST * n;
     return {
       subscribeMs,
@@ -134,8 +140,11 @@ async function runOnce(kind: 'baseline' | 'paypulse', mode: string, n: number, p
     };
   } finally {
     load?.kill();
-    server.kill();
-    await new Promise((r) => server.once('exit', r));
+    // Asked to stop, it exits on its own (and writes its profile); killed if it cannot.
+    const exited = new Promise((r) => server.once('exit', r));
+    if (!controlUrl || !(await fetch(`${controlUrl}/stop`).then((r) => r.ok, () => false))) server.kill();
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+    if (server.exitCode === null) server.kill('SIGKILL');
   }
 }
 

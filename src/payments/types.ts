@@ -74,7 +74,19 @@ export function toMessage(e: PaymentEventRecord): PaymentEventMessage {
   };
 }
 
+const decoded = new WeakMap<PaymentEventMessage, PaymentEventRecord>();
+
+/**
+ * The record of a message. PubSub hands every listener the same frozen message, so it is decoded
+ * once for all of them, and the record is frozen too.
+ */
 export function fromMessage(m: PaymentEventMessage): PaymentEventRecord {
+  let record = decoded.get(m);
+  if (!record) decoded.set(m, (record = Object.freeze(decode(m))));
+  return record;
+}
+
+function decode(m: PaymentEventMessage): PaymentEventRecord {
   return {
     ...m,
     seq: BigInt(m.seq),

@@ -1,3 +1,4 @@
+import { deepFreeze } from '../lib/deep-freeze.js';
 import { createPushQueue } from '../lib/push-queue.js';
 import { channelName, type PubSub, type SubscriptionBuffer } from './types.js';
 
@@ -9,11 +10,12 @@ export function createMemoryPubSub(buffer: SubscriptionBuffer = {}): PubSub {
   return {
     kind: 'memory',
     async publish(topic, key, payload) {
-      // A structured clone keeps the in-memory path as strict as Redis: subscribers never share objects.
       const listeners = channels.get(channelName(topic, key));
       if (!listeners) return;
-      const json = JSON.stringify(payload);
-      for (const listener of listeners) listener(JSON.parse(json));
+      // Encoded and decoded once, as through Redis (the publisher keeps its object to itself), and
+      // frozen: every listener reads the same copy and none can change it for the others.
+      const message = deepFreeze(JSON.parse(JSON.stringify(payload)) as unknown);
+      for (const listener of listeners) listener(message);
     },
     async subscribe(topic, key, options = {}) {
       const weight = options.internal ? 0 : 1;

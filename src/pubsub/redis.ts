@@ -1,5 +1,6 @@
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { Redis } from 'ioredis';
+import { deepFreeze } from '../lib/deep-freeze.js';
 import { createPushQueue } from '../lib/push-queue.js';
 import { channelName, PubSubUnavailableError, type PubSub, type SubscriptionBuffer } from './types.js';
 
@@ -71,8 +72,9 @@ export function createRedisPubSub(url: string, buffer: SubscriptionBuffer = {}):
       });
       open.add(queue.iterator);
       const channel = channelName(topic, key);
-      // graphql-redis-subscriptions parses a message once for all its listeners: each gets its own copy.
-      const subscribed = redis.subscribe(channel, (payload: never) => queue.push(structuredClone(payload)));
+      // graphql-redis-subscriptions parses a message once for all its listeners: frozen, that one
+      // copy is shared (a listener cannot change it for the others).
+      const subscribed = redis.subscribe(channel, (payload: never) => queue.push(deepFreeze(payload)));
       // For the first subscriber of a channel the library also keeps a second promise, which it
       // rejects when SUBSCRIBE fails (Redis unreachable) with nobody listening: an unhandled
       // rejection that would end the process. The failure itself reaches the caller below.

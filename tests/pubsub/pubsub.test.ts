@@ -126,14 +126,19 @@ for (const impl of implementations) {
       expect(got).toEqual(sent);
     });
 
-    it('gives every subscriber its own copy of a message', async () => {
+    it("gives every subscriber the same message, frozen: no subscriber can change another's, nor the publisher after publishing", async () => {
       const key = newKey();
       const first = await subscribe(key);
       const second = await subscribe(key);
-      await publisher.publish('paymentEvents', key, message(key, 1));
+      const published = message(key, 1);
+      await publisher.publish('paymentEvents', key, published);
+      (published as { merchantId: string }).merchantId = 'changed-after-publish';
       const [a, b] = await Promise.all([nextWithin(first), nextWithin(second)]);
       expect(a.value).toEqual(b.value);
-      expect(a.value).not.toBe(b.value);
+      expect(() => {
+        (a.value as { merchantId: string }).merchantId = 'changed-by-a-subscriber';
+      }).toThrow(TypeError);
+      expect(b.value).toMatchObject({ merchantId: key, merchantSeq: '1' });
     });
 
     it('keeps keys isolated: a subscriber never sees another key', async () => {
