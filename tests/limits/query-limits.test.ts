@@ -34,6 +34,24 @@ describe('query limits', () => {
     expect(await sample(t, 'paypulse_refusals_total{reason="QUERY_TOO_LARGE"}')).toBe(before + 1);
   });
 
+  it('keeps a verdict per document and variables: a repeated document is judged alike, and every refusal is counted', async () => {
+    const cheap = 'query Page($n: Int) { paymentEvents(first: $n) { edges { node { eventId } } } }';
+    const codes = [];
+    for (const n of [1, 'many', 1, 'many']) {
+      const res = await t.post({ query: cheap, variables: { n }, operationName: 'Page' }, { token: m.token });
+      codes.push(res.json.errors?.[0]?.extensions?.code ?? 'OK');
+    }
+    expect(codes).toEqual(['OK', 'BAD_USER_INPUT', 'OK', 'BAD_USER_INPUT']);
+
+    const lists = Array.from({ length: 8 }, (_, i) => `p${i}: paymentEvents(first: $n) { edges { node { eventId type } } }`).join(' ');
+    const before = await sample(t, 'paypulse_refusals_total{reason="QUERY_TOO_COMPLEX"}');
+    for (let i = 0; i < 2; i++) {
+      const res = await t.post({ query: `query Costly($n: Int) { ${lists} }`, variables: { n: 1 } }, { token: m.token });
+      expect(res.json.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+    }
+    expect(await sample(t, 'paypulse_refusals_total{reason="QUERY_TOO_COMPLEX"}')).toBe(before + 2);
+  });
+
   it('refuses a document deeper than MAX_QUERY_DEPTH with QUERY_TOO_DEEP, before resolving anything', async () => {
     // paymentEvents > edges > node > amount > amount: depth 5, one over the limit of this app.
     const res = await t.post({ query: '{ paymentEvents(first: 1) { edges { node { amount { amount } } } } }' }, { token: m.token, headers: SPEC_MEDIA });

@@ -52,6 +52,10 @@ export function useQueryLimits(limits: QueryLimits, metrics: Metrics): Plugin<Li
   // validation cache is off, see yoga.ts: it ran after this plugin and cached a refusal caused by
   // one caller's variables for every later request with the same document.)
   const verdicts = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, readonly GraphQLError[]>>();
+  // The limits' verdict, per document and (operation name, variables): a reconnect storm of one
+  // client's subscription measures it once, not once per socket. A document keeps the verdicts of
+  // its last LIMIT_VERDICTS_PER_DOCUMENT variable sets.
+  const limitVerdicts = new WeakMap<DocumentNode, Map<string, readonly GraphQLError[]>>();
 
   return {
     onParse({ setParseFn }) {
@@ -67,6 +71,15 @@ export function useQueryLimits(limits: QueryLimits, metrics: Metrics): Plugin<Li
       return ({ valid, result, setResult }) => {
         if (!cached && params.rules === undefined) bySchema.set(params.documentAST, [...result]);
         if (!valid) return;
+        const key = verdictKey(context.params?.operationName, variables);
+        const known = key === undefined ? undefined : limitVerdicts.get(params.documentAST)?.get(key);
+        if (known) {
+          if (known.length > 0) {
+            for (const e of known) if (typeof e.extensions.code === 'string') metrics.refuse(e.extensions.code);
+            setResult([...known]);
+          }
+          return;
+        }
         const rule = createComplexityRule({
           context,
           variableValues: variables && typeof variables === 'object' && !Array.isArray(variables) ? (variables as Record<string, unknown>) : {},
@@ -85,11 +98,28 @@ export function useQueryLimits(limits: QueryLimits, metrics: Metrics): Plugin<Li
             }
           },
         });
-        const refused = validate(params.schema, params.documentAST, [rule]);
         // The rule coerces the variables first: its errors without a code are variables of the
         // wrong type, which the client must see as BAD_USER_INPUT.
-        if (refused.length > 0) setResult(refused.map((e) => (e.extensions?.code ? e : withCode(e, ErrorCode.BadUserInput))));
+        const refused = validate(params.schema, params.documentAST, [rule]).map((e) => (e.extensions?.code ? e : withCode(e, ErrorCode.BadUserInput)));
+        if (key !== undefined) remember(limitVerdicts, params.documentAST, key, refused);
+        if (refused.length > 0) setResult(refused);
       };
     },
   };
+}
+
+const LIMIT_VERDICTS_PER_DOCUMENT = 64;
+/** Variables larger than this are measured every time rather than kept as a cache key. */
+const MAX_KEY_LENGTH = 2048;
+
+function verdictKey(operationName: string | null | undefined, variables: unknown): string | undefined {
+  const key = JSON.stringify([operationName ?? null, variables ?? null]);
+  return key.length <= MAX_KEY_LENGTH ? key : undefined;
+}
+
+function remember(cache: WeakMap<DocumentNode, Map<string, readonly GraphQLError[]>>, document: DocumentNode, key: string, verdict: readonly GraphQLError[]): void {
+  const byVariables = cache.get(document) ?? new Map<string, readonly GraphQLError[]>();
+  cache.set(document, byVariables);
+  byVariables.set(key, verdict);
+  if (byVariables.size > LIMIT_VERDICTS_PER_DOCUMENT) byVariables.delete(byVariables.keys().next().value!);
 }
