@@ -59,6 +59,7 @@ import { createSecretBox } from './lib/secret-box.js';
 import { createWebhookHttpHandler } from './webhooks/http.js';
 import { createWebhookSecretStore } from './webhooks/secrets.js';
 import { createWebhookService } from './webhooks/service.js';
+import { ErrorCode } from './lib/error-codes.js';
 
 export const DEMO_MERCHANT_ID = 'm_demo';
 
@@ -114,7 +115,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // A subscriber that lets this many messages pile up is told to resume from its cursor.
     maxBuffered: config.limits.subscription.maxQueued,
     overflowError: () => {
-      metrics.refuse('SLOW_CONSUMER');
+      metrics.refuse(ErrorCode.SlowConsumer);
       return slowConsumerError(undefined);
     },
   });

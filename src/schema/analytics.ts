@@ -144,7 +144,7 @@ async function scopedMerchant(ctx: GraphQLContext, requested: string | number | 
 
 function currencyArg(requested: string | null | undefined, fallback: string): string {
   const currency = requested ?? fallback;
-  if (!isCurrency(currency)) throw clientError('INVALID_CURRENCY', 'currency must be an ISO 4217 code such as KES');
+  if (!isCurrency(currency)) throw clientError(ErrorCode.InvalidCurrency, 'currency must be an ISO 4217 code such as KES');
   return currency;
 }
 
@@ -174,12 +174,12 @@ builder.queryFields((t) => ({
       if (args.from > args.to) throw clientError(ErrorCode.BadUserInput, '`from` must not be after `to`');
       if ((args.granularity ?? 'DAILY') === 'HOURLY') {
         const hours = (args.to.getTime() - args.from.getTime()) / 3_600_000;
-        if (hours > MAX_HOURS) throw clientError('RANGE_TOO_LARGE', `HOURLY covers at most ${MAX_HOURS} hours`, { max: MAX_HOURS });
+        if (hours > MAX_HOURS) throw clientError(ErrorCode.RangeTooLarge, `HOURLY covers at most ${MAX_HOURS} hours`, { max: MAX_HOURS });
         return ctx.services.analytics.hourly(merchantId, new Date(Math.floor(args.from.getTime() / 3_600_000) * 3_600_000), args.to);
       }
       const fromDay = localDay(args.from, timezone);
       const toDay = localDay(args.to, timezone);
-      if (addDays(fromDay, MAX_DAYS - 1) < toDay) throw clientError('RANGE_TOO_LARGE', `DAILY covers at most ${MAX_DAYS} days`, { max: MAX_DAYS });
+      if (addDays(fromDay, MAX_DAYS - 1) < toDay) throw clientError(ErrorCode.RangeTooLarge, `DAILY covers at most ${MAX_DAYS} days`, { max: MAX_DAYS });
       return ctx.services.analytics.daily(merchantId, fromDay, toDay);
     },
   }),

@@ -190,11 +190,11 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const VERIFY_ERRORS: Record<Exclude<VerifyResult, 'verified'>, [string, string]> = {
-  'wrong-code': ['INVALID_CODE', 'the code is wrong'],
-  expired: ['CODE_EXPIRED', 'the code expired: request a new one'],
-  'no-pending-code': ['NO_PENDING_VERIFICATION', 'no code was requested for this channel'],
-  'too-many-attempts': ['TOO_MANY_ATTEMPTS', 'too many wrong codes: request a new one'],
+const VERIFY_ERRORS: Record<Exclude<VerifyResult, 'verified'>, [ErrorCode, string]> = {
+  'wrong-code': [ErrorCode.InvalidCode, 'the code is wrong'],
+  expired: [ErrorCode.CodeExpired, 'the code expired: request a new one'],
+  'no-pending-code': [ErrorCode.NoPendingVerification, 'no code was requested for this channel'],
+  'too-many-attempts': [ErrorCode.TooManyAttempts, 'too many wrong codes: request a new one'],
 };
 
 builder.mutationFields((t) => ({
@@ -262,7 +262,7 @@ builder.mutationFields((t) => ({
       const result = await ctx.services.notifications.requestVerification({ principal, channel: args.channel, address });
       if (result.kind === 'too-soon') throw clientError(ErrorCode.RateLimited, 'a code was sent moments ago: wait before asking again', { retryAfterMs: result.retryAfterMs });
       if (result.kind === 'daily-limit') throw clientError(ErrorCode.RateLimited, 'too many codes today for this channel: try again tomorrow');
-      if (result.kind === 'send-failed') throw clientError('DELIVERY_FAILED', 'the code could not be sent to that address', { retryable: true });
+      if (result.kind === 'send-failed') throw clientError(ErrorCode.DeliveryFailed, 'the code could not be sent to that address', { retryable: true });
       return result;
     },
   }),

@@ -167,9 +167,9 @@ async function submit(ctx: GraphQLContext, inputs: readonly unknown[]): Promise<
   try {
     return await ctx.services.intake.submit(inputs, { source: 'api', merchantId: ingestScope(ctx) });
   } catch (error) {
-    if (error instanceof IntakeUnavailableError) throw clientError('SERVICE_UNAVAILABLE', error.message, { retryable: true });
+    if (error instanceof IntakeUnavailableError) throw clientError(ErrorCode.ServiceUnavailable, error.message, { retryable: true });
     // The database is unreachable or overloaded: nothing was stored, the same event ids can be sent again.
-    if (isTransient(error)) throw clientError('SERVICE_UNAVAILABLE', 'the event store is unavailable; retry with the same event ids', { retryable: true });
+    if (isTransient(error)) throw clientError(ErrorCode.ServiceUnavailable, 'the event store is unavailable; retry with the same event ids', { retryable: true });
     throw error;
   }
 }

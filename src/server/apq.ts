@@ -21,6 +21,7 @@ import { createLRUCache, type Plugin } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import type { Metrics } from '../lib/metrics.js';
 import { clientError } from '../schema/errors.js';
+import { ErrorCode } from '../lib/error-codes.js';
 
 export interface PersistedQueryStore {
   get(hash: string): Promise<string | null>;
@@ -121,9 +122,9 @@ export async function resolvePersisted(store: PersistedQueryStore, payload: { qu
   if (!persisted) return { query };
   if (query === '') {
     const stored = await store.get(persisted.sha256Hash);
-    return stored === null ? { error: clientError('PERSISTED_QUERY_NOT_FOUND', 'PersistedQueryNotFound') } : { query: stored };
+    return stored === null ? { error: clientError(ErrorCode.PersistedQueryNotFound, 'PersistedQueryNotFound') } : { query: stored };
   }
-  if (sha256Hex(query) !== persisted.sha256Hash) return { error: clientError('PERSISTED_QUERY_MISMATCH', 'PersistedQueryMismatch') };
+  if (sha256Hex(query) !== persisted.sha256Hash) return { error: clientError(ErrorCode.PersistedQueryMismatch, 'PersistedQueryMismatch') };
   await store.set(persisted.sha256Hash, query);
   return { query };
 }

@@ -8,6 +8,7 @@ import { AuthError, type Principal } from '../auth/principal.js';
 import type { GraphQLContext } from '../schema/builder.js';
 import { clientError } from '../schema/errors.js';
 import type { Services } from '../services.js';
+import { ErrorCode } from '../lib/error-codes.js';
 
 /** Set by the WebSocket adapter so the context factory does not look for HTTP headers. */
 export interface SocketInitialContext {
@@ -24,7 +25,7 @@ export async function authenticate(services: Pick<Services, 'tokens' | 'apiKeys'
   const { authorization, apiKey } = credentials;
   if (authorization) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
-    if (!match?.[1]) throw new AuthError('UNAUTHENTICATED', 'Authorization must be "Bearer <token>"');
+    if (!match?.[1]) throw new AuthError(ErrorCode.Unauthenticated, 'Authorization must be "Bearer <token>"');
     return services.tokens.verify(match[1]);
   }
   if (apiKey) return services.apiKeys.verify(apiKey.trim());

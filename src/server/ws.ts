@@ -58,7 +58,7 @@ const MAX_TIMER_MS = 2_147_483_647;
  * is counted from the socket's error below.
  */
 const PROTOCOL_CLOSES: Partial<Record<number, string>> = {
-  [CloseCode.BadRequest]: 'BAD_REQUEST',
+  [CloseCode.BadRequest]: ErrorCode.BadRequest,
   [CloseCode.ConnectionInitialisationTimeout]: 'CONNECTION_INIT_TIMEOUT',
   [CloseCode.SubscriberAlreadyExists]: 'SUBSCRIBER_ALREADY_EXISTS',
   [CloseCode.TooManyInitialisationRequests]: 'TOO_MANY_INIT_REQUESTS',
@@ -116,7 +116,7 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
           });
           // Every operation needs an identity; refusing here saves a socket per anonymous client.
           if (!principal) {
-            services.metrics.refuse('UNAUTHENTICATED');
+            services.metrics.refuse(ErrorCode.Unauthenticated);
             return false;
           }
           // Counted across instances when there is Redis (limits/socket-quota.ts).
@@ -224,10 +224,10 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
         try {
           document = parse(query);
         } catch (error) {
-          return refused([error as GraphQLError], 'GRAPHQL_PARSE_FAILED');
+          return refused([error as GraphQLError], ErrorCode.GraphqlParseFailed);
         }
         const errors = validate(schema, document);
-        if (errors.length > 0) return refused(errors, 'GRAPHQL_VALIDATION_FAILED');
+        if (errors.length > 0) return refused(errors, ErrorCode.GraphqlValidationFailed);
         return {
           schema,
           operationName: payload.operationName,
