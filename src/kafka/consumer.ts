@@ -33,7 +33,7 @@ export interface EventConsumer {
   /** Finishes the chunk in hand, commits it, and leaves the group. */
   stop(): Promise<void>;
   /** Joined the group and consuming. */
-  ready(): boolean;
+  readiness(): boolean;
 }
 
 /** Thrown to abandon a batch without committing (shutdown or rebalance): it is redelivered. */
@@ -203,6 +203,6 @@ export function createEventConsumer(deps: {
       await consumer.disconnect();
       joined = false;
     },
-    ready: () => joined && !stopping,
+    readiness: () => joined && !stopping,
   };
 }

@@ -51,7 +51,7 @@ export interface RabbitConsumer {
   /** Finishes every chunk in hand, acknowledges it, returns the rest to the queues and disconnects. */
   stop(): Promise<void>;
   /** Connected, topology declared, counted as a member (it may hold no shard: more instances than shards). */
-  ready(): boolean;
+  readiness(): boolean;
   /** The shards this instance consumes now, ascending. */
   shards(): number[];
 }
@@ -518,7 +518,7 @@ export function createRabbitConsumer(deps: {
       metrics.connected.set(0);
       metrics.shardsOwned.set(0);
     },
-    ready: () => !stopping && session !== undefined && !session.lost,
+    readiness: () => !stopping && session !== undefined && !session.lost,
     shards: () => [...(session?.workers.keys() ?? [])].sort((a, b) => a - b),
   };
 }

@@ -78,7 +78,7 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
   const { config, logger } = services;
   const wss = new WebSocketServer({ server: http, path: GRAPHQL_PATH, maxPayload: config.limits.maxBodyBytes });
   // A socket's place lives as long as the presence heartbeat: a dead instance's places free after it.
-  const quota = config.redisUrl ? createRedisSocketQuota(config.redisUrl, { ttlMs: config.presence.ttlMs }) : createMemorySocketQuota();
+  const quota = config.redisUrl ? createRedisSocketQuota({ url: config.redisUrl, logger }, { ttlMs: config.presence.ttlMs }) : createMemorySocketQuota();
 
   wss.on('connection', (socket) =>
     socket.on('error', (error: Error & { code?: string }) => {
@@ -248,7 +248,7 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
       // Staggered (DRAIN_BATCH_SIZE every DRAIN_BATCH_INTERVAL_MS) so clients reconnect elsewhere gradually.
       await closeInBatches(wss.clients, config.drain);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
-      await quota.close();
+      await quota.stop();
     },
   };
 }

@@ -69,7 +69,7 @@ export function createWebhookService(deps: WebhookServiceDeps): WebhookService {
   async function ingest(merchantId: string, envelope: unknown): Promise<WebhookOutcome> {
     let outcome: ItemOutcome;
     try {
-      outcome = (await intake.submit([envelope], { source: 'webhook', merchantId })).items[0]!;
+      outcome = (await intake.ingest([envelope], { source: 'webhook', merchantId })).items[0]!;
     } catch (error) {
       if (error instanceof IntakeUnavailableError) throw refuse(ErrorCode.ServiceUnavailable, error.message, { retryable: true }, 503);
       throw error;

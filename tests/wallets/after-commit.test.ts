@@ -25,7 +25,7 @@ describe('ingest effects: after-commit work', () => {
     await createMerchantService(db.prisma).ensure({ id: merchantId, name: 'After commit', timezone: 'UTC', defaultCurrency: 'KES' });
   });
   afterAll(async () => {
-    await pubsub.close();
+    await pubsub.stop();
     await db?.close();
   });
 
