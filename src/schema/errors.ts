@@ -5,6 +5,7 @@
 import { createGraphQLError } from 'graphql-yoga';
 
 import { ErrorCode } from '../lib/error-codes.js';
+import type { Checked } from '../lib/refusal.js';
 
 export { ErrorCode };
 
@@ -13,4 +14,10 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { [ErrorCode.Unauthentic
 export function clientError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
   const status = HTTP_STATUS[code];
   return createGraphQLError(message, { extensions: { code, ...extensions, ...(status ? { http: { status } } : {}) } });
+}
+
+/** The value of a domain rule's answer, or its refusal thrown as a client error. */
+export function orThrow<T>(checked: Checked<T>): T {
+  if (checked.ok) return checked.value;
+  throw clientError(checked.refusal.code, checked.refusal.message, checked.refusal.extensions);
 }

@@ -63,30 +63,6 @@ const DeliveryRef = builder.objectRef<DeliveryRecord>('NotificationDelivery').im
   }),
 });
 
-/** Deliveries of every notification a request resolves, read in one query. */
-const deliveryLoaders = new WeakMap<GraphQLContext, (id: string) => Promise<DeliveryRecord[]>>();
-function loadDeliveries(ctx: GraphQLContext, id: string): Promise<DeliveryRecord[]> {
-  let load = deliveryLoaders.get(ctx);
-  if (!load) {
-    let batch: { ids: Set<string>; result: Promise<Map<string, DeliveryRecord[]>> } | undefined;
-    load = async (notificationId) => {
-      if (!batch) {
-        const ids = new Set<string>();
-        // Collected until the resolvers of this tick have asked, then read at once.
-        const result = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-          batch = undefined;
-          return ctx.services.notifications.deliveries([...ids]);
-        });
-        batch = { ids, result };
-      }
-      batch.ids.add(notificationId);
-      return (await batch.result).get(notificationId) ?? [];
-    };
-    deliveryLoaders.set(ctx, load);
-  }
-  return load(id);
-}
-
 const NotificationRef = builder.node(builder.objectRef<NotificationRecord>('Notification'), {
   id: { description: 'Opaque global id (Relay `Node`). `markNotificationsRead(ids)` accepts it or `notificationId`.', resolve: (n) => n.id },
   fields: (t) => ({
@@ -101,7 +77,7 @@ const NotificationRef = builder.node(builder.objectRef<NotificationRecord>('Noti
     readAt: t.expose('readAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     cursor: t.string({ description: 'Pass as `after` (to `notifications` or `notificationAdded`).', resolve: (n) => n.seq.toString() }),
-    deliveries: t.field({ type: [DeliveryRef], description: 'Push, email and SMS deliveries, if any.', resolve: (n, _args, ctx) => loadDeliveries(ctx, n.id) }),
+    deliveries: t.field({ type: [DeliveryRef], description: 'Push, email and SMS deliveries, if any.', resolve: (n, _args, ctx) => ctx.loaders.notificationDeliveries.load(n.id) }),
   }),
 });
 
