@@ -27,7 +27,7 @@ import { createRabbitIntake } from './rabbitmq/intake.js';
 import { createRabbitMetrics } from './rabbitmq/metrics.js';
 import { createMetrics } from './lib/metrics.js';
 import { createMerchantService } from './merchants/service.js';
-import { closeChannels, createChannels } from './notifications/channels/index.js';
+import { stopChannels, createChannels } from './notifications/channels/index.js';
 import { createNotificationEffect } from './notifications/effect.js';
 import { draftForApiKey } from './notifications/rules.js';
 import { createNotificationService } from './notifications/service.js';
@@ -229,7 +229,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   async function readiness() {
     const settle = (check: Promise<boolean>) => check.catch(() => false);
     const [database, pubsubReady, redisParts] = await Promise.all([
-      db.ping().then(() => true, () => false),
+      db.readiness(),
       settle(pubsub.readiness()),
       // Each part holding its own Redis connection; in memory they are always ready and not listed.
       redis
@@ -344,7 +344,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await services.sessions.stop();
       // The pass in progress records its results before the database closes.
       await worker?.stop();
-      await closeChannels(channels);
+      await stopChannels(channels);
       // Ending every live subscription ends the SSE streams too; then idle keep-alive
       // connections are all that hold close() open.
       await pubsub.stop();
@@ -363,7 +363,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       // After the last HTTP request: an ingest mutation in flight still reaches Kafka.
       await producer?.disconnect();
       await rabbitIntake?.stop();
-      await db.close();
+      await db.stop();
     },
   };
 }

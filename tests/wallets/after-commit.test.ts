@@ -26,7 +26,7 @@ describe('ingest effects: after-commit work', () => {
   });
   afterAll(async () => {
     await pubsub.stop();
-    await db?.close();
+    await db?.stop();
   });
 
   const event = () => walletEvent(merchantId, 'w_after', 'payment.completed', 1n);
