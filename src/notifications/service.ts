@@ -61,12 +61,12 @@ export interface NotificationService {
   /** Writes the drafts in a transaction of their own, then publishes them. */
   notify(drafts: readonly NotificationDraft[]): Promise<NotificationRecord[]>;
   /** Newest first, below `beforeSeq` when given. */
-  list(args: { userId: string; unreadOnly: boolean; beforeSeq?: bigint | undefined; first: number }): Promise<{ notifications: NotificationRecord[]; hasNextPage: boolean }>;
-  unreadCount(userId: string): Promise<number>;
-  /** One of this user's notifications (undefined for anyone else's). */
-  byId(userId: string, id: string): Promise<NotificationRecord | undefined>;
-  /** Marks the user's unread notifications among `ids` (or all of them) read; returns how many changed. */
-  markRead(userId: string, ids: readonly string[] | 'all'): Promise<number>;
+  list(args: { reader: Reader; unreadOnly: boolean; beforeSeq?: bigint | undefined; first: number }): Promise<{ notifications: NotificationRecord[]; hasNextPage: boolean }>;
+  unreadCount(reader: Reader): Promise<number>;
+  /** One of the reader's notifications (undefined for anyone else's). */
+  byId(reader: Reader, id: string): Promise<NotificationRecord | undefined>;
+  /** Marks the reader's unread notifications among `ids` (or all of them) read; returns how many changed. */
+  markRead(reader: Reader, ids: readonly string[] | 'all'): Promise<number>;
   deliveries(notificationIds: readonly string[]): Promise<Map<string, DeliveryRecord[]>>;
   /**
    * Records the role and merchant a user's token names, so merchant-wide notifications reach them
@@ -82,8 +82,23 @@ export interface NotificationService {
   requestVerification(args: { principal: Principal; channel: Exclude<Channel, 'PUSH'>; address: string }): Promise<VerificationRequest>;
   verify(args: { userId: string; channel: Exclude<Channel, 'PUSH'>; code: string }): Promise<VerifyResult>;
   /** The user's new notifications; with `after`, first those after that cursor from the database. */
-  follow(userId: string, after?: bigint): AsyncIterableIterator<NotificationRecord>;
+  follow(reader: Reader, after?: bigint): AsyncIterableIterator<NotificationRecord>;
 }
+
+/**
+ * Whose notifications a request reads: the user (JWT `sub`), seen through the merchant their token
+ * names. A token naming a merchant reads only that merchant's notifications and those of no
+ * merchant: the same `sub` at another merchant is that merchant's customer, not this one's.
+ */
+export interface Reader {
+  userId: string;
+  merchantId: string | null;
+}
+
+export const readerOf = (principal: Pick<Principal, 'subject' | 'merchantId'>): Reader => ({ userId: principal.subject, merchantId: principal.merchantId });
+
+const visibleTo = ({ userId, merchantId }: Reader) => ({ userId, ...(merchantId !== null ? { OR: [{ merchantId: null }, { merchantId }] } : {}) });
+const readableBy = ({ merchantId }: Reader, n: NotificationRecord) => merchantId === null || n.merchantId === null || n.merchantId === merchantId;
 
 export interface NotificationServiceDeps {
   prisma: PrismaClient;
@@ -146,25 +161,25 @@ export function createNotificationService({ prisma, pubsub, logger, channels, ki
 
     notify,
 
-    async list({ userId, unreadOnly, beforeSeq, first }) {
+    async list({ reader, unreadOnly, beforeSeq, first }) {
       const rows = await prisma.notification.findMany({
-        where: { userId, ...(unreadOnly ? { readAt: null } : {}), ...(beforeSeq !== undefined ? { seq: { lt: beforeSeq } } : {}) },
+        where: { ...visibleTo(reader), ...(unreadOnly ? { readAt: null } : {}), ...(beforeSeq !== undefined ? { seq: { lt: beforeSeq } } : {}) },
         orderBy: { seq: 'desc' },
         take: first + 1,
       });
       return { notifications: rows.slice(0, first).map(toNotification), hasNextPage: rows.length > first };
     },
 
-    unreadCount: (userId) => prisma.notification.count({ where: { userId, readAt: null } }),
+    unreadCount: (reader) => prisma.notification.count({ where: { ...visibleTo(reader), readAt: null } }),
 
-    async byId(userId, id) {
-      const row = await prisma.notification.findFirst({ where: { id, userId } });
+    async byId(reader, id) {
+      const row = await prisma.notification.findFirst({ where: { id, ...visibleTo(reader) } });
       return row ? toNotification(row) : undefined;
     },
 
-    async markRead(userId, ids) {
+    async markRead(reader, ids) {
       const { count } = await prisma.notification.updateMany({
-        where: { userId, readAt: null, ...(ids === 'all' ? {} : { id: { in: [...ids] } }) },
+        where: { ...visibleTo(reader), readAt: null, ...(ids === 'all' ? {} : { id: { in: [...ids] } }) },
         data: { readAt: new Date() },
       });
       return count;
@@ -297,9 +312,9 @@ export function createNotificationService({ prisma, pubsub, logger, channels, ki
       });
     },
 
-    follow(userId, after) {
+    follow(reader, after) {
       return liveChannel(
-        () => pubsub.subscribe('notifications', userId),
+        () => pubsub.subscribe('notifications', reader.userId),
         async function* (channel) {
           // Ids read back from the database: the live copies of those are dropped. Live messages
           // are never dropped by cursor, because `seq` is taken at insert and two transactions
@@ -309,7 +324,7 @@ export function createNotificationService({ prisma, pubsub, logger, channels, ki
             // Subscribed first: anything committed while this reads is in the channel too.
             let last = after;
             for (;;) {
-              const page = await prisma.notification.findMany({ where: { userId, seq: { gt: last } }, orderBy: { seq: 'asc' }, take: 200 });
+              const page = await prisma.notification.findMany({ where: { ...visibleTo(reader), seq: { gt: last } }, orderBy: { seq: 'asc' }, take: 200 });
               for (const row of page) {
                 last = row.seq;
                 replayed.add(row.id);
@@ -320,7 +335,7 @@ export function createNotificationService({ prisma, pubsub, logger, channels, ki
           }
           for await (const message of channel) {
             const n = fromNotificationMessage(message as Parameters<typeof fromNotificationMessage>[0]);
-            if (replayed.delete(n.id)) continue;
+            if (replayed.delete(n.id) || !readableBy(reader, n)) continue;
             yield n;
           }
         },

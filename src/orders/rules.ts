@@ -17,9 +17,12 @@ export const MAX_ORDER_ITEMS = 100;
 export const isStaffOf = (p: Principal, merchantId: string): boolean =>
   p.role === 'admin' || ((p.role === 'vendor' || p.role === 'merchant') && p.merchantId === merchantId);
 
-/** Its customer (the user whose `sub` is the order's customer id), its merchant's staff, admins. */
-export const canSee = (p: Principal, order: Pick<OrderRecord, 'merchantId' | 'customerId'>): boolean =>
-  isStaffOf(p, order.merchantId) || (p.kind === 'user' && p.subject === order.customerId);
+/** The ordering user, through a token naming the order's merchant or none (the same `sub` at another merchant is someone else). */
+export const isOwner = (p: Principal, order: Pick<OrderRecord, 'merchantId' | 'customerId'>): boolean =>
+  p.kind === 'user' && p.subject === order.customerId && (p.merchantId === null || p.merchantId === order.merchantId);
+
+/** Its owner (see isOwner), its merchant's staff, admins. */
+export const canSee = (p: Principal, order: Pick<OrderRecord, 'merchantId' | 'customerId'>): boolean => isStaffOf(p, order.merchantId) || isOwner(p, order);
 
 export type OrderNeed = 'see' | 'staff';
 

@@ -6,7 +6,7 @@
  */
 import type { Principal } from '../auth/principal.js';
 import { CHANNELS, DELIVERY_STATUSES, DEVICE_PLATFORMS, NOTIFICATION_TYPES, PRIORITIES, type DeliveryRecord, type NotificationRecord, type PreferenceRecord } from '../notifications/types.js';
-import type { Contact, VerifyResult } from '../notifications/service.js';
+import { readerOf, type Contact, type VerifyResult } from '../notifications/service.js';
 import { checkContactAddress, checkDeviceToken, checkMarkRead, checkPreferenceTypes, checkVerificationCode } from '../notifications/addresses.js';
 import { publicDeliveryError } from '../notifications/delivery-errors.js';
 import { builder, type GraphQLContext } from './builder.js';
@@ -119,15 +119,14 @@ builder.queryFields((t) => ({
       const principal = person(ctx);
       const first = forwardPageSize(args);
       await ctx.services.notifications.enroll(principal);
-      const subject = principal.subject;
-      const page = await ctx.services.notifications.list({ userId: subject, unreadOnly: args.unreadOnly ?? false, beforeSeq: parseSeqCursor(args.after), first });
+      const page = await ctx.services.notifications.list({ reader: readerOf(principal), unreadOnly: args.unreadOnly ?? false, beforeSeq: parseSeqCursor(args.after), first });
       return connectionOf(page.notifications, (n) => n.seq.toString(), page.hasNextPage, args.after);
     },
   }),
   unreadNotificationCount: t.int({
     description: "Exact: the caller's notifications not marked read.",
     authScopes: { authenticated: true },
-    resolve: (_root, _args, ctx) => ctx.services.notifications.unreadCount(person(ctx).subject),
+    resolve: (_root, _args, ctx) => ctx.services.notifications.unreadCount(readerOf(person(ctx))),
   }),
   notificationPreferences: t.field({
     type: [PreferenceRef],
@@ -156,10 +155,10 @@ builder.mutationFields((t) => ({
     authScopes: { authenticated: true },
     args: { ids: t.arg.idList({ required: false }), all: t.arg.boolean({ required: false }) },
     resolve: async (_root, args, ctx) => {
-      const { subject } = person(ctx);
+      const reader = readerOf(person(ctx));
       const ids = args.ids?.map((id) => localKey(String(id), 'Notification'));
-      const marked = await ctx.services.notifications.markRead(subject, orThrow(checkMarkRead(ids, !!args.all)));
-      return { marked, unreadCount: await ctx.services.notifications.unreadCount(subject) };
+      const marked = await ctx.services.notifications.markRead(reader, orThrow(checkMarkRead(ids, !!args.all)));
+      return { marked, unreadCount: await ctx.services.notifications.unreadCount(reader) };
     },
   }),
   registerDeviceToken: t.field({
@@ -236,7 +235,7 @@ builder.subscriptionField('notificationAdded', (t) =>
       const principal = person(ctx);
       const after = parseSeqCursor(args.after);
       await ctx.services.notifications.enroll(principal);
-      return ctx.services.notifications.follow(principal.subject, after);
+      return ctx.services.notifications.follow(readerOf(principal), after);
     },
     resolve: (n) => n,
   }),
@@ -245,5 +244,5 @@ builder.subscriptionField('notificationAdded', (t) =>
 // Relay: a notification is its user's alone.
 registerNode('Notification', async (key, ctx) => {
   const p = ctx.principal;
-  return p?.kind === 'user' ? ((await ctx.services.notifications.byId(p.subject, key)) ?? null) : null;
+  return p?.kind === 'user' ? ((await ctx.services.notifications.byId(readerOf(p), key)) ?? null) : null;
 });

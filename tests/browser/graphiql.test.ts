@@ -112,7 +112,20 @@ await describeWith(['chromium'], 'GraphiQL in Chromium, offline', () => {
       WAIT_MS,
       () => "GraphiQL's second tab did not show the mutation",
     );
-    await second.locator('.graphiql-execute-button').click();
+    // Right after a tab switch on a loaded machine, GraphiQL can still hold the restored tab's
+    // operation name and refuse in the page ("Cannot infer operation Typed") without sending
+    // anything: click again until the mutation's request really leaves, as a user would.
+    await waitUntil(
+      async () => {
+        const sent = second
+          .waitForRequest((r) => r.method() === 'POST' && (r.postData() ?? '').includes('ingestPaymentEvent'), { timeout: 10_000 })
+          .then(() => true, () => false);
+        await second.locator('.graphiql-execute-button').click();
+        return sent;
+      },
+      WAIT_MS,
+      () => "GraphiQL's second tab sent no mutation",
+    );
     await expect.poll(() => responseText(second), { timeout: WAIT_MS }).toContain('"status": "INGESTED"');
     await expect.poll(() => responseText(page), { timeout: WAIT_MS }).toContain('"eventId": "evt-1"');
     await page.bringToFront();

@@ -11,7 +11,10 @@ const item = { name: 'Soda', quantity: 1, unitPriceMinor: 9950n };
 describe('order access', () => {
   it('lets its customer, its merchant staff and admins see it; staff of another merchant and other customers not', () => {
     expect(canSee(who('customer', null, 'cust-1'), order)).toBe(true);
+    expect(canSee(who('customer', 'm_a', 'cust-1'), order)).toBe(true);
     expect(canSee(who('customer', 'm_a', 'cust-2'), order)).toBe(false);
+    // The same `sub` through a token naming another merchant is that merchant's customer.
+    expect(canSee(who('customer', 'm_b', 'cust-1'), order)).toBe(false);
     expect(canSee(who('vendor', 'm_a'), order)).toBe(true);
     expect(canSee(who('merchant', 'm_a', 'key-1', 'apiKey'), order)).toBe(true);
     expect(canSee(who('vendor', 'm_b'), order)).toBe(false);
