@@ -23,7 +23,7 @@ export const MAX_EXPORT_DAYS = 366;
 class ExportRefusal extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly headers: Record<string, string> = {},
   ) {
