@@ -27,7 +27,7 @@ import { createRabbitIntake } from './rabbitmq/intake.js';
 import { createRabbitMetrics } from './rabbitmq/metrics.js';
 import { createMetrics } from './lib/metrics.js';
 import { createMerchantService } from './merchants/service.js';
-import { closeChannels, createChannels } from './notifications/channels/index.js';
+import { stopChannels, createChannels } from './notifications/channels/index.js';
 import { createNotificationEffect } from './notifications/effect.js';
 import { draftForApiKey } from './notifications/rules.js';
 import { createNotificationService } from './notifications/service.js';
@@ -59,6 +59,7 @@ import { createSecretBox } from './lib/secret-box.js';
 import { createWebhookHttpHandler } from './webhooks/http.js';
 import { createWebhookSecretStore } from './webhooks/secrets.js';
 import { createWebhookService } from './webhooks/service.js';
+import { ErrorCode } from './lib/error-codes.js';
 
 export const DEMO_MERCHANT_ID = 'm_demo';
 
@@ -110,11 +111,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const metrics = createMetrics();
   const db = await createDatabase(config.database);
-  const pubsub = createPubSub(config.redisUrl, {
+  // Every Redis client is built by createRedis (lib/redis.ts) from this, named per part.
+  const redis = config.redisUrl ? { url: config.redisUrl, logger } : undefined;
+  const pubsub = createPubSub(redis, {
     // A subscriber that lets this many messages pile up is told to resume from its cursor.
     maxBuffered: config.limits.subscription.maxQueued,
     overflowError: () => {
-      metrics.refuse('SLOW_CONSUMER');
+      metrics.refuse(ErrorCode.SlowConsumer);
       return slowConsumerError(undefined);
     },
   });
@@ -180,14 +183,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       onAfterCommitError: (err) => logger.error({ err }, 'API key alert publish after commit failed'),
     }),
     tokens: createTokenVerifier(config.auth),
-    rateLimiter: config.redisUrl ? createRedisRateLimiter(config.redisUrl, undefined, options.now ? { now: options.now } : {}) : createMemoryRateLimiter(options.now),
+    rateLimiter: redis ? createRedisRateLimiter(redis, undefined, options.now ? { now: options.now } : {}) : createMemoryRateLimiter(options.now),
     persistedQueries: config.apq
-      ? config.redisUrl
-        ? createRedisPersistedQueryStore(config.redisUrl, { ttlSeconds: config.apq.ttlSeconds, maxTokens: config.limits.query.maxTokens })
+      ? redis
+        ? createRedisPersistedQueryStore(redis, { ttlSeconds: config.apq.ttlSeconds, maxTokens: config.limits.query.maxTokens })
         : createMemoryPersistedQueryStore({ ttlSeconds: config.apq.ttlSeconds, maxTokens: config.limits.query.maxTokens })
       : undefined,
     presence: createPresenceService({
-      store: config.redisUrl ? createRedisPresenceStore(config.redisUrl) : createMemoryPresenceStore(),
+      store: redis ? createRedisPresenceStore(redis) : createMemoryPresenceStore(),
       pubsub,
       logger,
       options: config.presence,
@@ -224,15 +227,24 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   let simulator: Simulator | undefined;
 
   async function readiness() {
-    const [database, pubsubReady] = await Promise.all([
-      db.ping().then(() => true, () => false),
-      pubsub.ready().catch(() => false),
+    const settle = (check: Promise<boolean>) => check.catch(() => false);
+    const [database, pubsubReady, redisParts] = await Promise.all([
+      db.readiness(),
+      settle(pubsub.readiness()),
+      // Each part holding its own Redis connection; in memory they are always ready and not listed.
+      redis
+        ? Promise.all([
+            settle(services.rateLimiter.readiness()).then((ok) => ['rateLimit', ok] as const),
+            settle(services.presence.readiness()).then((ok) => ['presence', ok] as const),
+            ...(services.persistedQueries ? [settle(services.persistedQueries.readiness()).then((ok) => ['persistedQueries', ok] as const)] : []),
+          ])
+        : [],
     ]);
-    const checks: Record<string, boolean> = { started: started && !draining, database, pubsub: pubsubReady };
-    if (consumer) checks.kafkaConsumer = consumer.ready();
-    if (rabbitConsumer) checks.rabbitmqConsumer = rabbitConsumer.ready();
+    const checks: Record<string, boolean> = { started: started && !draining, database, pubsub: pubsubReady, ...Object.fromEntries(redisParts) };
+    if (consumer) checks.kafkaConsumer = consumer.readiness();
+    if (rabbitConsumer) checks.rabbitmqConsumer = rabbitConsumer.readiness();
     // Every ingest mutation would answer SERVICE_UNAVAILABLE without it.
-    if (rabbitIntake) checks.rabbitmqPublisher = rabbitIntake.ready();
+    if (rabbitIntake) checks.rabbitmqPublisher = rabbitIntake.readiness();
     return { ready: Object.values(checks).every(Boolean), checks };
   }
 
@@ -332,10 +344,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await services.sessions.stop();
       // The pass in progress records its results before the database closes.
       await worker?.stop();
-      await closeChannels(channels);
+      await stopChannels(channels);
       // Ending every live subscription ends the SSE streams too; then idle keep-alive
       // connections are all that hold close() open.
-      await pubsub.close();
+      await pubsub.stop();
       // graphql-sse's reserved single-connection streams outlive their operations: end them.
       await yoga.dispose();
       // Streams that just ended leave keep-alive connections that turn idle a moment later:
@@ -346,12 +358,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await closed;
       clearInterval(sweep);
       clearTimeout(force);
-      await services.rateLimiter.close();
-      await services.persistedQueries?.close();
+      await services.rateLimiter.stop();
+      await services.persistedQueries?.stop();
       // After the last HTTP request: an ingest mutation in flight still reaches Kafka.
       await producer?.disconnect();
       await rabbitIntake?.stop();
-      await db.close();
+      await db.stop();
     },
   };
 }

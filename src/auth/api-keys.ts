@@ -7,6 +7,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import type { PrismaClient, Tx } from '../db/client.js';
 import type { ApiKey } from '../generated/prisma/client.js';
 import { AuthError, type Principal } from './principal.js';
+import { ErrorCode } from '../lib/error-codes.js';
 
 const KEY_FORMAT = /^(ppk_[a-z0-9]{10})_([A-Za-z0-9_-]{43})$/;
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -56,14 +57,14 @@ export function createApiKeyService(prisma: PrismaClient, options: { now?: () =>
 
     async verify(key) {
       const match = KEY_FORMAT.exec(key);
-      if (!match) throw new AuthError('UNAUTHENTICATED', 'API key is malformed');
+      if (!match) throw new AuthError(ErrorCode.Unauthenticated, 'API key is malformed');
       const row = await prisma.apiKey.findUnique({ where: { prefix: match[1] } });
       const expected = Buffer.from(row?.secretHash ?? sha256('no such key'), 'hex');
       const actual = Buffer.from(sha256(key), 'hex');
-      if (!row || !timingSafeEqual(expected, actual)) throw new AuthError('UNAUTHENTICATED', 'API key is invalid');
+      if (!row || !timingSafeEqual(expected, actual)) throw new AuthError(ErrorCode.Unauthenticated, 'API key is invalid');
       const at = now();
-      if (row.revokedAt) throw new AuthError('UNAUTHENTICATED', 'API key was revoked');
-      if (row.expiresAt && row.expiresAt <= at) throw new AuthError('UNAUTHENTICATED', 'API key expired');
+      if (row.revokedAt) throw new AuthError(ErrorCode.Unauthenticated, 'API key was revoked');
+      if (row.expiresAt && row.expiresAt <= at) throw new AuthError(ErrorCode.Unauthenticated, 'API key expired');
       if (!row.lastUsedAt || at.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
         // Not awaited: recording use must never slow down or fail the request it belongs to.
         prisma.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: at } }).catch(() => {});

@@ -7,6 +7,7 @@
 import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Config } from '../config.js';
 import { AuthError, ROLES, type Principal, type Role } from './principal.js';
+import { ErrorCode } from '../lib/error-codes.js';
 
 export interface TokenVerifier {
   verify(token: string): Promise<Principal>;
@@ -39,14 +40,14 @@ export function createTokenVerifier(auth: Pick<Config['auth'], 'secret' | 'jwksU
         const currentDate = deps.now?.();
         ({ payload } = await jwtVerify(token, key as Uint8Array, { ...options, algorithms, requiredClaims: ['sub', 'exp'], ...(currentDate ? { currentDate } : {}) }));
       } catch (error) {
-        throw new AuthError('UNAUTHENTICATED', describeJoseError(error));
+        throw new AuthError(ErrorCode.Unauthenticated, describeJoseError(error));
       }
       const nowSeconds = Math.floor((deps.now?.() ?? new Date()).getTime() / 1000);
       // The skew is for a clock running behind the issuer's (nbf, iat), never for `exp`: an
       // expired token stays expired, as the socket that closes at `exp` assumes.
-      if (typeof payload.exp === 'number' && payload.exp <= nowSeconds) throw new AuthError('UNAUTHENTICATED', 'token expired');
+      if (typeof payload.exp === 'number' && payload.exp <= nowSeconds) throw new AuthError(ErrorCode.Unauthenticated, 'token expired');
       // jose checks a future `iat` only together with a maximum token age; we check it always.
-      if (typeof payload.iat === 'number' && payload.iat > nowSeconds + skew) throw new AuthError('UNAUTHENTICATED', 'token claim iat is in the future');
+      if (typeof payload.iat === 'number' && payload.iat > nowSeconds + skew) throw new AuthError(ErrorCode.Unauthenticated, 'token claim iat is in the future');
       return toPrincipal(payload);
     },
   };
@@ -55,11 +56,11 @@ export function createTokenVerifier(auth: Pick<Config['auth'], 'secret' | 'jwksU
 function toPrincipal(payload: JWTPayload): Principal {
   const role = payload.role;
   if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
-    throw new AuthError('UNAUTHENTICATED', 'token has no valid role claim');
+    throw new AuthError(ErrorCode.Unauthenticated, 'token has no valid role claim');
   }
   const merchantId = typeof payload.merchant_id === 'string' && payload.merchant_id !== '' ? payload.merchant_id : null;
   if ((role === 'merchant' || role === 'vendor') && !merchantId) {
-    throw new AuthError('UNAUTHENTICATED', `a ${role} token needs a merchant_id claim`);
+    throw new AuthError(ErrorCode.Unauthenticated, `a ${role} token needs a merchant_id claim`);
   }
   return {
     kind: 'user',

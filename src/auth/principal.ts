@@ -1,3 +1,5 @@
+import { ErrorCode } from '../lib/error-codes.js';
+
 export const ROLES = ['customer', 'vendor', 'merchant', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -17,7 +19,7 @@ export interface Principal {
 export class AuthError extends Error {
   override name = 'AuthError';
   constructor(
-    readonly code: 'UNAUTHENTICATED' | 'FORBIDDEN',
+    readonly code: typeof ErrorCode.Unauthenticated | typeof ErrorCode.Forbidden,
     message: string,
   ) {
     super(message);

@@ -28,8 +28,11 @@ export interface Database {
   readonly prisma: PrismaClient;
   /** Runs `fn` on a dedicated raw session; on PostgreSQL it holds `lockKey` as an advisory lock meanwhile. */
   withRawSession<T>(lockKey: number, fn: (session: RawSession) => Promise<T>): Promise<T>;
+  /** Runs `SELECT 1`; rejects when the database does not answer. */
   ping(): Promise<void>;
-  close(): Promise<void>;
+  /** True when the database answers now. */
+  readiness(): Promise<boolean>;
+  stop(): Promise<void>;
 }
 
 export async function createDatabase(config: Config['database']): Promise<Database> {
@@ -63,7 +66,10 @@ function createPostgres(url: string, poolSize: number): Database {
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },
-    async close() {
+    readiness() {
+      return prisma.$queryRaw`SELECT 1`.then(() => true, () => false);
+    },
+    async stop() {
       await prisma.$disconnect();
       await pool.end();
     },
@@ -103,7 +109,10 @@ async function createPglite(dataDir: string): Promise<Database> {
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },
-    async close() {
+    readiness() {
+      return prisma.$queryRaw`SELECT 1`.then(() => true, () => false);
+    },
+    async stop() {
       await prisma.$disconnect();
       try {
         await pglite.close();

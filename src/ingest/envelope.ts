@@ -16,19 +16,11 @@ import {
   type PaymentEventType,
 } from '../payments/types.js';
 
+import { FieldErrorCode } from '../lib/error-codes.js';
+
 export const CURRENT_SCHEMA_VERSION = 2;
 
-export const FieldErrorCode = {
-  MissingField: 'MISSING_FIELD',
-  InvalidField: 'INVALID_FIELD',
-  InvalidCurrency: 'INVALID_CURRENCY',
-  InvalidAmount: 'INVALID_AMOUNT',
-  /** Above MAX_AMOUNT_MINOR (10^15 minor units): only this item is refused. */
-  AmountOutOfRange: 'AMOUNT_OUT_OF_RANGE',
-  InvalidEventType: 'INVALID_EVENT_TYPE',
-  UnsupportedSchemaVersion: 'UNSUPPORTED_SCHEMA_VERSION',
-} as const;
-export type FieldErrorCode = (typeof FieldErrorCode)[keyof typeof FieldErrorCode];
+export { FieldErrorCode };
 
 export interface FieldError {
   field: string;

@@ -8,11 +8,12 @@ import type { IngestOptions, IngestPipeline, IngestResult } from './pipeline.js'
 
 export interface EventIntake {
   readonly mode: 'direct' | 'kafka' | 'rabbitmq';
-  submit(inputs: readonly unknown[], options: IngestOptions): Promise<IngestResult>;
+  /** The same verb as the pipeline's: every source ingests. */
+  ingest(inputs: readonly unknown[], options: IngestOptions): Promise<IngestResult>;
 }
 
 export function createDirectIntake(pipeline: IngestPipeline): EventIntake {
-  return { mode: 'direct', submit: (inputs, options) => pipeline.ingest(inputs, options) };
+  return { mode: 'direct', ingest: (inputs, options) => pipeline.ingest(inputs, options) };
 }
 
 /** The event log did not acknowledge the events: the caller may retry with the same event ids. */

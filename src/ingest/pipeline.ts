@@ -25,15 +25,13 @@ import { toRecord } from '../payments/repository.js';
 import { paymentKeyOf, toMessage, type EventSource, type PaymentEventDraft, type PaymentEventRecord } from '../payments/types.js';
 import type { PubSub } from '../pubsub/index.js';
 import { parseEnvelope, type FieldError } from './envelope.js';
+import { ItemErrorCode, type DeadLetterErrorCode } from '../lib/error-codes.js';
 
-export const ItemErrorCode = {
-  Forbidden: 'FORBIDDEN',
-  MerchantNotFound: 'MERCHANT_NOT_FOUND',
-} as const;
+export { ItemErrorCode };
 
 export interface ItemError {
   field: string;
-  code: string;
+  code: DeadLetterErrorCode;
   message: string;
 }
 
@@ -315,7 +313,7 @@ export function prepareBatch(inputs: readonly unknown[], options: Pick<IngestOpt
     const { draft } = parsed;
     const merchantId = draft.merchantId ?? options.merchantId;
     const field = merchantField(draft);
-    if (!merchantId) return void reject(index, [{ field, code: 'MISSING_FIELD', message: `${field} is required` }]);
+    if (!merchantId) return void reject(index, [{ field, code: ItemErrorCode.MissingField, message: `${field} is required` }]);
     if (options.merchantId !== undefined && merchantId !== options.merchantId) {
       return void reject(index, [{ field, code: ItemErrorCode.Forbidden, message: 'cannot ingest events for another merchant' }]);
     }

@@ -6,6 +6,7 @@
  */
 import type { PaymentEventDraft } from '../payments/types.js';
 import { EVENT_SOURCES, type EventSource } from '../payments/types.js';
+import { ErrorCode } from '../lib/error-codes.js';
 
 export const SOURCE_HEADER = 'paypulse-source';
 
@@ -32,18 +33,18 @@ export function encodeDraft(draft: PaymentEventDraft & { merchantId: string }): 
   });
 }
 
-export type Decoded = { ok: true; input: Record<string, unknown>; merchantId: string | undefined } | { ok: false; code: 'INVALID_JSON'; message: string };
+export type Decoded = { ok: true; input: Record<string, unknown>; merchantId: string | undefined } | { ok: false; code: typeof ErrorCode.InvalidJson; message: string };
 
 export function decodeMessage(value: Buffer | string | null, key: Buffer | string | null): Decoded {
-  if (value === null || value.length === 0) return { ok: false, code: 'INVALID_JSON', message: 'message has no value' };
+  if (value === null || value.length === 0) return { ok: false, code: ErrorCode.InvalidJson, message: 'message has no value' };
   let parsed: unknown;
   try {
     parsed = JSON.parse(value.toString());
   } catch (error) {
-    return { ok: false, code: 'INVALID_JSON', message: `value is not JSON: ${(error as Error).message}` };
+    return { ok: false, code: ErrorCode.InvalidJson, message: `value is not JSON: ${(error as Error).message}` };
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    return { ok: false, code: 'INVALID_JSON', message: 'value must be a JSON object (one event envelope)' };
+    return { ok: false, code: ErrorCode.InvalidJson, message: 'value must be a JSON object (one event envelope)' };
   }
   const input = parsed as Record<string, unknown>;
   const keyed = key && key.length > 0 ? key.toString() : undefined;

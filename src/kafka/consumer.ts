@@ -26,13 +26,14 @@ import { isTransient } from '../lib/transient.js';
 import type { EventSource } from '../payments/types.js';
 import type { KafkaConfig } from './client.js';
 import { decodeMessage, sourceOf } from './codec.js';
+import { ErrorCode } from '../lib/error-codes.js';
 
 export interface EventConsumer {
   start(): Promise<void>;
   /** Finishes the chunk in hand, commits it, and leaves the group. */
   stop(): Promise<void>;
   /** Joined the group and consuming. */
-  ready(): boolean;
+  readiness(): boolean;
 }
 
 /** Thrown to abandon a batch without committing (shutdown or rebalance): it is redelivered. */
@@ -160,7 +161,7 @@ export function createEventConsumer(deps: {
         else {
           logger.error({ err: single.error, offset: item.message.offset }, 'message failed after every retry; dead-lettering it');
           const reason = single.error instanceof Error ? single.error.message : String(single.error);
-          letters.push(letter(payload, item.message, item.merchantId, [{ field: '(message)', code: 'PROCESSING_FAILED', message: reason.slice(0, 1_000) }], single.attempts));
+          letters.push(letter(payload, item.message, item.merchantId, [{ field: '(message)', code: ErrorCode.ProcessingFailed, message: reason.slice(0, 1_000) }], single.attempts));
         }
       }
     }
@@ -202,6 +203,6 @@ export function createEventConsumer(deps: {
       await consumer.disconnect();
       joined = false;
     },
-    ready: () => joined && !stopping,
+    readiness: () => joined && !stopping,
   };
 }

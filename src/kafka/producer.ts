@@ -26,7 +26,7 @@ export function createKafkaIntake(deps: { producer: Producer; config: KafkaConfi
   const { producer } = deps;
   return {
     mode: 'kafka',
-    async submit(inputs, options) {
+    async ingest(inputs, options) {
       const { outcomes, byMerchant } = prepareBatch(inputs, options);
       const messages: Message[] = [];
       for (const [merchantId, items] of byMerchant) {

@@ -56,6 +56,8 @@ export interface OrderService {
   list(args: { merchantId: string; status?: OrderStatus | undefined; beforeSeq?: bigint | undefined; first: number }): Promise<OrderPage>;
   /** Oldest first. */
   history(orderId: string): Promise<OrderStatusChangeRecord[]>;
+  /** The histories of many orders in one query (the `Order.history` loader); an order without changes maps to []. */
+  histories(orderIds: readonly string[]): Promise<Map<string, OrderStatusChangeRecord[]>>;
 }
 
 export interface OrderServiceDeps {
@@ -205,6 +207,14 @@ export function createOrderService({ prisma, pubsub, logger, notifications }: Or
     async history(orderId) {
       const rows = await prisma.orderStatusChange.findMany({ where: { orderId }, orderBy: { version: 'asc' } });
       return rows.map(toChange);
+    },
+
+    async histories(orderIds) {
+      const out = new Map<string, OrderStatusChangeRecord[]>(orderIds.map((id) => [id, []]));
+      if (orderIds.length === 0) return out;
+      const rows = await prisma.orderStatusChange.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: [{ orderId: 'asc' }, { version: 'asc' }] });
+      for (const row of rows) out.get(row.orderId)?.push(toChange(row));
+      return out;
     },
   };
 }

@@ -42,6 +42,8 @@ export interface PresenceService {
   watch(userIds: readonly string[]): AsyncIterableIterator<PresenceUpdate>;
   stats(): Promise<{ instance: InstanceStats; instances: InstanceStats[] }>;
   start(): void;
+  /** False while the presence store (Redis) is unreachable. */
+  readiness(): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -205,12 +207,13 @@ export function createPresenceService(deps: { store: PresenceStore; pubsub: PubS
       heartbeat.unref();
       quietly('heartbeat', beat());
     },
+    readiness: () => store.readiness(),
     async stop() {
       clearInterval(heartbeat);
       // A clean stop removes this instance's sockets at once instead of waiting for the TTL.
       await Promise.all([...local.values()].map((s) => store.remove(s.userId, s.key).then(() => nudge(s.userId)).catch(() => {})));
       local.clear();
-      await store.close();
+      await store.stop();
     },
   };
 }

@@ -4,7 +4,7 @@
  * so presence is the same on every instance and the sockets of an instance that dies expire
  * with their TTL; memory otherwise (one instance).
  */
-import { Redis } from 'ioredis';
+import { createRedis, type RedisConfig } from '../lib/redis.js';
 
 export interface UserPresenceRecord {
   /** Sockets still alive (heartbeat not expired), on any instance. */
@@ -31,7 +31,9 @@ export interface PresenceStore {
   read(userIds: readonly string[], now: number): Promise<Map<string, UserPresenceRecord>>;
   putStats(stats: InstanceStats, ttlMs: number): Promise<void>;
   allStats(now: number): Promise<InstanceStats[]>;
-  close(): Promise<void>;
+  /** False while the backing store (Redis) is unreachable. */
+  readiness(): Promise<boolean>;
+  stop(): Promise<void>;
 }
 
 // How long a user's merchant and last activity are remembered after their last socket.
@@ -71,15 +73,16 @@ export function createMemoryPresenceStore(): PresenceStore {
     async allStats(now) {
       return [...stats.values()].filter((s) => s.until > now).map((s) => s.stats);
     },
-    async close() {
+    readiness: async () => true,
+    async stop() {
       sockets.clear();
     },
   };
 }
 
-export function createRedisPresenceStore(url: string, prefix = 'paypulse:presence:'): PresenceStore {
-  const redis = new Redis(url, { maxRetriesPerRequest: 2, connectionName: 'paypulse-presence' });
-  redis.on('error', () => {});
+export function createRedisPresenceStore(redisConfig: RedisConfig | string, prefix = 'paypulse:presence:'): PresenceStore {
+  const connection = createRedis(redisConfig, 'presence', { maxRetriesPerRequest: 2 });
+  const redis = connection.client;
   const socketsKey = (userId: string) => `${prefix}sockets:${userId}`;
   const userKey = (userId: string) => `${prefix}user:${userId}`;
   const statsKey = `${prefix}instances`;
@@ -141,8 +144,7 @@ export function createRedisPresenceStore(url: string, prefix = 'paypulse:presenc
       if (stale.length > 0) await redis.hdel(statsKey, ...stale);
       return live;
     },
-    async close() {
-      redis.disconnect();
-    },
+    readiness: () => connection.readiness(),
+    stop: () => connection.stop(),
   };
 }

@@ -38,8 +38,8 @@ export function createMemoryPubSub(buffer: SubscriptionBuffer = {}): PubSub {
       return queue.iterator;
     },
     activeSubscriptions: () => count,
-    ready: async () => true,
-    async close() {
+    readiness: async () => true,
+    async stop() {
       await Promise.all([...open].map((iterator) => iterator.return?.()));
       channels.clear();
     },

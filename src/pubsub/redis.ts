@@ -1,6 +1,7 @@
 import { RedisPubSub } from 'graphql-redis-subscriptions';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { deepFreeze } from '../lib/deep-freeze.js';
+import { createRedis, type RedisConfig } from '../lib/redis.js';
 import { createPushQueue } from '../lib/push-queue.js';
 import { channelName, PubSubUnavailableError, type PubSub, type SubscriptionBuffer } from './types.js';
 
@@ -31,7 +32,7 @@ function pendingOf(redis: RedisPubSub, channel: string): { catch(onRejected: () 
  * PubSub across instances through Redis, with separate publish and subscribe connections (a
  * subscribed Redis connection can do nothing else). Channels are subscribed on demand.
  */
-export function createRedisPubSub(url: string, buffer: SubscriptionBuffer = {}): PubSub {
+export function createRedisPubSub(redisConfig: RedisConfig | string, buffer: SubscriptionBuffer = {}): PubSub {
   const options = {
     // Fail a command after a few reconnect attempts instead of queueing it forever: the caller
     // (publish after commit) logs it, and subscribers fill any gap from the database.
@@ -39,12 +40,11 @@ export function createRedisPubSub(url: string, buffer: SubscriptionBuffer = {}):
     retryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000),
     lazyConnect: false,
   };
-  const publisher = new Redis(url, { ...options, connectionName: 'paypulse-pub' });
-  const subscriber = new Redis(url, { ...options, connectionName: 'paypulse-sub' });
-  // Connection errors surface through readiness and failed commands; an unhandled 'error' event
-  // would crash the process.
-  publisher.on('error', () => {});
-  subscriber.on('error', () => {});
+  // Connection errors are logged by createRedis and surface through readiness and failed commands.
+  const pub = createRedis(redisConfig, 'pub', options);
+  const sub = createRedis(redisConfig, 'sub', options);
+  const publisher = pub.client;
+  const subscriber = sub.client;
   observeUnsubscribes(subscriber);
   const redis = new RedisPubSub({ publisher, subscriber });
   let count = 0;
@@ -93,19 +93,19 @@ export function createRedisPubSub(url: string, buffer: SubscriptionBuffer = {}):
       return queue.iterator;
     },
     activeSubscriptions: () => count,
-    async ready() {
-      if (publisher.status !== 'ready' || subscriber.status !== 'ready') return false;
+    async readiness() {
+      if (!(await pub.readiness()) || !(await sub.readiness())) return false;
       try {
         return (await publisher.ping()) === 'PONG';
       } catch {
         return false;
       }
     },
-    async close() {
+    async stop() {
       // End every open subscription (a waiting `next()` resolves as done), then disconnect.
       await Promise.all([...open].map((iterator) => iterator.return?.()));
-      publisher.disconnect();
-      subscriber.disconnect();
+      await pub.stop();
+      await sub.stop();
     },
   };
 }

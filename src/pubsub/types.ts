@@ -41,9 +41,10 @@ export interface PubSub {
   subscribe<T extends Topic>(topic: T, key: TopicKey<T>, options?: { internal?: boolean }): Promise<AsyncIterableIterator<TopicPayload<T>>>;
   /** Active channel subscriptions held by this instance for clients (internal ones, such as the sessions listener, are not counted). */
   activeSubscriptions(): number;
-  ready(): Promise<boolean>;
+  /** True when publishing and subscribing work now (on Redis: both connections up and a PING answered). */
+  readiness(): Promise<boolean>;
   /** Ends every open subscription (their iterators finish), then disconnects. */
-  close(): Promise<void>;
+  stop(): Promise<void>;
 }
 
 /**

@@ -43,6 +43,7 @@ import { describeHeaders, headerText, MERCHANT_HEADER, messageDigest, previousDe
 import { createRabbitLink, replyCode, ReplyCode } from './link.js';
 import type { RabbitMetrics } from './metrics.js';
 import { declareTopology, membersQueue, ownerQueue, shardOf, shardQueue, type RabbitConfig } from './topology.js';
+import { ErrorCode } from '../lib/error-codes.js';
 
 export interface RabbitConsumer {
   /** Connects, declares the topology and joins the members; shards are taken at the first rebalance. */
@@ -50,7 +51,7 @@ export interface RabbitConsumer {
   /** Finishes every chunk in hand, acknowledges it, returns the rest to the queues and disconnects. */
   stop(): Promise<void>;
   /** Connected, topology declared, counted as a member (it may hold no shard: more instances than shards). */
-  ready(): boolean;
+  readiness(): boolean;
   /** The shards this instance consumes now, ascending. */
   shards(): number[];
 }
@@ -279,7 +280,7 @@ export function createRabbitConsumer(deps: {
       const before = previousDeliveries(message);
       const named = headerText(message, MERCHANT_HEADER);
       if (before >= config.maxDeliveries) {
-        const error = { field: '(message)', code: 'DELIVERY_LIMIT', message: `delivered ${before + 1} times without being acknowledged` };
+        const error = { field: '(message)', code: ErrorCode.DeliveryLimit, message: `delivered ${before + 1} times without being acknowledged` };
         letters.push(letter(w, message, named, [error], before + 1));
         continue;
       }
@@ -318,7 +319,7 @@ export function createRabbitConsumer(deps: {
         } else {
           logger.error({ err: single.error, shard: w.shard, messageId: item.message.properties.messageId }, 'message failed after every retry; dead-lettering it');
           const reason = single.error instanceof Error ? single.error.message : String(single.error);
-          letters.push(letter(w, item.message, item.merchantId, [{ field: '(message)', code: 'PROCESSING_FAILED', message: reason.slice(0, 1_000) }], single.attempts));
+          letters.push(letter(w, item.message, item.merchantId, [{ field: '(message)', code: ErrorCode.ProcessingFailed, message: reason.slice(0, 1_000) }], single.attempts));
         }
       }
     }
@@ -517,7 +518,7 @@ export function createRabbitConsumer(deps: {
       metrics.connected.set(0);
       metrics.shardsOwned.set(0);
     },
-    ready: () => !stopping && session !== undefined && !session.lost,
+    readiness: () => !stopping && session !== undefined && !session.lost,
     shards: () => [...(session?.workers.keys() ?? [])].sort((a, b) => a - b),
   };
 }

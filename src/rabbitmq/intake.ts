@@ -24,7 +24,7 @@ export interface RabbitIntake extends EventIntake {
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Connected, with a confirm channel open. */
-  ready(): boolean;
+  readiness(): boolean;
 }
 
 interface Outgoing {
@@ -135,8 +135,8 @@ export function createRabbitIntake(deps: { config: RabbitConfig; merchants: Merc
         await channel?.close();
       });
     },
-    ready: () => link.current() !== undefined && channel !== undefined,
-    async submit(inputs, options) {
+    readiness: () => link.current() !== undefined && channel !== undefined,
+    async ingest(inputs, options) {
       const { outcomes, byMerchant } = prepareBatch(inputs, options);
       const messages: Outgoing[] = [];
       for (const [merchantId, items] of byMerchant) {

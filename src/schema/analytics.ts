@@ -1,20 +1,13 @@
 import { createDashboardStream, type DashboardSnapshot } from '../analytics/live.js';
-import { localDay } from '../analytics/payment-state.js';
-import { addDays, type Bucket, type CurrencyOverview, type CustomerSummary, type MethodStats, type ProductStats, type Totals } from '../analytics/queries.js';
-import { isCurrency } from '../lib/currency.js';
+import type { Bucket, CurrencyOverview, CustomerSummary, MethodStats, ProductStats, Totals } from '../analytics/queries.js';
+import { bucketRange, dayCount, MAX_DAYS, MAX_HOURS, reportCurrency, topLimit } from '../analytics/ranges.js';
+import { growth, percent, withShares } from '../analytics/ratios.js';
 import { builder, type GraphQLContext } from './builder.js';
-import { clientError, ErrorCode } from './errors.js';
+import { clientError, ErrorCode, orThrow } from './errors.js';
 import { Money } from './money.js';
 import { merchantScope } from './scope.js';
 
-const MAX_DAYS = 366;
-const MAX_HOURS = 31 * 24;
-const MAX_LIMIT = 100;
-
 const count = (n: bigint) => Number(n);
-/** A percentage with two decimals, or null when there is nothing to compare with. */
-const percent = (part: bigint, whole: bigint) => (whole === 0n ? null : Number((part * 10_000n) / whole) / 100);
-const growth = (now: bigint, before: bigint) => (before === 0n ? null : Number(((now - before) * 10_000n) / (before < 0n ? -before : before)) / 100);
 
 const TotalsRef = builder.objectRef<Totals>('AnalyticsTotals').implement({
   description: 'Counts and sums of payments (docs/analytics.md: one transaction per payment, in the bucket of its first event).',
@@ -123,17 +116,8 @@ const DashboardUpdateRef = builder.objectRef<DashboardSnapshot>('DashboardUpdate
 
 const Granularity = builder.enumType('Granularity', { values: ['DAILY', 'HOURLY'] as const });
 
-function days(n: number | null | undefined): number {
-  const d = n ?? 30;
-  if (!Number.isInteger(d) || d < 1 || d > MAX_DAYS) throw clientError(ErrorCode.BadUserInput, `days must be between 1 and ${MAX_DAYS}`);
-  return d;
-}
-
-function limit(n: number | null | undefined): number {
-  const l = n ?? 10;
-  if (!Number.isInteger(l) || l < 1 || l > MAX_LIMIT) throw clientError(ErrorCode.BadUserInput, `limit must be between 1 and ${MAX_LIMIT}`);
-  return l;
-}
+const days = (n: number | null | undefined) => orThrow(dayCount(n));
+const limit = (n: number | null | undefined) => orThrow(topLimit(n));
 
 async function scopedMerchant(ctx: GraphQLContext, requested: string | number | null | undefined) {
   const merchantId = merchantScope(ctx, requested?.toString());
@@ -142,11 +126,7 @@ async function scopedMerchant(ctx: GraphQLContext, requested: string | number | 
   return { merchantId, ...merchant };
 }
 
-function currencyArg(requested: string | null | undefined, fallback: string): string {
-  const currency = requested ?? fallback;
-  if (!isCurrency(currency)) throw clientError('INVALID_CURRENCY', 'currency must be an ISO 4217 code such as KES');
-  return currency;
-}
+const currencyArg = (requested: string | null | undefined, fallback: string) => orThrow(reportCurrency(requested, fallback));
 
 builder.queryFields((t) => ({
   dashboardOverview: t.field({
@@ -171,16 +151,8 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       const { merchantId, timezone } = await scopedMerchant(ctx, args.merchantId);
-      if (args.from > args.to) throw clientError(ErrorCode.BadUserInput, '`from` must not be after `to`');
-      if ((args.granularity ?? 'DAILY') === 'HOURLY') {
-        const hours = (args.to.getTime() - args.from.getTime()) / 3_600_000;
-        if (hours > MAX_HOURS) throw clientError('RANGE_TOO_LARGE', `HOURLY covers at most ${MAX_HOURS} hours`, { max: MAX_HOURS });
-        return ctx.services.analytics.hourly(merchantId, new Date(Math.floor(args.from.getTime() / 3_600_000) * 3_600_000), args.to);
-      }
-      const fromDay = localDay(args.from, timezone);
-      const toDay = localDay(args.to, timezone);
-      if (addDays(fromDay, MAX_DAYS - 1) < toDay) throw clientError('RANGE_TOO_LARGE', `DAILY covers at most ${MAX_DAYS} days`, { max: MAX_DAYS });
-      return ctx.services.analytics.daily(merchantId, fromDay, toDay);
+      const range = orThrow(bucketRange(args.from, args.to, args.granularity ?? 'DAILY', timezone));
+      return range.granularity === 'HOURLY' ? ctx.services.analytics.hourly(merchantId, range.from, range.to) : ctx.services.analytics.daily(merchantId, range.fromDay, range.toDay);
     },
   }),
   paymentMethods: t.field({
@@ -190,10 +162,7 @@ builder.queryFields((t) => ({
     args: { days: t.arg.int({ required: false, defaultValue: 30 }), merchantId: t.arg.id({ required: false }) },
     resolve: async (_root, args, ctx) => {
       const { merchantId } = await scopedMerchant(ctx, args.merchantId);
-      const rows = await ctx.services.analytics.paymentMethods(merchantId, days(args.days));
-      const totals = new Map<string, bigint>();
-      for (const r of rows) totals.set(r.currency, (totals.get(r.currency) ?? 0n) + r.transactions);
-      return rows.map((r) => ({ ...r, share: percent(r.transactions, totals.get(r.currency) ?? 0n) }));
+      return withShares(await ctx.services.analytics.paymentMethods(merchantId, days(args.days)));
     },
   }),
   topProducts: t.field({

@@ -3,6 +3,7 @@ import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import type { Principal } from '../auth/principal.js';
+import type { Loaders } from '../server/loaders.js';
 import type { Services } from '../services.js';
 import { clientError, ErrorCode } from './errors.js';
 
@@ -10,6 +11,8 @@ export interface GraphQLContext {
   /** Null when the request carries no credentials; a bad credential never gets this far. */
   principal: Principal | null;
   services: Services;
+  /** Per-request DataLoaders (server/loaders.ts), made with the context. */
+  loaders: Loaders;
 }
 
 export interface AuthScopes {

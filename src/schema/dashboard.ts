@@ -63,7 +63,7 @@ builder.queryFields((t) => ({
       if (args.from >= args.to) throw clientError(ErrorCode.BadUserInput, '`from` must be before `to`');
       const granularity: ActivityGranularity = args.granularity ?? 'minute';
       const max = MAX_ACTIVITY_BUCKETS[granularity];
-      if (bucketCount(args.from, args.to, granularity) > max) throw clientError('RANGE_TOO_LARGE', `${granularity} activity covers at most ${max} buckets`, { max });
+      if (bucketCount(args.from, args.to, granularity) > max) throw clientError(ErrorCode.RangeTooLarge, `${granularity} activity covers at most ${max} buckets`, { max });
       return ctx.services.activity.activity({ merchantId, from: args.from, to: args.to, granularity });
     },
   }),

@@ -77,7 +77,7 @@ builder.mutationFields((t) => ({
         case 'not-found':
           throw clientError(ErrorCode.NotFound, 'no such dead letter');
         case 'already-replayed':
-          throw clientError('ALREADY_REPLAYED', `dead letter ${outcome.deadLetter.id} was replayed at ${outcome.deadLetter.replayedAt!.toISOString()}`);
+          throw clientError(ErrorCode.AlreadyReplayed, `dead letter ${outcome.deadLetter.id} was replayed at ${outcome.deadLetter.replayedAt!.toISOString()}`);
         case 'replayed':
           return { deadLetter: outcome.deadLetter, replayed: true, result: outcome.result };
         case 'still-failing':

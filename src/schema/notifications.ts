@@ -7,17 +7,13 @@
 import type { Principal } from '../auth/principal.js';
 import { CHANNELS, DELIVERY_STATUSES, DEVICE_PLATFORMS, NOTIFICATION_TYPES, PRIORITIES, type DeliveryRecord, type NotificationRecord, type PreferenceRecord } from '../notifications/types.js';
 import { readerOf, type Contact, type VerifyResult } from '../notifications/service.js';
-import { ONESIGNAL_SUBSCRIPTION_ID } from '../notifications/channels/onesignal.js';
+import { checkContactAddress, checkDeviceToken, checkMarkRead, checkPreferenceTypes, checkVerificationCode } from '../notifications/addresses.js';
+import { publicDeliveryError } from '../notifications/delivery-errors.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { connectionOf, forwardPageSize, parseSeqCursor } from './cursor.js';
-import { clientError, ErrorCode } from './errors.js';
+import { clientError, ErrorCode, orThrow } from './errors.js';
 import { localKey, registerNode } from './relay.js';
 
-const MAX_MARK_IDS = 500;
-const EMAIL = /^[^\s@<>()",;:]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
-const E164 = /^\+[1-9]\d{7,14}$/;
-/** FCM registration tokens (URL-safe characters, well under this length) and OneSignal subscription ids. */
-const DEVICE_TOKEN = /^[A-Za-z0-9_:.-]{20,4096}$/;
 
 const enumOf = <T extends string>(name: string, values: readonly T[], description: string) => builder.enumType(name, { values, description });
 const PriorityEnum = enumOf('NotificationPriority', PRIORITIES, 'LOW: in-app only by default; NORMAL: + push; HIGH: + push and email; CRITICAL: every channel, SMS always, whatever the preferences.');
@@ -29,26 +25,6 @@ const TypeEnum = builder.enumType('NotificationType', {
   description: 'What a notification is about (docs/notifications.md has the table of causes and recipients).',
   values: Object.fromEntries(NOTIFICATION_TYPES.map((t) => [t.replace(/\./g, '_').toUpperCase(), { value: t }])) as Record<string, { value: (typeof NOTIFICATION_TYPES)[number] }>,
 });
-
-/**
- * What a user may see of a delivery's error: paypulse's own reasons as they are, a provider's as a
- * category (its raw text, which can name accounts and endpoints, stays in the database and logs).
- */
-export function publicDeliveryError(d: Pick<DeliveryRecord, 'status' | 'lastError'>): string | null {
-  if (d.lastError === null) return null;
-  if (/^no (verified phone number|verified email address|device token registered)$/.test(d.lastError)) return d.lastError;
-  const gaveUp = /^gave up after (\d+) attempts/.exec(d.lastError);
-  if (gaveUp) return `gave up after ${gaveUp[1]} attempts`;
-  if (/registration-token-not-registered|invalid-registration-token|invalid_player_ids/.test(d.lastError)) return 'the device is no longer registered';
-  if (/All included players are not subscribed/.test(d.lastError)) return 'the device has turned push notifications off';
-  if (/^no OneSignal subscription id registered/.test(d.lastError)) return 'no device token registered';
-  // Africa's Talking's per-recipient verdicts about the number itself.
-  if (/\b(InvalidPhoneNumber|UnsupportedNumberType)\b/.test(d.lastError)) return 'the phone number cannot receive SMS';
-  if (/\b(UserInBlacklist|DoNotDisturbRejection)\b/.test(d.lastError)) return 'the phone number has opted out of messages';
-  if (d.status === 'FAILED') return 'the provider refused this delivery';
-  if (d.status === 'SENT' || d.status === 'LOGGED') return 'delivered after the provider failed at first';
-  return 'the provider could not take it yet: it will be retried';
-}
 
 const DeliveryRef = builder.objectRef<DeliveryRecord>('NotificationDelivery').implement({
   description: 'One channel of a notification, from the outbox.',
@@ -62,30 +38,6 @@ const DeliveryRef = builder.objectRef<DeliveryRecord>('NotificationDelivery').im
     sentAt: t.expose('sentAt', { type: 'DateTime', nullable: true }),
   }),
 });
-
-/** Deliveries of every notification a request resolves, read in one query. */
-const deliveryLoaders = new WeakMap<GraphQLContext, (id: string) => Promise<DeliveryRecord[]>>();
-function loadDeliveries(ctx: GraphQLContext, id: string): Promise<DeliveryRecord[]> {
-  let load = deliveryLoaders.get(ctx);
-  if (!load) {
-    let batch: { ids: Set<string>; result: Promise<Map<string, DeliveryRecord[]>> } | undefined;
-    load = async (notificationId) => {
-      if (!batch) {
-        const ids = new Set<string>();
-        // Collected until the resolvers of this tick have asked, then read at once.
-        const result = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-          batch = undefined;
-          return ctx.services.notifications.deliveries([...ids]);
-        });
-        batch = { ids, result };
-      }
-      batch.ids.add(notificationId);
-      return (await batch.result).get(notificationId) ?? [];
-    };
-    deliveryLoaders.set(ctx, load);
-  }
-  return load(id);
-}
 
 const NotificationRef = builder.node(builder.objectRef<NotificationRecord>('Notification'), {
   id: { description: 'Opaque global id (Relay `Node`). `markNotificationsRead(ids)` accepts it or `notificationId`.', resolve: (n) => n.id },
@@ -101,7 +53,7 @@ const NotificationRef = builder.node(builder.objectRef<NotificationRecord>('Noti
     readAt: t.expose('readAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     cursor: t.string({ description: 'Pass as `after` (to `notifications` or `notificationAdded`).', resolve: (n) => n.seq.toString() }),
-    deliveries: t.field({ type: [DeliveryRef], description: 'Push, email and SMS deliveries, if any.', resolve: (n, _args, ctx) => loadDeliveries(ctx, n.id) }),
+    deliveries: t.field({ type: [DeliveryRef], description: 'Push, email and SMS deliveries, if any.', resolve: (n, _args, ctx) => ctx.loaders.notificationDeliveries.load(n.id) }),
   }),
 });
 
@@ -189,11 +141,11 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const VERIFY_ERRORS: Record<Exclude<VerifyResult, 'verified'>, [string, string]> = {
-  'wrong-code': ['INVALID_CODE', 'the code is wrong'],
-  expired: ['CODE_EXPIRED', 'the code expired: request a new one'],
-  'no-pending-code': ['NO_PENDING_VERIFICATION', 'no code was requested for this channel'],
-  'too-many-attempts': ['TOO_MANY_ATTEMPTS', 'too many wrong codes: request a new one'],
+const VERIFY_ERRORS: Record<Exclude<VerifyResult, 'verified'>, [ErrorCode, string]> = {
+  'wrong-code': [ErrorCode.InvalidCode, 'the code is wrong'],
+  expired: [ErrorCode.CodeExpired, 'the code expired: request a new one'],
+  'no-pending-code': [ErrorCode.NoPendingVerification, 'no code was requested for this channel'],
+  'too-many-attempts': [ErrorCode.TooManyAttempts, 'too many wrong codes: request a new one'],
 };
 
 builder.mutationFields((t) => ({
@@ -205,9 +157,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const reader = readerOf(person(ctx));
       const ids = args.ids?.map((id) => localKey(String(id), 'Notification'));
-      if (!!args.all === (ids !== undefined)) throw clientError(ErrorCode.BadUserInput, 'give either ids or all: true');
-      if (ids && (ids.length === 0 || ids.length > MAX_MARK_IDS)) throw clientError(ErrorCode.BadUserInput, `ids holds 1 to ${MAX_MARK_IDS} notification ids`);
-      const marked = await ctx.services.notifications.markRead(reader, ids ?? 'all');
+      const marked = await ctx.services.notifications.markRead(reader, orThrow(checkMarkRead(ids, !!args.all)));
       return { marked, unreadCount: await ctx.services.notifications.unreadCount(reader) };
     },
   }),
@@ -218,9 +168,7 @@ builder.mutationFields((t) => ({
     args: { token: t.arg.string({ required: true }), platform: t.arg({ type: PlatformEnum, required: true }) },
     resolve: async (_root, args, ctx) => {
       const principal = person(ctx);
-      if (ctx.services.config.notifications.push === 'onesignal') {
-        if (!ONESIGNAL_SUBSCRIPTION_ID.test(args.token)) throw clientError(ErrorCode.BadUserInput, 'token is not a OneSignal subscription id (this server pushes through OneSignal)');
-      } else if (!DEVICE_TOKEN.test(args.token)) throw clientError(ErrorCode.BadUserInput, 'token is not an FCM registration token');
+      orThrow(checkDeviceToken(args.token, ctx.services.config.notifications.push));
       await ctx.services.notifications.registerDevice({ principal, token: args.token, platform: args.platform });
       return ctx.services.notifications.contact(principal.subject);
     },
@@ -238,8 +186,7 @@ builder.mutationFields((t) => ({
     args: { preferences: t.arg({ type: [PreferenceInput], required: true }) },
     resolve: async (_root, args, ctx) => {
       const principal = person(ctx);
-      if (args.preferences.length === 0 || args.preferences.length > NOTIFICATION_TYPES.length) throw clientError(ErrorCode.BadUserInput, `give 1 to ${NOTIFICATION_TYPES.length} preferences`);
-      if (new Set(args.preferences.map((p) => p.type)).size !== args.preferences.length) throw clientError(ErrorCode.BadUserInput, 'each type at most once');
+      orThrow(checkPreferenceTypes(args.preferences.map((p) => p.type)));
       return ctx.services.notifications.updatePreferences(
         principal,
         args.preferences.map((p) => ({ type: p.type, push: p.push ?? null, email: p.email ?? null, sms: p.sms ?? null })),
@@ -254,14 +201,11 @@ builder.mutationFields((t) => ({
     args: { channel: t.arg({ type: ContactChannelEnum, required: true }), address: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => {
       const principal = person(ctx);
-      const address = args.address.trim();
-      if (args.channel === 'EMAIL' ? !(EMAIL.test(address) && address.length <= 254) : !E164.test(address)) {
-        throw clientError(ErrorCode.BadUserInput, args.channel === 'EMAIL' ? 'address is not an email address' : 'address must be an E.164 phone number, e.g. +254712345678');
-      }
+      const address = orThrow(checkContactAddress(args.channel, args.address));
       const result = await ctx.services.notifications.requestVerification({ principal, channel: args.channel, address });
       if (result.kind === 'too-soon') throw clientError(ErrorCode.RateLimited, 'a code was sent moments ago: wait before asking again', { retryAfterMs: result.retryAfterMs });
       if (result.kind === 'daily-limit') throw clientError(ErrorCode.RateLimited, 'too many codes today for this channel: try again tomorrow');
-      if (result.kind === 'send-failed') throw clientError('DELIVERY_FAILED', 'the code could not be sent to that address', { retryable: true });
+      if (result.kind === 'send-failed') throw clientError(ErrorCode.DeliveryFailed, 'the code could not be sent to that address', { retryable: true });
       return result;
     },
   }),
@@ -272,7 +216,7 @@ builder.mutationFields((t) => ({
     args: { channel: t.arg({ type: ContactChannelEnum, required: true }), code: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => {
       const { subject } = person(ctx);
-      if (!/^\d{6}$/.test(args.code)) throw clientError(ErrorCode.BadUserInput, 'the code has 6 digits');
+      orThrow(checkVerificationCode(args.code));
       const result = await ctx.services.notifications.verify({ userId: subject, channel: args.channel, code: args.code });
       if (result !== 'verified') throw clientError(VERIFY_ERRORS[result][0], VERIFY_ERRORS[result][1]);
       return ctx.services.notifications.contact(subject);

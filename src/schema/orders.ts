@@ -5,21 +5,17 @@
  * the order's customer id), its merchant's staff and admins; anyone else gets FORBIDDEN — also
  * for an order that does not exist, so ids cannot be probed; admins get NOT_FOUND.
  */
-import { actorOf, type Principal } from '../auth/principal.js';
-import { isCurrency } from '../lib/currency.js';
-import { PG_BIGINT_MAX } from '../lib/money.js';
-import { orderTotal } from '../orders/service.js';
-import { ORDER_STATUSES, TRANSITIONS, type OrderStatus } from '../orders/state.js';
+import { actorOf } from '../auth/principal.js';
+import { canSee, illegalTransition, mayActForMerchant, orderAccess, validateNewOrder, type OrderNeed } from '../orders/rules.js';
+import { ORDER_STATUSES, type OrderStatus } from '../orders/state.js';
 import { createMerchantOrderStream, createOrderStatusStream } from '../orders/stream.js';
 import type { OrderItem, OrderRecord, OrderStatusChangeRecord } from '../orders/types.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { connectionOf, forwardPageSize, parseSeqCursor } from './cursor.js';
-import { clientError, ErrorCode } from './errors.js';
+import { clientError, ErrorCode, orThrow } from './errors.js';
 import { Money } from './money.js';
 import { localKey, registerNode } from './relay.js';
 import { merchantScope } from './scope.js';
-
-const MAX_ITEMS = 100;
 
 export const OrderStatusEnum = builder.enumType('OrderStatus', {
   description: 'Where an order is. Allowed moves: docs/orders.md (others fail with ILLEGAL_TRANSITION).',
@@ -63,7 +59,7 @@ const OrderRef = builder.node(builder.objectRef<OrderRecord>('Order'), {
     version: t.expose('version', { type: 'BigInt' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    history: t.field({ type: [OrderStatusChangeRef], description: 'Every change, oldest first.', resolve: (o, _args, ctx) => ctx.services.orders.history(o.id) }),
+    history: t.field({ type: [OrderStatusChangeRef], description: 'Every change, oldest first.', resolve: (o, _args, ctx) => ctx.loaders.orderHistory.load(o.id) }),
   }),
 });
 
@@ -86,40 +82,17 @@ const CreateOrderInput = builder.inputType('CreateOrderInput', {
   }),
 });
 
-const isStaffOf = (p: Principal, merchantId: string) => p.role === 'admin' || ((p.role === 'vendor' || p.role === 'merchant') && p.merchantId === merchantId);
-/** The ordering user, through a token naming the order's merchant or none (the same `sub` at another merchant is someone else). */
-const isOwner = (p: Principal, order: OrderRecord) => p.kind === 'user' && p.subject === order.customerId && (p.merchantId === null || p.merchantId === order.merchantId);
-const canSee = (p: Principal, order: OrderRecord) => isStaffOf(p, order.merchantId) || isOwner(p, order);
-
 /** The merchant a staff member acts for (customers: FORBIDDEN; admins name it). */
 function staffMerchant(ctx: GraphQLContext, requested?: string | null): string {
-  if (ctx.principal?.role === 'customer') throw clientError(ErrorCode.Forbidden, "only a merchant's staff may do this");
+  orThrow(mayActForMerchant(ctx.principal));
   return merchantScope(ctx, requested);
 }
 
-/** The order, when the caller may act on it (`staff`) or see it; otherwise the error (no data). */
-async function visibleOrder(ctx: GraphQLContext, orderId: string, need: 'see' | 'staff'): Promise<OrderRecord> {
-  const principal = ctx.principal;
-  if (!principal) throw clientError(ErrorCode.Unauthenticated, 'authentication required');
-  orderId = localKey(orderId, 'Order');
-  const order = await ctx.services.orders.byId(orderId);
-  if (order && (need === 'see' ? canSee(principal, order) : isStaffOf(principal, order.merchantId))) return order;
-  if (!order && principal.role === 'admin') throw clientError(ErrorCode.NotFound, `order ${orderId} does not exist`);
-  throw clientError(ErrorCode.Forbidden, need === 'see' ? 'not your order (or no such order)' : "only the order's merchant staff may change it");
-}
-
-function validItems(items: readonly { name: string; quantity: number; unitPriceMinor: bigint }[]): OrderItem[] {
-  const bad = (message: string) => clientError(ErrorCode.BadUserInput, message);
-  if (items.length === 0 || items.length > MAX_ITEMS) throw bad(`an order has 1 to ${MAX_ITEMS} items`);
-  const out = items.map((i, n) => {
-    const name = i.name.trim();
-    if (name === '') throw bad(`items[${n}].name is empty`);
-    if (!Number.isInteger(i.quantity) || i.quantity < 1) throw bad(`items[${n}].quantity must be 1 or more`);
-    if (i.unitPriceMinor < 0n) throw bad(`items[${n}].unitPriceMinor must not be negative`);
-    return { name, quantity: i.quantity, unitPriceMinor: i.unitPriceMinor };
-  });
-  if (orderTotal(out) > PG_BIGINT_MAX) throw bad('the order total is too large');
-  return out;
+/** The order, when the caller may act on it (`staff`) or see it (orders/rules.ts); otherwise the error (no data). */
+async function visibleOrder(ctx: GraphQLContext, id: string, need: OrderNeed): Promise<OrderRecord> {
+  if (!ctx.principal) throw clientError(ErrorCode.Unauthenticated, 'authentication required');
+  const orderId = localKey(id, 'Order');
+  return orThrow(orderAccess(ctx.principal, orderId, await ctx.services.orders.byId(orderId), need));
 }
 
 builder.mutationFields((t) => ({
@@ -130,17 +103,14 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateOrderInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const merchantId = staffMerchant(ctx, input.merchantId?.toString());
-      if (!isCurrency(input.currency)) throw clientError(ErrorCode.BadUserInput, `${input.currency} is not an ISO 4217 currency`);
-      const customerId = input.customerId.toString().trim();
-      if (customerId === '') throw clientError(ErrorCode.BadUserInput, 'customerId is empty');
-      const items = validItems(input.items);
+      const { customerId, currency, items } = orThrow(validateNewOrder({ customerId: input.customerId.toString(), currency: input.currency, items: input.items }));
       if (!(await ctx.services.merchants.get(merchantId))) throw clientError(ErrorCode.MerchantNotFound, `merchant ${merchantId} does not exist`);
       return ctx.services.orders.create({
         merchantId,
         vendorId: input.vendorId?.toString() ?? null,
         customerId,
         items,
-        currency: input.currency,
+        currency,
         estimatedReadyAt: input.estimatedReadyAt ?? null,
         actor: actorOf(ctx.principal!),
       });
@@ -166,10 +136,7 @@ builder.mutationFields((t) => ({
         actor: actorOf(ctx.principal!),
       });
       if (result.kind === 'not-found') throw clientError(ErrorCode.NotFound, `order ${order.id} does not exist`);
-      if (result.kind === 'illegal') {
-        const allowed = TRANSITIONS[result.from];
-        throw clientError(ErrorCode.IllegalTransition, `an order in ${result.from} cannot move to ${result.to} (allowed: ${allowed.join(', ') || 'none'})`, { from: result.from, to: result.to });
-      }
+      if (result.kind === 'illegal') return orThrow(illegalTransition(result.from, result.to));
       return result.order;
     },
   }),

@@ -165,11 +165,11 @@ function ingestScope(ctx: GraphQLContext): string | undefined {
 /** Through the intake in the caller's scope; an unavailable event log is a retryable client error. */
 async function submit(ctx: GraphQLContext, inputs: readonly unknown[]): Promise<IngestResult> {
   try {
-    return await ctx.services.intake.submit(inputs, { source: 'api', merchantId: ingestScope(ctx) });
+    return await ctx.services.intake.ingest(inputs, { source: 'api', merchantId: ingestScope(ctx) });
   } catch (error) {
-    if (error instanceof IntakeUnavailableError) throw clientError('SERVICE_UNAVAILABLE', error.message, { retryable: true });
+    if (error instanceof IntakeUnavailableError) throw clientError(ErrorCode.ServiceUnavailable, error.message, { retryable: true });
     // The database is unreachable or overloaded: nothing was stored, the same event ids can be sent again.
-    if (isTransient(error)) throw clientError('SERVICE_UNAVAILABLE', 'the event store is unavailable; retry with the same event ids', { retryable: true });
+    if (isTransient(error)) throw clientError(ErrorCode.ServiceUnavailable, 'the event store is unavailable; retry with the same event ids', { retryable: true });
     throw error;
   }
 }

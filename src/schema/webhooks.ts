@@ -11,6 +11,7 @@ import { builder } from './builder.js';
 import { clientError } from './errors.js';
 import { IngestStatus, PaymentEventRef } from './payments.js';
 import { merchantScope } from './scope.js';
+import { ErrorCode } from '../lib/error-codes.js';
 
 type SecretShape = WebhookSecretInfo & { generatedSecret: string | null };
 
@@ -102,7 +103,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) =>
       asClientError(async () => {
         const merchantId = merchantScope(ctx, args.merchantId?.toString());
-        if (!(await ctx.services.merchants.get(merchantId))) throw clientError('MERCHANT_NOT_FOUND', `merchant ${merchantId} does not exist`);
+        if (!(await ctx.services.merchants.get(merchantId))) throw clientError(ErrorCode.MerchantNotFound, `merchant ${merchantId} does not exist`);
         const { info, generatedSecret } = await ctx.services.webhooks.secrets.set({ merchantId, provider: args.provider, secret: args.secret, actor: actorOf(ctx.principal!) });
         return { ...info, generatedSecret };
       }),

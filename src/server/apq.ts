@@ -18,14 +18,17 @@ import { createHash } from 'node:crypto';
 import { useAPQ } from '@graphql-yoga/plugin-apq';
 import { GraphQLError, parse } from 'graphql';
 import { createLRUCache, type Plugin } from 'graphql-yoga';
-import { Redis } from 'ioredis';
+import { createRedis, type RedisConfig } from '../lib/redis.js';
 import type { Metrics } from '../lib/metrics.js';
 import { clientError } from '../schema/errors.js';
+import { ErrorCode } from '../lib/error-codes.js';
 
 export interface PersistedQueryStore {
   get(hash: string): Promise<string | null>;
   set(hash: string, query: string): Promise<void>;
-  close(): Promise<void>;
+  /** False while the backing store (Redis) is unreachable; lookups are then misses. */
+  readiness(): Promise<boolean>;
+  stop(): Promise<void>;
 }
 
 export interface PersistedQueryOptions {
@@ -55,13 +58,14 @@ export function createMemoryPersistedQueryStore(options: PersistedQueryOptions):
     async set(hash, query) {
       if (parses(query, options.maxTokens)) cache.set(hash, query);
     },
-    close: async () => {},
+    readiness: async () => true,
+    stop: async () => {},
   };
 }
 
-export function createRedisPersistedQueryStore(url: string, options: PersistedQueryOptions): PersistedQueryStore {
-  const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1 });
-  redis.on('error', () => {}); // readiness reports Redis; a failed lookup is a miss below
+export function createRedisPersistedQueryStore(redisConfig: RedisConfig | string, options: PersistedQueryOptions): PersistedQueryStore {
+  const connection = createRedis(redisConfig, 'apq', { lazyConnect: false, maxRetriesPerRequest: 1 });
+  const redis = connection.client;
   return {
     // Redis down: a miss, so the client sends the full query and the request still runs.
     get: (hash) => redis.get(KEY_PREFIX + hash).catch(() => null),
@@ -69,9 +73,8 @@ export function createRedisPersistedQueryStore(url: string, options: PersistedQu
       if (!parses(query, options.maxTokens)) return;
       await redis.set(KEY_PREFIX + hash, query, 'EX', options.ttlSeconds).catch(() => undefined);
     },
-    async close() {
-      redis.disconnect();
-    },
+    readiness: () => connection.readiness(),
+    stop: () => connection.stop(),
   };
 }
 
@@ -121,9 +124,9 @@ export async function resolvePersisted(store: PersistedQueryStore, payload: { qu
   if (!persisted) return { query };
   if (query === '') {
     const stored = await store.get(persisted.sha256Hash);
-    return stored === null ? { error: clientError('PERSISTED_QUERY_NOT_FOUND', 'PersistedQueryNotFound') } : { query: stored };
+    return stored === null ? { error: clientError(ErrorCode.PersistedQueryNotFound, 'PersistedQueryNotFound') } : { query: stored };
   }
-  if (sha256Hex(query) !== persisted.sha256Hash) return { error: clientError('PERSISTED_QUERY_MISMATCH', 'PersistedQueryMismatch') };
+  if (sha256Hex(query) !== persisted.sha256Hash) return { error: clientError(ErrorCode.PersistedQueryMismatch, 'PersistedQueryMismatch') };
   await store.set(persisted.sha256Hash, query);
   return { query };
 }

@@ -49,11 +49,11 @@ export function slowConsumerError(after: string | undefined) {
 }
 
 function clientVisible(error: unknown, logger: Logger): GraphQLError {
-  if (error instanceof GraphQLError && typeof error.extensions?.code === 'string' && error.extensions.code !== 'INTERNAL_SERVER_ERROR') return error;
+  if (error instanceof GraphQLError && typeof error.extensions?.code === 'string' && error.extensions.code !== ErrorCode.InternalServerError) return error;
   const unavailable = asUnavailable(error);
   if (unavailable) return unavailable;
   logger.error({ err: error }, 'subscription stream failed');
-  return new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  return new GraphQLError('Unexpected error.', { extensions: { code: ErrorCode.InternalServerError } });
 }
 
 export function guardSubscription(source: AsyncIterable<Result>, options: GuardOptions): AsyncIterableIterator<Result> {

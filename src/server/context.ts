@@ -8,6 +8,8 @@ import { AuthError, type Principal } from '../auth/principal.js';
 import type { GraphQLContext } from '../schema/builder.js';
 import { clientError } from '../schema/errors.js';
 import type { Services } from '../services.js';
+import { createLoaders } from './loaders.js';
+import { ErrorCode } from '../lib/error-codes.js';
 
 /** Set by the WebSocket adapter so the context factory does not look for HTTP headers. */
 export interface SocketInitialContext {
@@ -24,7 +26,7 @@ export async function authenticate(services: Pick<Services, 'tokens' | 'apiKeys'
   const { authorization, apiKey } = credentials;
   if (authorization) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
-    if (!match?.[1]) throw new AuthError('UNAUTHENTICATED', 'Authorization must be "Bearer <token>"');
+    if (!match?.[1]) throw new AuthError(ErrorCode.Unauthenticated, 'Authorization must be "Bearer <token>"');
     return services.tokens.verify(match[1]);
   }
   if (apiKey) return services.apiKeys.verify(apiKey.trim());
@@ -58,10 +60,10 @@ export function createCallerResolver(services: Pick<Services, 'tokens' | 'apiKey
 
 export function createContextFactory(services: Services, callers: CallerResolver = createCallerResolver(services)) {
   return async (initial: YogaInitialContext & Partial<SocketInitialContext>): Promise<GraphQLContext> => {
-    if (initial.socketPrincipal) return { principal: initial.socketPrincipal, services };
+    if (initial.socketPrincipal) return { principal: initial.socketPrincipal, services, loaders: createLoaders(services) };
     try {
       const principal = await callers.resolve(initial.request);
-      return { principal, services };
+      return { principal, services, loaders: createLoaders(services) };
     } catch (error) {
       if (error instanceof AuthError) throw clientError(error.code, error.message);
       throw error;

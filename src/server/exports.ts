@@ -23,7 +23,7 @@ export const MAX_EXPORT_DAYS = 366;
 class ExportRefusal extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly headers: Record<string, string> = {},
   ) {
@@ -69,9 +69,9 @@ export function parseExportParams(params: URLSearchParams): Omit<ExportQuery, 'm
   const from = timestamp(params, 'from');
   const to = timestamp(params, 'to');
   if (from >= to) throw bad('`from` must be before `to`');
-  if (to.getTime() - from.getTime() > MAX_EXPORT_DAYS * 86_400_000) throw new ExportRefusal(400, 'RANGE_TOO_LARGE', `an export covers at most ${MAX_EXPORT_DAYS} days`);
+  if (to.getTime() - from.getTime() > MAX_EXPORT_DAYS * 86_400_000) throw new ExportRefusal(400, ErrorCode.RangeTooLarge, `an export covers at most ${MAX_EXPORT_DAYS} days`);
   const currencies = list(params, 'currencies').map((c) => c.toUpperCase());
-  for (const c of currencies) if (!isCurrency(c)) throw new ExportRefusal(400, 'INVALID_CURRENCY', `currencies: ${JSON.stringify(c.slice(0, 16))} is not an ISO 4217 code`);
+  for (const c of currencies) if (!isCurrency(c)) throw new ExportRefusal(400, ErrorCode.InvalidCurrency, `currencies: ${JSON.stringify(c.slice(0, 16))} is not an ISO 4217 code`);
   const min = params.get('minAmountMinor');
   if (min !== null && !/^\d{1,19}$/.test(min)) throw bad('minAmountMinor must be a whole number of minor units');
   const filter: PaymentEventFilter = {
@@ -103,14 +103,14 @@ export function createExportHandler(services: Services) {
   const { config, logger, metrics, rateLimiter } = services;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
-      if (req.method !== 'GET' && req.method !== 'HEAD') throw new ExportRefusal(405, 'METHOD_NOT_ALLOWED', 'use GET', { allow: 'GET' });
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw new ExportRefusal(405, ErrorCode.MethodNotAllowed, 'use GET', { allow: 'GET' });
       const params = new URL(req.url ?? '/', 'http://localhost').searchParams;
       const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined);
       let principal: Principal | null;
       try {
         principal = await authenticate(services, { authorization: header('authorization'), apiKey: header('x-api-key') });
       } catch (error) {
-        if (error instanceof AuthError) throw new ExportRefusal(error.code === 'FORBIDDEN' ? 403 : 401, error.code, error.message);
+        if (error instanceof AuthError) throw new ExportRefusal(error.code === ErrorCode.Forbidden ? 403 : 401, error.code, error.message);
         throw error;
       }
       const parsed = parseExportParams(params);
@@ -149,7 +149,7 @@ export function createExportHandler(services: Services) {
       logger.error({ err: error }, 'payment event export failed');
       // Mid-stream the status is already sent: cutting the connection tells the client the file is incomplete.
       if (res.headersSent) return void res.destroy();
-      json(res, 500, { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      json(res, 500, { errors: [{ message: 'Unexpected error.', extensions: { code: ErrorCode.InternalServerError } }] });
     }
   };
 }

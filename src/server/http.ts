@@ -4,6 +4,7 @@ import type { Metrics } from '../lib/metrics.js';
 import { DASHBOARD_PATH } from './dashboard.js';
 import { EXPORT_PATH } from './exports.js';
 import type { PaypulseYoga } from './yoga.js';
+import { ErrorCode } from '../lib/error-codes.js';
 
 export interface HttpHandlerOptions {
   yoga: PaypulseYoga;
@@ -61,7 +62,7 @@ export function createHttpHandler({ yoga, readiness, metrics, maxBodyBytes, webh
 function withinBodyLimit(req: IncomingMessage, res: ServerResponse, max: number, metrics: Metrics): boolean {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > max) {
-    metrics.refuse('PAYLOAD_TOO_LARGE');
+    metrics.refuse(ErrorCode.PayloadTooLarge);
     tooLarge(res, max);
     req.resume();
     return false;
@@ -71,7 +72,7 @@ function withinBodyLimit(req: IncomingMessage, res: ServerResponse, max: number,
     req.on('data', (chunk: Buffer) => {
       seen += chunk.length;
       if (seen > max && !res.headersSent) {
-        metrics.refuse('PAYLOAD_TOO_LARGE');
+        metrics.refuse(ErrorCode.PayloadTooLarge);
         tooLarge(res, max);
         req.destroy();
       }
@@ -81,7 +82,7 @@ function withinBodyLimit(req: IncomingMessage, res: ServerResponse, max: number,
 }
 
 function tooLarge(res: ServerResponse, max: number) {
-  json(res, 413, { errors: [{ message: `request body exceeds ${max} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }, { connection: 'close' });
+  json(res, 413, { errors: [{ message: `request body exceeds ${max} bytes`, extensions: { code: ErrorCode.PayloadTooLarge } }] }, { connection: 'close' });
 }
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
@@ -99,7 +100,7 @@ export function createClientErrorHandler(metrics: Metrics): (error: Error & { co
     // Only parse errors are the client's request; a reset or timeout is just a connection ending.
     if (!socket.writable || !error.code?.startsWith('HPE_')) return void socket.destroy();
     const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-    metrics.refuse(tooLarge ? 'HEADERS_TOO_LARGE' : 'BAD_REQUEST');
+    metrics.refuse(tooLarge ? 'HEADERS_TOO_LARGE' : ErrorCode.BadRequest);
     socket.end(tooLarge ? 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   };
 }

@@ -6,6 +6,7 @@
 import type { GraphQLError } from 'graphql';
 import { PubSubUnavailableError } from '../pubsub/index.js';
 import { clientError } from '../schema/errors.js';
+import { ErrorCode } from '../lib/error-codes.js';
 
 /** The client error for `error` when something in its cause chain is a PubSubUnavailableError. */
 export function asUnavailable(error: unknown): GraphQLError | undefined {
@@ -13,7 +14,7 @@ export function asUnavailable(error: unknown): GraphQLError | undefined {
   for (let e = error; e && typeof e === 'object' && !seen.includes(e); e = (e as { originalError?: unknown }).originalError ?? (e as { cause?: unknown }).cause) {
     seen.push(e);
     if (e instanceof PubSubUnavailableError) {
-      return clientError('SERVICE_UNAVAILABLE', 'live updates are unavailable for a moment (the pubsub backend is unreachable); retry', { retryable: true });
+      return clientError(ErrorCode.ServiceUnavailable, 'live updates are unavailable for a moment (the pubsub backend is unreachable); retry', { retryable: true });
     }
   }
   return undefined;

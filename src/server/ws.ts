@@ -58,7 +58,7 @@ const MAX_TIMER_MS = 2_147_483_647;
  * is counted from the socket's error below.
  */
 const PROTOCOL_CLOSES: Partial<Record<number, string>> = {
-  [CloseCode.BadRequest]: 'BAD_REQUEST',
+  [CloseCode.BadRequest]: ErrorCode.BadRequest,
   [CloseCode.ConnectionInitialisationTimeout]: 'CONNECTION_INIT_TIMEOUT',
   [CloseCode.SubscriberAlreadyExists]: 'SUBSCRIBER_ALREADY_EXISTS',
   [CloseCode.TooManyInitialisationRequests]: 'TOO_MANY_INIT_REQUESTS',
@@ -78,7 +78,7 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
   const { config, logger } = services;
   const wss = new WebSocketServer({ server: http, path: GRAPHQL_PATH, maxPayload: config.limits.maxBodyBytes });
   // A socket's place lives as long as the presence heartbeat: a dead instance's places free after it.
-  const quota = config.redisUrl ? createRedisSocketQuota(config.redisUrl, { ttlMs: config.presence.ttlMs }) : createMemorySocketQuota();
+  const quota = config.redisUrl ? createRedisSocketQuota({ url: config.redisUrl, logger }, { ttlMs: config.presence.ttlMs }) : createMemorySocketQuota();
 
   wss.on('connection', (socket) =>
     socket.on('error', (error: Error & { code?: string }) => {
@@ -116,7 +116,7 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
           });
           // Every operation needs an identity; refusing here saves a socket per anonymous client.
           if (!principal) {
-            services.metrics.refuse('UNAUTHENTICATED');
+            services.metrics.refuse(ErrorCode.Unauthenticated);
             return false;
           }
           // Counted across instances when there is Redis (limits/socket-quota.ts).
@@ -224,10 +224,10 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
         try {
           document = parse(query);
         } catch (error) {
-          return refused([error as GraphQLError], 'GRAPHQL_PARSE_FAILED');
+          return refused([error as GraphQLError], ErrorCode.GraphqlParseFailed);
         }
         const errors = validate(schema, document);
-        if (errors.length > 0) return refused(errors, 'GRAPHQL_VALIDATION_FAILED');
+        if (errors.length > 0) return refused(errors, ErrorCode.GraphqlValidationFailed);
         return {
           schema,
           operationName: payload.operationName,
@@ -248,7 +248,7 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
       // Staggered (DRAIN_BATCH_SIZE every DRAIN_BATCH_INTERVAL_MS) so clients reconnect elsewhere gradually.
       await closeInBatches(wss.clients, config.drain);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
-      await quota.close();
+      await quota.stop();
     },
   };
 }

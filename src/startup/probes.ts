@@ -7,7 +7,7 @@
  */
 import amqp from 'amqplib';
 import { Kafka, logLevel } from 'kafkajs';
-import { Redis } from 'ioredis';
+import { createRedis } from '../lib/redis.js';
 import pg from 'pg';
 import type { Logger } from '../lib/logger.js';
 import { printableUrl, reasonOf, StartupError, type StartupPart } from './errors.js';
@@ -73,13 +73,13 @@ export async function probePostgres(databaseUrl: string, timeoutMs: number, logg
 /** Connects once and PINGs. A refused password or an unknown command set is not waited for. */
 export async function probeRedis(redisUrl: string, timeoutMs: number, logger: Logger): Promise<void> {
   await untilReachable('redis', `Redis at ${printableUrl(redisUrl)}`, timeoutMs, logger, async (remainingMs) => {
-    const redis = new Redis(redisUrl, {
+    // The probe reports its failure itself (thrown below, logged by untilReachable).
+    const { client: redis } = createRedis({ url: redisUrl, logger, errors: 'caller' }, 'startup-probe', {
       lazyConnect: true,
       connectTimeout: Math.min(remainingMs, 5_000),
       maxRetriesPerRequest: 0,
       enableOfflineQueue: false,
       retryStrategy: () => null,
-      connectionName: 'paypulse-startup-probe',
     });
     // The socket's own error (ECONNREFUSED…) says more than the "Connection is closed." that follows it.
     let socketError: unknown;

@@ -13,6 +13,7 @@ import { header, type WebhookRequest } from './providers/common.js';
 import { refuse, WebhookCode, WebhookRefusal } from './refusal.js';
 import { isNativeProvider, PROVIDER_NAME } from './secrets.js';
 import type { WebhookService } from './service.js';
+import { ErrorCode } from '../lib/error-codes.js';
 
 export const WEBHOOK_PATH_PREFIX = '/webhooks/';
 
@@ -39,7 +40,7 @@ export function createWebhookHttpHandler({ webhooks, maxBodyBytes, metrics, logg
         if (!decision.allowed) {
           req.resume();
           const seconds = String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
-          throw refuse('RATE_LIMITED', 'too many webhook requests from this address', { retryAfterMs: decision.retryAfterMs }, 429, { 'retry-after': seconds });
+          throw refuse(ErrorCode.RateLimited, 'too many webhook requests from this address', { retryAfterMs: decision.retryAfterMs }, 429, { 'retry-after': seconds });
         }
       }
       const method = req.method ?? 'GET';
@@ -66,10 +67,10 @@ export function createWebhookHttpHandler({ webhooks, maxBodyBytes, metrics, logg
       if (error instanceof WebhookRefusal) {
         // Refusals raised before the service (route, method, size) are counted here; the service counts its own.
         if (!error.counted) metrics.refuse(error.code);
-        return json(res, error.status, { code: error.code, message: error.message, ...error.details }, { ...error.headers, ...(error.code === 'PAYLOAD_TOO_LARGE' ? { connection: 'close' } : {}) });
+        return json(res, error.status, { code: error.code, message: error.message, ...error.details }, { ...error.headers, ...(error.code === ErrorCode.PayloadTooLarge ? { connection: 'close' } : {}) });
       }
       logger.error({ err: error }, 'webhook failed');
-      if (!res.headersSent) json(res, 500, { code: 'INTERNAL', message: 'Unexpected error.' });
+      if (!res.headersSent) json(res, 500, { code: ErrorCode.Internal, message: 'Unexpected error.' });
     }
   };
 }
@@ -101,7 +102,7 @@ function parseRoute(pathname: string): Route | undefined {
 
 /** The body as UTF-8, refused with 413 beyond `max` bytes (declared or counted). */
 function readBody(req: IncomingMessage, max: number): Promise<string> {
-  const tooLarge = () => refuse('PAYLOAD_TOO_LARGE', `request body exceeds ${max} bytes`, {}, 413);
+  const tooLarge = () => refuse(ErrorCode.PayloadTooLarge, `request body exceeds ${max} bytes`, {}, 413);
   if (Number(req.headers['content-length'] ?? 0) > max) {
     req.resume();
     return Promise.reject(tooLarge());

@@ -3,18 +3,10 @@
  * JSON body and the `reason` label of `paypulse_refusals_total`) and the HTTP status that goes
  * with it. A refused webhook stores nothing.
  */
-export const WebhookCode = {
-  UnknownProvider: 'WEBHOOK_UNKNOWN_PROVIDER',
-  SignatureMissing: 'WEBHOOK_SIGNATURE_MISSING',
-  SignatureInvalid: 'WEBHOOK_SIGNATURE_INVALID',
-  TimestampOutOfRange: 'WEBHOOK_TIMESTAMP_OUT_OF_RANGE',
-  Replayed: 'WEBHOOK_REPLAYED',
-  MalformedPayload: 'WEBHOOK_MALFORMED_PAYLOAD',
-  Unmappable: 'WEBHOOK_UNMAPPABLE',
-  MethodNotAllowed: 'WEBHOOK_METHOD_NOT_ALLOWED',
-  InvalidSecret: 'WEBHOOK_INVALID_SECRET',
-} as const;
-export type WebhookCode = (typeof WebhookCode)[keyof typeof WebhookCode];
+import { WebhookErrorCode, type ErrorCode } from '../lib/error-codes.js';
+
+export const WebhookCode = WebhookErrorCode;
+export type WebhookCode = WebhookErrorCode;
 
 const STATUS: Record<WebhookCode, number> = {
   WEBHOOK_UNKNOWN_PROVIDER: 404,
@@ -35,7 +27,7 @@ export class WebhookRefusal extends Error {
   counted = false;
   constructor(
     /** A WebhookCode, or an envelope / ingest code (INVALID_AMOUNT, FORBIDDEN, …) for an event the pipeline refused. */
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details: Record<string, unknown> = {},
     status?: number,
@@ -47,5 +39,5 @@ export class WebhookRefusal extends Error {
   }
 }
 
-export const refuse = (code: string, message: string, details?: Record<string, unknown>, status?: number, headers?: Record<string, string>) =>
+export const refuse = (code: ErrorCode, message: string, details?: Record<string, unknown>, status?: number, headers?: Record<string, string>) =>
   new WebhookRefusal(code, message, details, status, headers);

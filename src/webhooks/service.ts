@@ -23,6 +23,7 @@ import type { Envelope, WebhookRequest } from './providers/common.js';
 import { refuse, WebhookCode, WebhookRefusal } from './refusal.js';
 import { isNativeProvider, PROVIDER_NAME, type NativeProvider, type WebhookSecretStore } from './secrets.js';
 import { verifyStandard } from './standard.js';
+import { ErrorCode } from '../lib/error-codes.js';
 
 export type WebhookOutcome = Exclude<ItemOutcome, { status: 'rejected' }>;
 export type NativeOutcome = WebhookOutcome | { status: 'ignored'; reason: string };
@@ -68,14 +69,14 @@ export function createWebhookService(deps: WebhookServiceDeps): WebhookService {
   async function ingest(merchantId: string, envelope: unknown): Promise<WebhookOutcome> {
     let outcome: ItemOutcome;
     try {
-      outcome = (await intake.submit([envelope], { source: 'webhook', merchantId })).items[0]!;
+      outcome = (await intake.ingest([envelope], { source: 'webhook', merchantId })).items[0]!;
     } catch (error) {
-      if (error instanceof IntakeUnavailableError) throw refuse('SERVICE_UNAVAILABLE', error.message, { retryable: true }, 503);
+      if (error instanceof IntakeUnavailableError) throw refuse(ErrorCode.ServiceUnavailable, error.message, { retryable: true }, 503);
       throw error;
     }
     if (outcome.status === 'rejected') {
       const first = outcome.errors[0]!;
-      throw refuse(first.code, outcome.errors.map((e) => e.message).join('; '), { fieldErrors: outcome.errors }, first.code === 'FORBIDDEN' ? 403 : 400);
+      throw refuse(first.code, outcome.errors.map((e) => e.message).join('; '), { fieldErrors: outcome.errors }, first.code === ErrorCode.Forbidden ? 403 : 400);
     }
     return outcome;
   }

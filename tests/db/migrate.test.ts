@@ -77,13 +77,13 @@ for (const kind of ['pglite', 'postgres'] as const) {
     async function fresh(): Promise<Database> {
       if (kind === 'pglite') {
         const db = await createDatabase({ kind: 'pglite', dataDir: 'memory://' });
-        cleanups.push(() => db.close());
+        cleanups.push(() => db.stop());
         return db;
       }
       const { url, drop } = await createTestDatabase();
       cleanups.push(drop);
       const db = await createDatabase({ kind: 'postgres', url, poolSize: 2 });
-      cleanups.push(() => db.close());
+      cleanups.push(() => db.stop());
       return db;
     }
     function temp(extra: Record<string, string> = {}): string {
@@ -224,7 +224,7 @@ await describeWith(['postgres'], 'migrate() from several instances at once (post
     const dbs: Database[] = [];
     for (let i = 0; i < count; i++) {
       const db = await createDatabase({ kind: 'postgres', url, poolSize: 2 });
-      cleanups.push(() => db.close());
+      cleanups.push(() => db.stop());
       dbs.push(db);
     }
     return dbs;

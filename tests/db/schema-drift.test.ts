@@ -454,7 +454,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
       await migrate(db, logger);
     });
     afterAll(async () => {
-      await db?.close();
+      await db?.stop();
       await drop?.();
     });
 

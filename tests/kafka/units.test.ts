@@ -80,9 +80,9 @@ describe('Kafka intake when the log does not acknowledge', () => {
       const config = { ...loadConfig({ KAFKA_BROKERS: '127.0.0.1:9' }).kafka! };
       const intake = createKafkaIntake({ producer, config, merchants: t.app.services.merchants });
       const event = { eventId: 'e1', type: 'payment.completed', provider: 'mpesa', amountMinor: '100', currency: 'KES' };
-      await expect(intake.submit([event], { source: 'api', merchantId: 'm_unacked' })).rejects.toBeInstanceOf(IntakeUnavailableError);
+      await expect(intake.ingest([event], { source: 'api', merchantId: 'm_unacked' })).rejects.toBeInstanceOf(IntakeUnavailableError);
       // Invalid items alone never reach Kafka, so they are answered without it.
-      const invalid = await intake.submit([{ ...event, currency: 'KSH' }], { source: 'api', merchantId: 'm_unacked' });
+      const invalid = await intake.ingest([{ ...event, currency: 'KSH' }], { source: 'api', merchantId: 'm_unacked' });
       expect(invalid).toMatchObject({ accepted: 0, rejected: 1 });
     } finally {
       await t.stop();

@@ -114,7 +114,7 @@ await describeWith(['postgres', 'redis'], 'rate limits across two instances (Red
       now += 50;
       expect((await limiter.take(key, budget)).allowed).toBe(true);
     } finally {
-      await limiter.close();
+      await limiter.stop();
     }
   });
 
@@ -126,7 +126,7 @@ await describeWith(['postgres', 'redis'], 'rate limits across two instances (Red
       const outcomes = await Promise.all(Array.from({ length: 6 }, () => limiter.take(key, { perMinute: 1, burst: 4 })));
       expect(outcomes.filter((d) => d.allowed)).toHaveLength(4);
     } finally {
-      await limiter.close();
+      await limiter.stop();
     }
   });
 });

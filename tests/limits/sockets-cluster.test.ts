@@ -77,8 +77,8 @@ await describeWith(['postgres', 'redis'], 'sockets per credential across two ins
       // Refreshed every 100 ms, the live instance's two places are still held.
       expect(await dead.acquire(credential, 2)).toBeUndefined();
     } finally {
-      await live.close();
-      await dead.close();
+      await live.stop();
+      await dead.stop();
     }
   });
 });

@@ -7,7 +7,7 @@ import { recipientOutcome, RECIPIENT_STATUS } from '../../src/notifications/chan
 import { deliveryIdempotencyKey } from '../../src/notifications/channels/onesignal.js';
 import { createSmsRouter, smsProviderFor } from '../../src/notifications/channels/sms-routing.js';
 import { route, type Reach } from '../../src/notifications/routing.js';
-import { publicDeliveryError } from '../../src/schema/notifications.js';
+import { publicDeliveryError } from '../../src/notifications/delivery-errors.js';
 import { draftForApiKey, draftForCredit, draftsForEvent, draftsForOrder } from '../../src/notifications/rules.js';
 import { escapeHtml, formatAmount, MAX_SMS_SEGMENTS, renderEmail, renderSms } from '../../src/notifications/templates.js';
 import { CHANNELS, PRIORITIES, type Channel, type Priority } from '../../src/notifications/types.js';

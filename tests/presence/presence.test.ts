@@ -76,7 +76,7 @@ await describeWith(['postgres', 'redis'], 'presence across two instances', () =>
     const watcher = collect(b.wsClient({ authorization: `Bearer ${m.token}` }), PresenceSub, { userIds: [customer.sub] });
     await watcher.waitFor(2, 60_000);
     expect(statusesOf(watcher, customer.sub)).toEqual(['ONLINE', 'OFFLINE']);
-    await pubsub.close();
+    await pubsub.stop();
   }, 120_000);
 
   it('scopes watching: own merchant for staff, oneself for customers, anyone for admins; others FORBIDDEN', async () => {

@@ -87,7 +87,7 @@ for (const impl of implementations) {
       subscriber = createPubSub(impl.url);
       publisher = impl.url ? createPubSub(impl.url) : subscriber;
       if (impl.url) redis = new Redis(impl.url);
-      await waitUntil(async () => (await subscriber.ready()) && (await publisher.ready()), WAIT_MS, () => 'pubsub ready');
+      await waitUntil(async () => (await subscriber.readiness()) && (await publisher.readiness()), WAIT_MS, () => 'pubsub ready');
     });
 
     afterEach(async () => {
@@ -95,14 +95,14 @@ for (const impl of implementations) {
     });
 
     afterAll(async () => {
-      await subscriber?.close();
-      if (publisher !== subscriber) await publisher?.close();
+      await subscriber?.stop();
+      if (publisher !== subscriber) await publisher?.stop();
       redis?.disconnect();
     });
 
     it(`reports its kind as ${impl.name} and is ready`, async () => {
       expect(subscriber.kind).toBe(impl.name);
-      expect(await subscriber.ready()).toBe(true);
+      expect(await subscriber.readiness()).toBe(true);
     });
 
     it('delivers a message published right after subscribe() resolved', async () => {
@@ -194,10 +194,10 @@ for (const impl of implementations) {
 
     it('close() ends subscriptions that are waiting for a message', async () => {
       const own = createPubSub(impl.url);
-      await waitUntil(() => own.ready(), WAIT_MS, () => 'own pubsub ready');
+      await waitUntil(() => own.readiness(), WAIT_MS, () => 'own pubsub ready');
       const iterator = await own.subscribe('paymentEvents', newKey());
       const pending = iterator.next();
-      await own.close();
+      await own.stop();
       // A closed pubsub can never deliver again: a consumer waiting on it must not wait forever.
       expect(await within(pending, 5_000).catch((e: Error) => e.message)).toEqual({ done: true, value: undefined });
       expect(own.activeSubscriptions()).toBe(0);
@@ -206,9 +206,9 @@ for (const impl of implementations) {
     if (impl.url) {
       it('is not ready after close()', async () => {
         const own = createPubSub(impl.url);
-        await waitUntil(() => own.ready(), WAIT_MS, () => 'own pubsub ready');
-        await own.close();
-        expect(await own.ready()).toBe(false);
+        await waitUntil(() => own.readiness(), WAIT_MS, () => 'own pubsub ready');
+        await own.stop();
+        expect(await own.readiness()).toBe(false);
         await expect(own.publish('paymentEvents', newKey(), message('x', 1))).rejects.toThrow();
       });
     }

@@ -113,9 +113,9 @@ await describeWith(['rabbitmq'], 'RabbitMQ intake when the broker does not confi
     const metrics = createRabbitMetrics(createMetrics({ defaultMetrics: false }).registry);
     // Never started: no connection.
     const intake = createRabbitIntake({ config, merchants: t.app.services.merchants, logger, metrics });
-    await expect(intake.submit([event], { source: 'api', merchantId: 'm_unconfirmed' })).rejects.toBeInstanceOf(IntakeUnavailableError);
-    expect(intake.ready()).toBe(false);
-    const invalid = await intake.submit([{ ...event, currency: 'KSH' }], { source: 'api', merchantId: 'm_unconfirmed' });
+    await expect(intake.ingest([event], { source: 'api', merchantId: 'm_unconfirmed' })).rejects.toBeInstanceOf(IntakeUnavailableError);
+    expect(intake.readiness()).toBe(false);
+    const invalid = await intake.ingest([{ ...event, currency: 'KSH' }], { source: 'api', merchantId: 'm_unconfirmed' });
     expect(invalid).toMatchObject({ accepted: 0, rejected: 1 });
     // The refused call counts as one failed publish; the invalid item was never published.
     expect(Object.fromEntries((await metrics.published.get()).values.map((v) => [v.labels.outcome, v.value]))).toEqual({ failed: 1 });
@@ -128,17 +128,17 @@ await describeWith(['rabbitmq'], 'RabbitMQ intake when the broker does not confi
     const intake = createRabbitIntake({ config, merchants: t.app.services.merchants, logger, metrics });
     await intake.start();
     try {
-      expect(intake.ready()).toBe(true);
+      expect(intake.readiness()).toBe(true);
       const shardQueue = `${names.queue}.${shardOf('m_unconfirmed', names.shards)}`;
       const conn = await amqp.connect(RABBITMQ_URL);
       const ch = await conn.createChannel();
       await ch.unbindQueue(shardQueue, names.exchange, String(shardOf('m_unconfirmed', names.shards)));
-      await expect(intake.submit([event], { source: 'api', merchantId: 'm_unconfirmed' })).rejects.toThrow(/did not confirm/);
+      await expect(intake.ingest([event], { source: 'api', merchantId: 'm_unconfirmed' })).rejects.toThrow(/did not confirm/);
       expect(await queueDepth(shardQueue)).toBe(0);
 
       await ch.bindQueue(shardQueue, names.exchange, String(shardOf('m_unconfirmed', names.shards)));
       await conn.close();
-      const ok = await intake.submit([event], { source: 'api', merchantId: 'm_unconfirmed' });
+      const ok = await intake.ingest([event], { source: 'api', merchantId: 'm_unconfirmed' });
       expect(ok).toMatchObject({ accepted: 1, rejected: 0 });
       expect(await queueDepth(shardQueue)).toBe(1);
       const published = (await metrics.published.get()).values;
@@ -160,11 +160,11 @@ await describeWith(['rabbitmq'], 'RabbitMQ intake when the broker does not confi
       const ch = await conn.createChannel();
       await ch.deleteExchange(names.exchange);
       // Publishing to a missing exchange closes the channel (404): the pending confirm fails.
-      await expect(intake.submit([event], { source: 'api', merchantId: 'm_unconfirmed' })).rejects.toBeInstanceOf(IntakeUnavailableError);
+      await expect(intake.ingest([event], { source: 'api', merchantId: 'm_unconfirmed' })).rejects.toBeInstanceOf(IntakeUnavailableError);
       await ch.assertExchange(names.exchange, 'direct', { durable: true });
       for (let shard = 0; shard < names.shards; shard++) await ch.bindQueue(`${names.queue}.${shard}`, names.exchange, String(shard));
       await conn.close();
-      expect(await intake.submit([event], { source: 'api', merchantId: 'm_unconfirmed' })).toMatchObject({ accepted: 1 });
+      expect(await intake.ingest([event], { source: 'api', merchantId: 'm_unconfirmed' })).toMatchObject({ accepted: 1 });
     } finally {
       await intake.stop();
       await deleteTopology(names);

@@ -280,7 +280,8 @@ await describeWith(['postgres', 'redis'], 'readiness with real services', () => 
     try {
       const { status, json } = await getJson(`${new URL(t.url).origin}/readyz`);
       expect(status).toBe(200);
-      expect(json).toEqual({ status: 'ready', checks: { started: true, database: true, pubsub: true } });
+      // Every part holding its own Redis connection is a check of its own.
+      expect(json).toEqual({ status: 'ready', checks: { started: true, database: true, pubsub: true, rateLimit: true, presence: true, persistedQueries: true } });
     } finally {
       await t.stop();
     }
@@ -296,7 +297,7 @@ await describeWith(['postgres', 'redis'], 'readiness with real services', () => 
       await db.drop();
       const { status, json } = await getJson(`${origin}/readyz`);
       expect(status).toBe(503);
-      expect(json).toEqual({ status: 'not ready', checks: { started: true, database: false, pubsub: true } });
+      expect(json).toEqual({ status: 'not ready', checks: { started: true, database: false, pubsub: true, rateLimit: true, presence: true, persistedQueries: true } });
       expect((await getJson(`${origin}/healthz`)).status).toBe(200);
     } finally {
       await t.stop();
@@ -309,11 +310,21 @@ await describeWith(['postgres', 'redis'], 'readiness with real services', () => 
     const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
     const t = await startTestApp({ mode: 'services', databaseUrl: db.url, env: { REDIS_URL: `redis://127.0.0.1:${proxy.port}` } });
     const readyz = () => getJson(`${new URL(t.url).origin}/readyz`);
+    let readyzJson: unknown;
     try {
       expect((await readyz()).status).toBe(200);
       proxy.cut();
-      await waitUntil(async () => (await readyz()).status === 503, WAIT_MS, () => 'readiness 503 while Redis is cut off');
-      expect((await readyz()).json).toEqual({ status: 'not ready', checks: { started: true, database: true, pubsub: false } });
+      // Each Redis client notices the cut on its own: wait until every one has.
+      const redisChecks = ['pubsub', 'rateLimit', 'presence', 'persistedQueries'];
+      await waitUntil(
+        async () => {
+          readyzJson = (await readyz()).json;
+          return redisChecks.every((c) => (readyzJson as { checks: Record<string, boolean> }).checks[c] === false);
+        },
+        WAIT_MS,
+        () => `every Redis check false while Redis is cut off (${JSON.stringify(readyzJson)})`,
+      );
+      expect((await readyz()).json).toEqual({ status: 'not ready', checks: { started: true, database: true, pubsub: false, rateLimit: false, presence: false, persistedQueries: false } });
       proxy.restore();
       await waitUntil(async () => (await readyz()).status === 200, WAIT_MS, () => 'readiness 200 once Redis is back');
     } finally {

@@ -25,8 +25,8 @@ describe('ingest effects: after-commit work', () => {
     await createMerchantService(db.prisma).ensure({ id: merchantId, name: 'After commit', timezone: 'UTC', defaultCurrency: 'KES' });
   });
   afterAll(async () => {
-    await pubsub.close();
-    await db?.close();
+    await pubsub.stop();
+    await db?.stop();
   });
 
   const event = () => walletEvent(merchantId, 'w_after', 'payment.completed', 1n);

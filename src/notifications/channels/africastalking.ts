@@ -123,6 +123,6 @@ export function createAfricasTalkingSender(options: AfricasTalkingOptions): Chan
       }
       return recipientOutcome(mine);
     },
-    async close() {},
+    async stop() {},
   };
 }

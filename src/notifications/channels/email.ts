@@ -50,6 +50,6 @@ export function createSendgridSender(options: SendgridOptions): ChannelSender {
         return { kind: retryableStatus(httpStatus) ? 'retry' : 'failed', error: `${describeError(error)}${detail}` };
       }
     },
-    async close() {},
+    async stop() {},
   };
 }

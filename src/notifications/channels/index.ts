@@ -44,6 +44,6 @@ export function createChannels(config: Config['notifications'], logger: Logger):
   };
 }
 
-export async function closeChannels(channels: Channels): Promise<void> {
-  await Promise.all(Object.values(channels).map((c) => c.close()));
+export async function stopChannels(channels: Channels): Promise<void> {
+  await Promise.all(Object.values(channels).map((c) => c.stop()));
 }

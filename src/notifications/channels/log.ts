@@ -17,6 +17,6 @@ export function createLogSender(channel: Channel, logger: Logger): ChannelSender
       );
       return { kind: 'logged' };
     },
-    async close() {},
+    async stop() {},
   };
 }

@@ -140,6 +140,6 @@ export function createOneSignalSender(options: OneSignalOptions): ChannelSender 
       // 200 without an id: no subscription could take it (unsubscribed or unknown ids).
       return { kind: 'failed', error: `OneSignal sent nothing: ${describeErrors(response.errors)}`.slice(0, 500), invalidTokens };
     },
-    async close() {},
+    async stop() {},
   };
 }

@@ -148,7 +148,7 @@ export function createFcmSender(options: FcmOptions): ChannelSender {
         return { kind: 'retry', error: describeError(error) };
       }
     },
-    async close() {
+    async stop() {
       await deleteApp(app);
       httpAgent?.destroy();
     },

@@ -32,8 +32,8 @@ export function createSmsRouter({ senders, routes, fallback }: SmsRouterOptions)
       const provider = job.address ? smsProviderFor(job.address, routes, fallback) : fallback;
       return senders[provider]!.send(job);
     },
-    async close() {
-      await Promise.all(Object.values(senders).map((s) => s.close()));
+    async stop() {
+      await Promise.all(Object.values(senders).map((s) => s.stop()));
     },
   };
 }

@@ -43,6 +43,6 @@ export function createTwilioSender(options: TwilioOptions): ChannelSender {
         return { kind: retryableStatus(typeof status === 'number' ? status : undefined) ? 'retry' : 'failed', error: describeError(error) };
       }
     },
-    async close() {},
+    async stop() {},
   };
 }

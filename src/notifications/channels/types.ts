@@ -34,7 +34,7 @@ export interface ChannelSender {
   readonly live: boolean;
   /** Never throws: every failure is an outcome. */
   send(job: DeliveryJob): Promise<SendOutcome>;
-  close(): Promise<void>;
+  stop(): Promise<void>;
 }
 
 /** HTTP statuses worth retrying: throttling and server errors (and none at all: a network error). */

@@ -3,7 +3,7 @@
  * bucket lives there and is updated by one Lua script with Redis's clock, so the limit holds
  * across instances; without Redis (embedded mode) it is kept in memory.
  */
-import { Redis } from 'ioredis';
+import { createRedis, type RedisConfig } from '../../lib/redis.js';
 
 export interface RateBudget {
   /** Sustained rate. */
@@ -20,7 +20,9 @@ export interface RateDecision {
 
 export interface RateLimiter {
   take(key: string, budget: RateBudget): Promise<RateDecision>;
-  close(): Promise<void>;
+  /** False while the backing store (Redis) is unreachable; callers then let requests through. */
+  readiness(): Promise<boolean>;
+  stop(): Promise<void>;
 }
 
 // Tokens are kept in thousandths so every value Redis stores is an integer.
@@ -58,9 +60,9 @@ const perMs = (budget: RateBudget) => (budget.perMinute * SCALE) / 60_000;
  * `options.now` replaces Redis's clock (tests freeze it; every instance must share one clock, so
  * production leaves it to Redis).
  */
-export function createRedisRateLimiter(url: string, prefix = 'paypulse:rate:', options: { now?: () => number } = {}): RateLimiter {
-  const redis = new Redis(url, { maxRetriesPerRequest: 2, connectionName: 'paypulse-rate', lazyConnect: true });
-  redis.on('error', () => {});
+export function createRedisRateLimiter(redisConfig: RedisConfig | string, prefix = 'paypulse:rate:', options: { now?: () => number } = {}): RateLimiter {
+  const connection = createRedis(redisConfig, 'rate', { maxRetriesPerRequest: 2, lazyConnect: true });
+  const redis = connection.client;
   redis.defineCommand('paypulseTake', { numberOfKeys: 1, lua: TAKE_SCRIPT });
   const take = (redis as unknown as { paypulseTake(key: string, ...args: (string | number)[]): Promise<[number, number]> }).paypulseTake.bind(redis);
   return {
@@ -68,9 +70,8 @@ export function createRedisRateLimiter(url: string, prefix = 'paypulse:rate:', o
       const [allowed, retry] = await take(prefix + key, perMs(budget), budget.burst * SCALE, SCALE, ...(options.now ? [Math.floor(options.now())] : []));
       return { allowed: allowed === 1, retryAfterMs: Number(retry) };
     },
-    async close() {
-      redis.disconnect();
-    },
+    readiness: () => connection.readiness(),
+    stop: () => connection.stop(),
   };
 }
 
@@ -94,7 +95,8 @@ export function createMemoryRateLimiter(now: () => number = Date.now): RateLimit
       }
       return { allowed: false, retryAfterMs: Math.ceil((SCALE - bucket.tokens) / rate) };
     },
-    async close() {
+    readiness: async () => true,
+    async stop() {
       buckets.clear();
     },
   };

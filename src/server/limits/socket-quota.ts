@@ -11,13 +11,15 @@
  * one atomic step for users and API keys alike.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { createRedis, type RedisConfig } from '../../lib/redis.js';
 
 export interface SocketQuota {
   /** Claims a place for a new socket of `credential`; resolves its release key, or undefined when `max` are held. */
   acquire(credential: string, max: number): Promise<string | undefined>;
   release(credential: string, key: string): Promise<void>;
-  close(): Promise<void>;
+  /** False while the backing store (Redis) is unreachable; sockets are then counted per instance. */
+  readiness(): Promise<boolean>;
+  stop(): Promise<void>;
 }
 
 export function createMemorySocketQuota(): SocketQuota {
@@ -36,7 +38,8 @@ export function createMemorySocketQuota(): SocketQuota {
       mine?.delete(key);
       if (mine?.size === 0) held.delete(credential);
     },
-    async close() {
+    readiness: async () => true,
+    async stop() {
       held.clear();
     },
   };
@@ -72,10 +75,10 @@ export interface RedisSocketQuotaOptions {
   heartbeatMs?: number;
 }
 
-export function createRedisSocketQuota(url: string, options: RedisSocketQuotaOptions): SocketQuota {
+export function createRedisSocketQuota(redisConfig: RedisConfig | string, options: RedisSocketQuotaOptions): SocketQuota {
   const prefix = options.prefix ?? 'paypulse:sockets:';
-  const redis = new Redis(url, { maxRetriesPerRequest: 2, connectionName: 'paypulse-socket-quota' });
-  redis.on('error', () => {});
+  const connection = createRedis(redisConfig, 'socket-quota', { maxRetriesPerRequest: 2 });
+  const redis = connection.client;
   redis.defineCommand('paypulseSocketAcquire', { numberOfKeys: 1, lua: ACQUIRE });
   redis.defineCommand('paypulseSocketRefresh', { lua: REFRESH });
   const commands = redis as unknown as {
@@ -114,13 +117,14 @@ export function createRedisSocketQuota(url: string, options: RedisSocketQuotaOpt
       local.delete(key);
       await redis.zrem(prefix + credential, key).catch(() => {});
     },
-    async close() {
+    readiness: () => connection.readiness(),
+    async stop() {
       clearInterval(beat);
       // Places held by this instance are given back now rather than after the TTL.
       const entries = [...local];
       local.clear();
       if (entries.length > 0) await Promise.all(entries.map(([member, set]) => redis.zrem(set, member))).catch(() => {});
-      redis.disconnect();
+      await connection.stop();
     },
   };
 }

@@ -15,7 +15,7 @@ import { clientError, ErrorCode } from '../../schema/errors.js';
  * their refusals where they raise them). Only errors without a `path` count: those come from
  * the request, not from a resolver.
  */
-const PROTOCOL_CODES = new Set(['BAD_REQUEST', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'OPERATION_RESOLUTION_FAILURE', 'UNAUTHENTICATED']);
+const PROTOCOL_CODES = new Set<string>([ErrorCode.BadRequest, ErrorCode.GraphqlParseFailed, ErrorCode.GraphqlValidationFailed, ErrorCode.BadUserInput, ErrorCode.OperationResolutionFailure, ErrorCode.Unauthenticated]);
 
 type ErrorLike = { readonly path?: unknown; readonly extensions?: Readonly<Record<string, unknown>> | undefined };
 
@@ -47,7 +47,7 @@ export function useRequestGuards(metrics: Metrics): Plugin {
             return await inner(request);
           } catch (error) {
             if (error instanceof SyntaxError) {
-              throw clientError('BAD_REQUEST', `request parameters are not valid JSON: ${error.message}`, { http: { status: 400 } });
+              throw clientError(ErrorCode.BadRequest, `request parameters are not valid JSON: ${error.message}`, { http: { status: 400 } });
             }
             throw error;
           }

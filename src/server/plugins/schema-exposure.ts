@@ -10,13 +10,14 @@
 import { GraphQLError, visit, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../../config.js';
+import { ErrorCode } from '../../lib/error-codes.js';
 import type { Metrics } from '../../lib/metrics.js';
 import type { CallerResolver, SocketInitialContext } from '../context.js';
 
 type Audience = Config['exposure']['introspection'];
 type ExposureContext = Partial<SocketInitialContext> & { request?: Request };
 
-export const INTROSPECTION_DISABLED = 'INTROSPECTION_DISABLED';
+export const INTROSPECTION_DISABLED = ErrorCode.IntrospectionDisabled;
 const SUGGESTION = / Did you mean .+\?$/s;
 
 const allows = (audience: Audience, authenticated: boolean) => audience === 'public' || (audience === 'authenticated' && authenticated);

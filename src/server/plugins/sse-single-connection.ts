@@ -84,7 +84,7 @@ export function useGraphQLSSESingleConnection(services: Services, path: string):
   const json = (status: number, body: unknown) => new api.Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8' } });
   /** A refusal: counted in paypulse_refusals_total under the code the client sees, like every other. */
   const errorResponse = (status: number, error: GraphQLError) => {
-    metrics.refuse(typeof error.extensions?.code === 'string' ? error.extensions.code : 'BAD_REQUEST');
+    metrics.refuse(typeof error.extensions?.code === 'string' ? error.extensions.code : ErrorCode.BadRequest);
     return json(status, { errors: [publicError(error)] });
   };
   const empty = (status: number, headers: Record<string, string> = {}) => new api.Response(null, { status, headers });
@@ -118,7 +118,7 @@ export function useGraphQLSSESingleConnection(services: Services, path: string):
     const owner = credentialOf(principal);
     const held = perOwner.get(owner) ?? 0;
     if (held >= config.limits.sockets.perCredential) {
-      return errorResponse(429, clientError('TOO_MANY_STREAMS', `at most ${config.limits.sockets.perCredential} event streams for this credential`));
+      return errorResponse(429, clientError(ErrorCode.TooManyStreams, `at most ${config.limits.sockets.perCredential} event streams for this credential`));
     }
     const token = randomBytes(24).toString('base64url');
     const reservation: Reservation = {
@@ -183,7 +183,7 @@ export function useGraphQLSSESingleConnection(services: Services, path: string):
   }
 
   function openStream(reservation: Reservation): Response {
-    if (reservation.open) return errorResponse(409, clientError('STREAM_ALREADY_OPEN', 'Stream already open'));
+    if (reservation.open) return errorResponse(409, clientError(ErrorCode.StreamAlreadyOpen, 'Stream already open'));
     reservation.open = true;
     clearTimeout(reservation.expiry);
     let ping: NodeJS.Timeout | undefined;
@@ -229,16 +229,16 @@ export function useGraphQLSSESingleConnection(services: Services, path: string):
     try {
       params = (await request.json()) as typeof params;
     } catch {
-      return errorResponse(400, clientError('BAD_REQUEST', 'the body is not JSON'));
+      return errorResponse(400, clientError(ErrorCode.BadRequest, 'the body is not JSON'));
     }
-    const bad = (message: string) => errorResponse(400, clientError('BAD_REQUEST', message));
+    const bad = (message: string) => errorResponse(400, clientError(ErrorCode.BadRequest, message));
     if (params === null || typeof params !== 'object' || Array.isArray(params)) return bad('the body must be one JSON object');
     if (typeof params.query !== 'string') return bad('query must be a string');
     if (params.variables != null && (typeof params.variables !== 'object' || Array.isArray(params.variables))) return bad('variables must be an object');
     if (params.operationName != null && typeof params.operationName !== 'string') return bad('operationName must be a string');
     const operationId = (params.extensions as { operationId?: unknown } | undefined)?.operationId;
     if (typeof operationId !== 'string' || operationId === '' || operationId.length > 128) return bad('extensions.operationId is required (a string of 1-128 characters)');
-    if (reservation.operations.has(operationId)) return errorResponse(409, clientError('OPERATION_EXISTS', 'Operation with ID already exists'));
+    if (reservation.operations.has(operationId)) return errorResponse(409, clientError(ErrorCode.OperationExists, 'Operation with ID already exists'));
     if (reservation.operations.size >= config.limits.sockets.subscriptionsPerSocket) {
       return errorResponse(429, clientError(ErrorCode.TooManySubscriptions, `at most ${config.limits.sockets.subscriptionsPerSocket} operations at once on one stream`));
     }
@@ -265,12 +265,12 @@ export function useGraphQLSSESingleConnection(services: Services, path: string):
       document = enveloped.parse(params.query as string);
     } catch (error) {
       if (!(error instanceof GraphQLError)) throw error;
-      return refuse([error], 'GRAPHQL_PARSE_FAILED');
+      return refuse([error], ErrorCode.GraphqlParseFailed);
     }
     const errors = enveloped.validate(enveloped.schema, document);
-    if (errors.length > 0) return refuse(errors, 'GRAPHQL_VALIDATION_FAILED');
+    if (errors.length > 0) return refuse(errors, ErrorCode.GraphqlValidationFailed);
     const operation = getOperationAST(document, params.operationName as string | undefined);
-    if (!operation) return refuse([new GraphQLError('no operation to run (name it with operationName)')], 'BAD_REQUEST');
+    if (!operation) return refuse([new GraphQLError('no operation to run (name it with operationName)')], ErrorCode.BadRequest);
 
     let contextValue;
     try {
@@ -334,7 +334,7 @@ export function useGraphQLSSESingleConnection(services: Services, path: string):
     if (!reservation) return notFound();
     if (request.method === 'DELETE') {
       const operationId = url.searchParams.get('operationId');
-      if (!operationId) return errorResponse(400, clientError('BAD_REQUEST', 'operationId is missing'));
+      if (!operationId) return errorResponse(400, clientError(ErrorCode.BadRequest, 'operationId is missing'));
       const op = reservation.operations.get(operationId);
       reservation.operations.delete(operationId);
       reservation.wake();
@@ -342,11 +342,11 @@ export function useGraphQLSSESingleConnection(services: Services, path: string):
       return empty(200);
     }
     if (request.method !== 'GET' && request.method !== 'POST') {
-      metrics.refuse('METHOD_NOT_ALLOWED');
+      metrics.refuse(ErrorCode.MethodNotAllowed);
       return empty(405, { allow: 'GET, POST, PUT, DELETE' });
     }
     if ((request.headers.get('accept') ?? '').includes('text/event-stream')) return openStream(reservation);
-    if (request.method !== 'POST') return errorResponse(405, clientError('METHOD_NOT_ALLOWED', 'operations on a stream are POSTed'));
+    if (request.method !== 'POST') return errorResponse(405, clientError(ErrorCode.MethodNotAllowed, 'operations on a stream are POSTed'));
     return startOperation(request, reservation, serverContext);
   }
 

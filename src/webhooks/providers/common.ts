@@ -5,6 +5,7 @@ import { isCurrency } from '../../lib/currency.js';
 import { parseMajor } from '../../lib/money.js';
 import type { PaymentEventType, PaymentMethod } from '../../payments/types.js';
 import { refuse, WebhookCode } from '../refusal.js';
+import { ErrorCode } from '../../lib/error-codes.js';
 
 export interface WebhookRequest {
   method: string;
@@ -77,7 +78,7 @@ export function optionalText(value: unknown): string | null {
 
 export function currency(value: unknown, field: string): string {
   const code = text(value, field).toUpperCase();
-  if (!isCurrency(code)) throw refuse('INVALID_CURRENCY', `${field} ${code} is not an ISO 4217 currency`);
+  if (!isCurrency(code)) throw refuse(ErrorCode.InvalidCurrency, `${field} ${code} is not an ISO 4217 currency`);
   return code;
 }
 
@@ -85,14 +86,14 @@ export function currency(value: unknown, field: string): string {
 export function majorToMinor(value: unknown, currencyCode: string, field: string): string {
   if (typeof value !== 'string') throw unmappable(`${field} is required`);
   const parsed = parseMajor(value, currencyCode);
-  if (!parsed.ok) throw refuse('INVALID_AMOUNT', `${field} ${value} cannot be represented exactly in ${currencyCode}: ${parsed.reason}`);
-  if (parsed.minor < 0n) throw refuse('INVALID_AMOUNT', `${field} must not be negative`);
+  if (!parsed.ok) throw refuse(ErrorCode.InvalidAmount, `${field} ${value} cannot be represented exactly in ${currencyCode}: ${parsed.reason}`);
+  if (parsed.minor < 0n) throw refuse(ErrorCode.InvalidAmount, `${field} must not be negative`);
   return parsed.minor.toString();
 }
 
 /** An amount already in minor units (Paystack's kobo): plain digits only. */
 export function minorDigits(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !/^\d{1,19}$/.test(value)) throw refuse('INVALID_AMOUNT', `${field} must be a whole number of minor units`);
+  if (typeof value !== 'string' || !/^\d{1,19}$/.test(value)) throw refuse(ErrorCode.InvalidAmount, `${field} must be a whole number of minor units`);
   return value;
 }
 

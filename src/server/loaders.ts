@@ -1,0 +1,34 @@
+/**
+ * Per-request DataLoaders, created with each GraphQL context (server/context.ts): a field that
+ * reads a child list for each of many parents (`Order.history`, `Notification.deliveries`) asks
+ * its loader, and the loader reads every parent of the tick in one query.
+ *
+ * `cache: false` on purpose: a subscription keeps its context for its whole life, and an order's
+ * history or a notification's deliveries change between its events; batching within one
+ * execution tick is what removes the N+1, a per-request cache would only serve stale rows.
+ */
+import DataLoader from 'dataloader';
+import type { DeliveryRecord } from '../notifications/types.js';
+import type { OrderStatusChangeRecord } from '../orders/types.js';
+import type { Services } from '../services.js';
+
+export interface Loaders {
+  /** An order's changes, oldest first. */
+  orderHistory: DataLoader<string, OrderStatusChangeRecord[]>;
+  /** A notification's deliveries. */
+  notificationDeliveries: DataLoader<string, DeliveryRecord[]>;
+}
+
+function batchOf<V>(read: (ids: readonly string[]) => Promise<Map<string, V[]>>) {
+  return async (ids: readonly string[]): Promise<V[][]> => {
+    const found = await read(ids);
+    return ids.map((id) => found.get(id) ?? []);
+  };
+}
+
+export function createLoaders(services: Pick<Services, 'orders' | 'notifications'>): Loaders {
+  return {
+    orderHistory: new DataLoader(batchOf((ids) => services.orders.histories(ids)), { cache: false }),
+    notificationDeliveries: new DataLoader(batchOf((ids) => services.notifications.deliveries(ids)), { cache: false }),
+  };
+}
