@@ -21,10 +21,11 @@ import type { PrismaClient, Tx } from '../db/client.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { Logger } from '../lib/logger.js';
 import { createSemaphore } from '../lib/semaphore.js';
-import { toRecord } from '../payments/repository.js';
-import { paymentKeyOf, toMessage, type EventSource, type PaymentEventDraft, type PaymentEventRecord } from '../payments/types.js';
+import { toMessage, type EventSource, type PaymentEventDraft, type PaymentEventRecord } from '../payments/types.js';
 import type { PubSub } from '../pubsub/index.js';
+import { createContext, type IngestContext } from './context.js';
 import { parseEnvelope, type FieldError } from './envelope.js';
+import { lockMerchant, storeEvents, type StoredEvent } from './store.js';
 
 export const ItemErrorCode = {
   Forbidden: 'FORBIDDEN',
@@ -84,7 +85,9 @@ export type AfterCommit = () => Promise<void>;
  * Work done inside the ingest transaction for newly stored events (never for duplicates). It may
  * return an AfterCommit callback; callbacks run in commit order, after the events are published.
  */
-export type IngestEffect = (tx: Tx, events: readonly PaymentEventRecord[]) => Promise<void | AfterCommit>;
+export type IngestEffect = (tx: Tx, events: readonly StoredEvent[], context: IngestContext) => Promise<void | AfterCommit>;
+
+export type { IngestContext } from './context.js';
 
 export interface IngestPipeline {
   ingest(inputs: readonly unknown[], options: IngestOptions): Promise<IngestResult>;
@@ -148,44 +151,23 @@ export function createIngestPipeline({
     return prisma.$transaction(
       async (tx) => {
         // The row lock orders this merchant's ingests across every instance and connection.
-        const locked = await tx.$queryRaw<{ last_event_seq: bigint }[]>`
-          SELECT last_event_seq FROM merchants WHERE id = ${merchantId} FOR UPDATE`;
-        const head = locked[0];
-        if (!head) return { kind: 'unknown-merchant' as const };
+        const merchant = await lockMerchant(tx, merchantId);
+        if (!merchant) return { kind: 'unknown-merchant' as const };
 
-        const ids = [...new Set(items.map((i) => i.draft.eventId))];
-        const existing = await tx.paymentEvent.findMany({ where: { merchantId, eventId: { in: ids } } });
-        const known = new Map(existing.map((row) => [row.eventId, toRecord(row)]));
-
-        const fresh: QueuedItem[] = [];
-        const seen = new Set<string>();
-        for (const item of items) {
-          if (known.has(item.draft.eventId) || seen.has(item.draft.eventId)) continue;
-          seen.add(item.draft.eventId);
-          fresh.push(item);
-        }
-
+        const { inserted, known, related } = await storeEvents(tx, merchant, items);
         const afterCommit: AfterCommit[] = [];
-        let next = head.last_event_seq;
-        const rows =
-          fresh.length === 0
-            ? []
-            : await tx.paymentEvent.createManyAndReturn({
-                data: fresh.map(({ draft, source }) => {
-                  next += 1n;
-                  const { merchantId: _ignored, ...fields } = draft;
-                  return { ...fields, merchantId, merchantSeq: next, source, paymentKey: paymentKeyOf(draft) };
-                }),
-              });
-        const inserted = rows.map(toRecord).sort((a, b) => (a.merchantSeq < b.merchantSeq ? -1 : 1));
         if (inserted.length > 0) {
-          await tx.merchant.update({ where: { id: merchantId }, data: { lastEventSeq: next } });
+          // Duplicates of this batch that share a key with a new event belong to its payment too.
+          const keys = new Set(inserted.map((e) => e.paymentKey));
+          const context = createContext(tx, merchant, inserted, [...related, ...[...known.values()].filter((e) => keys.has(e.paymentKey))]);
           for (const effect of effects) {
-            const after = await effect(tx, inserted);
+            const after = await effect(tx, inserted, context);
             if (after) afterCommit.push(after);
           }
         }
-        const byEventId = new Map(fresh.map((item) => [item.draft.eventId, item]));
+        // The item that stored each new event: the first with its id, in queue order.
+        const byEventId = new Map<string, QueuedItem>();
+        for (const item of items) if (!byEventId.has(item.draft.eventId)) byEventId.set(item.draft.eventId, item);
         return { kind: 'stored' as const, inserted, known, afterCommit, insertedBy: new Map(inserted.map((e) => [byEventId.get(e.eventId)!, e])) };
       },
       { maxWait: 10_000, timeout: 60_000 },
