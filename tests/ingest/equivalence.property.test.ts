@@ -39,7 +39,21 @@ async function prepare(side: Side, merchantId: string, s: Stream): Promise<Recor
     });
     orders[symbol] = order.id;
   }
+  // Staff enrolled for the merchant, reachable by push and wanting even LOW payment notices.
+  const staff = `staff-${merchantId}`;
+  await services.db.prisma.$executeRawUnsafe(`INSERT INTO notification_recipients (user_id, role, merchant_id) VALUES ($1, 'merchant', $2)`, staff, merchantId);
+  await services.db.prisma.$executeRawUnsafe(`INSERT INTO device_tokens (token, user_id, platform) VALUES ($1, $1, 'android')`, staff);
+  await services.db.prisma.$executeRawUnsafe(`INSERT INTO notification_preferences (user_id, type, push) VALUES ($1, 'payment.received', true)`, staff);
   return orders;
+}
+
+/** Customers the outbox can reach: c1 by push and email, c2 by SMS only (push turned off for payments). */
+async function enrollCustomers(t: TestApp) {
+  const run = (sql: string) => t.app.services.db.prisma.$executeRawUnsafe(sql);
+  await run(`INSERT INTO notification_recipients (user_id, role, email, email_verified_at) VALUES ('c1', 'customer', 'c1@example.com', now())`);
+  await run(`INSERT INTO notification_recipients (user_id, role, phone, phone_verified_at) VALUES ('c2', 'customer', '+254700000002', now())`);
+  await run(`INSERT INTO device_tokens (token, user_id, platform) VALUES ('token-c1', 'c1', 'ios')`);
+  await run(`INSERT INTO notification_preferences (user_id, type, push, sms) VALUES ('c2', 'payment.completed', false, true)`);
 }
 
 /** Every row the ingest writes for the merchant, by natural key; order ids replaced by their symbols. */
@@ -97,6 +111,7 @@ for (const mode of ['embedded', 'services'] as Mode[]) {
       const env = { LOG_LEVEL: 'silent', NOTIFICATIONS_WORKER: 'false' };
       const a = await startTestApp({ mode, env });
       const b = await startTestApp({ mode, env });
+      for (const t of [a, b]) await enrollCustomers(t);
       reference = { t: a, pipeline: createReferencePipeline(a.app.services) };
       live = { t: b, pipeline: b.app.services.pipeline };
     });
