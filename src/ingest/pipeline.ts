@@ -250,21 +250,28 @@ export function createIngestPipeline({
       const { outcomes, byMerchant } = prepareBatch(inputs, options);
 
       let failure: unknown;
-      // Merchant by merchant, in a fixed order; each merchant's part waits in that merchant's queue.
-      for (const merchantId of [...byMerchant.keys()].sort()) {
-        const items = (byMerchant.get(merchantId) ?? []).map((item) => ({ ...item, source: options.source }));
-        const stored = await commit(merchantId, items);
-        if (stored.kind === 'unknown-merchant') {
-          for (const { index, draft } of items) outcomes[index] = { index, status: 'rejected', errors: unknownMerchant(draft) };
-          continue;
-        }
-        for (const item of items) {
-          const fresh = stored.inserted.get(item);
-          const event = fresh ?? stored.byId.get(item.draft.eventId);
-          if (event) outcomes[item.index] = { index: item.index, status: fresh ? 'ingested' : 'duplicate', event };
-        }
-        failure ??= stored.failure;
-      }
+      // The merchants' parts are independent transactions, so they run at once (each waits in its
+      // merchant's queue, and at most maxConcurrentTransactions run): a batch spanning twelve
+      // merchants costs about one transaction's time per slot, not twelve in a row. A merchant
+      // that fails fails the call; the others' events stay stored (a retry reports them duplicates).
+      const settled = await Promise.allSettled(
+        [...byMerchant.keys()].sort().map(async (merchantId) => {
+          const items = (byMerchant.get(merchantId) ?? []).map((item) => ({ ...item, source: options.source }));
+          const stored = await commit(merchantId, items);
+          if (stored.kind === 'unknown-merchant') {
+            for (const { index, draft } of items) outcomes[index] = { index, status: 'rejected', errors: unknownMerchant(draft) };
+            return;
+          }
+          for (const item of items) {
+            const fresh = stored.inserted.get(item);
+            const event = fresh ?? stored.byId.get(item.draft.eventId);
+            if (event) outcomes[item.index] = { index: item.index, status: fresh ? 'ingested' : 'duplicate', event };
+          }
+          failure ??= stored.failure;
+        }),
+      );
+      const refused = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (refused) throw refused.reason;
       if (failure && options.requirePublish) throw new PublishError('events were stored but not published', { cause: failure });
 
       const result = summarize(outcomes);
