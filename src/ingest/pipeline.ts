@@ -2,8 +2,10 @@
  * The one ingest pipeline every source calls (GraphQL mutations, webhooks, Kafka, the demo):
  *
  *   validate + upcast → per merchant, ONE transaction: lock the merchant row → skip event ids
- *   already stored → insert the rest with contiguous merchant sequences → effects (aggregates,
- *   wallet ledger, outbox: later modules) → commit → publish, then the effects' after-commit work.
+ *   already stored and insert the rest with contiguous merchant sequences (one set-based
+ *   statement, ./store.ts) → effects (aggregates, wallet ledger, orders, outbox), sharing an
+ *   IngestContext → commit → publish, then the effects' after-commit work. A call's merchants
+ *   commit at once, each in its own transaction.
  *
  * Guarantees: an event id is stored at most once per merchant (a repeat is reported as a
  * duplicate and changes nothing); one merchant's events are committed in merchant-sequence order
