@@ -115,6 +115,8 @@ export interface IngestPipelineDeps {
   maxGroupEvents?: number;
 }
 
+const toRecord = ({ paymentKey: _key, ...event }: StoredEvent): PaymentEventRecord => event;
+
 /** A validated item and the source it came through. */
 type QueuedItem = PreparedItem & { source: EventSource };
 
@@ -170,7 +172,15 @@ export function createIngestPipeline({
         // The item that stored each new event: the first with its id, in queue order.
         const byEventId = new Map<string, QueuedItem>();
         for (const item of items) if (!byEventId.has(item.draft.eventId)) byEventId.set(item.draft.eventId, item);
-        return { kind: 'stored' as const, inserted, known, afterCommit, insertedBy: new Map(inserted.map((e) => [byEventId.get(e.eventId)!, e])) };
+        // Callers and subscribers get the records as before; the payment key stays internal.
+        const records = inserted.map(toRecord);
+        return {
+          kind: 'stored' as const,
+          inserted: records,
+          known: new Map([...known].map(([id, e]) => [id, toRecord(e)])),
+          afterCommit,
+          insertedBy: new Map(records.map((e) => [byEventId.get(e.eventId)!, e])),
+        };
       },
       { maxWait: 10_000, timeout: 60_000 },
     );

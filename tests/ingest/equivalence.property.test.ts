@@ -3,7 +3,8 @@
  * metamorphic test's generators) go, in the same batches, through the frozen pre-issue-18 pipeline
  * (tests/support/reference) into one database and through the live pipeline into another, and
  * every table the ingest writes must end up identical, compared by natural keys (generated ids
- * and timestamps left out), as must each item's outcome. Merchant sequences, wallet versions,
+ * and timestamps left out), as must each item's outcome and every message published (payment
+ * events, wallet balances, order states, in order). Merchant sequences, wallet versions,
  * ledger entries, order histories and the outbox are compared too: with the same batches in the
  * same order they are deterministic.
  * EQUIVALENCE_RUNS=200 is the full run (the default); fewer while iterating.
@@ -21,7 +22,24 @@ const RUNS = Number(process.env.EQUIVALENCE_RUNS ?? 200);
 /** Sequential deliveries only: two racing pipelines would make the merchant sequences differ. */
 const SEQUENTIAL = Object.keys(VARIANTS).filter((v) => v !== 'two pipelines at once');
 
-type Side = { t: TestApp; pipeline: IngestPipeline };
+type Side = { t: TestApp; pipeline: IngestPipeline; published: [string, string, unknown][] };
+
+/** Topics the ingest publishes to (notifications are left out: the reference stages them without publishing). */
+const INGEST_TOPICS = new Set(['paymentEvents', 'walletBalance', 'orderStatus', 'merchantOrders']);
+/** Generated per arrival, not per event: the global cursor, receive and change times. */
+const GENERATED = new Set(['seq', 'receivedAt', 'at', 'updatedAt', 'createdAt']);
+
+/** Records what the app's pipeline publishes (its pubsub object is shared with the pipeline). */
+function recordPublishes(t: TestApp): [string, string, unknown][] {
+  const published: [string, string, unknown][] = [];
+  const { pubsub } = t.app.services;
+  const publish = pubsub.publish.bind(pubsub);
+  pubsub.publish = (async (topic: string, key: string, payload: unknown) => {
+    if (INGEST_TOPICS.has(topic)) published.push([topic, key, JSON.parse(JSON.stringify(payload, (k, v: unknown) => (GENERATED.has(k) ? undefined : v)))]);
+    return publish(topic as never, key as never, payload as never);
+  }) as typeof pubsub.publish;
+  return published;
+}
 
 async function prepare(side: Side, merchantId: string, s: Stream): Promise<Record<string, string>> {
   const { services } = side.t.app;
@@ -112,8 +130,9 @@ for (const mode of ['embedded', 'services'] as Mode[]) {
       const a = await startTestApp({ mode, env });
       const b = await startTestApp({ mode, env });
       for (const t of [a, b]) await enrollCustomers(t);
-      reference = { t: a, pipeline: createReferencePipeline(a.app.services) };
-      live = { t: b, pipeline: b.app.services.pipeline };
+      const recorded = [recordPublishes(a), recordPublishes(b)] as const;
+      reference = { t: a, pipeline: createReferencePipeline(a.app.services), published: recorded[0] };
+      live = { t: b, pipeline: b.app.services.pipeline, published: recorded[1] };
     });
     afterAll(async () => {
       await reference?.t.stop();
@@ -124,8 +143,12 @@ for (const mode of ['embedded', 'services'] as Mode[]) {
       const orders = await prepare(side, merchantId, s);
       const batches = VARIANTS[variant]!(envelopes(merchantId, orders, s), rng(s.seed))[0]!;
       const results: IngestResult[] = [];
+      side.published.length = 0;
       for (const batch of batches) results.push(await side.pipeline.ingest(batch, { source: 'api' }));
-      return { outcomes: outcomes(results), tables: await tables(side.t, merchantId, orders) };
+      // Published in the same order with the same payloads (order ids as their symbols).
+      let published = JSON.stringify(side.published);
+      for (const [symbol, id] of Object.entries(orders)) published = published.replaceAll(id, symbol);
+      return { outcomes: outcomes(results), tables: await tables(side.t, merchantId, orders), published: JSON.parse(published) as unknown };
     }
 
     it(`gives identical tables for ${RUNS} random streams`, async () => {
@@ -140,12 +163,15 @@ for (const mode of ['embedded', 'services'] as Mode[]) {
           const actual = await deliver(live, merchantId, s, variant);
           expect(actual, `${variant}, stream ${streams}`).toEqual(expected);
           for (const [table, rows] of Object.entries(expected.tables as Record<string, unknown[]>)) seen[table] = (seen[table] ?? 0) + rows.length;
+          for (const [topic] of expected.published as [string][]) seen[`published ${topic}`] = (seen[`published ${topic}`] ?? 0) + 1;
           streams += 1;
         }),
         { numRuns: RUNS, endOnFailure: true },
       );
       console.log(`[equivalence ${mode}] ${streams} streams: identical tables (rows compared: ${JSON.stringify(seen)})`);
-      if (RUNS >= 20) for (const table of ['events', 'payments', 'hourly', 'customers', 'wallets', 'ledger', 'orderChanges', 'notifications', 'deliveries']) expect(seen[table], table).toBeGreaterThan(0);
+      if (RUNS >= 20) for (const table of ['events', 'payments', 'hourly', 'customers', 'wallets', 'ledger', 'orderChanges', 'notifications', 'deliveries', 'published paymentEvents', 'published walletBalance', 'published orderStatus']) {
+        expect(seen[table], table).toBeGreaterThan(0);
+      }
     }, 3_600_000);
   });
 }
