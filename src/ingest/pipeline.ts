@@ -2,8 +2,10 @@
  * The one ingest pipeline every source calls (GraphQL mutations, webhooks, Kafka, the demo):
  *
  *   validate + upcast → per merchant, ONE transaction: lock the merchant row → skip event ids
- *   already stored → insert the rest with contiguous merchant sequences → effects (aggregates,
- *   wallet ledger, outbox: later modules) → commit → publish, then the effects' after-commit work.
+ *   already stored and insert the rest with contiguous merchant sequences (one set-based
+ *   statement, ./store.ts) → effects (aggregates, wallet ledger, orders, outbox), sharing an
+ *   IngestContext → commit → publish, then the effects' after-commit work. A call's merchants
+ *   commit at once, each in its own transaction.
  *
  * Guarantees: an event id is stored at most once per merchant (a repeat is reported as a
  * duplicate and changes nothing); one merchant's events are committed in merchant-sequence order
@@ -21,11 +23,12 @@ import type { PrismaClient, Tx } from '../db/client.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { Logger } from '../lib/logger.js';
 import { createSemaphore } from '../lib/semaphore.js';
-import { toRecord } from '../payments/repository.js';
-import { paymentKeyOf, toMessage, type EventSource, type PaymentEventDraft, type PaymentEventRecord } from '../payments/types.js';
+import { toMessage, type EventSource, type PaymentEventDraft, type PaymentEventRecord } from '../payments/types.js';
 import type { PubSub } from '../pubsub/index.js';
+import { createContext, type IngestContext } from './context.js';
 import { parseEnvelope, type FieldError } from './envelope.js';
 import { ItemErrorCode, type DeadLetterErrorCode } from '../lib/error-codes.js';
+import { lockMerchant, storeEvents, type StoredEvent } from './store.js';
 
 export { ItemErrorCode };
 
@@ -82,7 +85,9 @@ export type AfterCommit = () => Promise<void>;
  * Work done inside the ingest transaction for newly stored events (never for duplicates). It may
  * return an AfterCommit callback; callbacks run in commit order, after the events are published.
  */
-export type IngestEffect = (tx: Tx, events: readonly PaymentEventRecord[]) => Promise<void | AfterCommit>;
+export type IngestEffect = (tx: Tx, events: readonly StoredEvent[], context: IngestContext) => Promise<void | AfterCommit>;
+
+export type { IngestContext } from './context.js';
 
 export interface IngestPipeline {
   ingest(inputs: readonly unknown[], options: IngestOptions): Promise<IngestResult>;
@@ -107,6 +112,8 @@ export interface IngestPipelineDeps {
    */
   maxGroupEvents?: number;
 }
+
+const toRecord = ({ paymentKey: _key, ...event }: StoredEvent): PaymentEventRecord => event;
 
 /** A validated item and the source it came through. */
 type QueuedItem = PreparedItem & { source: EventSource };
@@ -146,45 +153,32 @@ export function createIngestPipeline({
     return prisma.$transaction(
       async (tx) => {
         // The row lock orders this merchant's ingests across every instance and connection.
-        const locked = await tx.$queryRaw<{ last_event_seq: bigint }[]>`
-          SELECT last_event_seq FROM merchants WHERE id = ${merchantId} FOR UPDATE`;
-        const head = locked[0];
-        if (!head) return { kind: 'unknown-merchant' as const };
+        const merchant = await lockMerchant(tx, merchantId);
+        if (!merchant) return { kind: 'unknown-merchant' as const };
 
-        const ids = [...new Set(items.map((i) => i.draft.eventId))];
-        const existing = await tx.paymentEvent.findMany({ where: { merchantId, eventId: { in: ids } } });
-        const known = new Map(existing.map((row) => [row.eventId, toRecord(row)]));
-
-        const fresh: QueuedItem[] = [];
-        const seen = new Set<string>();
-        for (const item of items) {
-          if (known.has(item.draft.eventId) || seen.has(item.draft.eventId)) continue;
-          seen.add(item.draft.eventId);
-          fresh.push(item);
-        }
-
+        const { inserted, known, related } = await storeEvents(tx, merchant, items);
         const afterCommit: AfterCommit[] = [];
-        let next = head.last_event_seq;
-        const rows =
-          fresh.length === 0
-            ? []
-            : await tx.paymentEvent.createManyAndReturn({
-                data: fresh.map(({ draft, source }) => {
-                  next += 1n;
-                  const { merchantId: _ignored, ...fields } = draft;
-                  return { ...fields, merchantId, merchantSeq: next, source, paymentKey: paymentKeyOf(draft) };
-                }),
-              });
-        const inserted = rows.map(toRecord).sort((a, b) => (a.merchantSeq < b.merchantSeq ? -1 : 1));
         if (inserted.length > 0) {
-          await tx.merchant.update({ where: { id: merchantId }, data: { lastEventSeq: next } });
+          // Duplicates of this batch that share a key with a new event belong to its payment too.
+          const keys = new Set(inserted.map((e) => e.paymentKey));
+          const context = createContext(tx, merchant, inserted, [...related, ...[...known.values()].filter((e) => keys.has(e.paymentKey))]);
           for (const effect of effects) {
-            const after = await effect(tx, inserted);
+            const after = await effect(tx, inserted, context);
             if (after) afterCommit.push(after);
           }
         }
-        const byEventId = new Map(fresh.map((item) => [item.draft.eventId, item]));
-        return { kind: 'stored' as const, inserted, known, afterCommit, insertedBy: new Map(inserted.map((e) => [byEventId.get(e.eventId)!, e])) };
+        // The item that stored each new event: the first with its id, in queue order.
+        const byEventId = new Map<string, QueuedItem>();
+        for (const item of items) if (!byEventId.has(item.draft.eventId)) byEventId.set(item.draft.eventId, item);
+        // Callers and subscribers get the records as before; the payment key stays internal.
+        const records = inserted.map(toRecord);
+        return {
+          kind: 'stored' as const,
+          inserted: records,
+          known: new Map([...known].map(([id, e]) => [id, toRecord(e)])),
+          afterCommit,
+          insertedBy: new Map(records.map((e) => [byEventId.get(e.eventId)!, e])),
+        };
       },
       { maxWait: 10_000, timeout: 60_000 },
     );
@@ -266,21 +260,28 @@ export function createIngestPipeline({
       const { outcomes, byMerchant } = prepareBatch(inputs, options);
 
       let failure: unknown;
-      // Merchant by merchant, in a fixed order; each merchant's part waits in that merchant's queue.
-      for (const merchantId of [...byMerchant.keys()].sort()) {
-        const items = (byMerchant.get(merchantId) ?? []).map((item) => ({ ...item, source: options.source }));
-        const stored = await commit(merchantId, items);
-        if (stored.kind === 'unknown-merchant') {
-          for (const { index, draft } of items) outcomes[index] = { index, status: 'rejected', errors: unknownMerchant(draft) };
-          continue;
-        }
-        for (const item of items) {
-          const fresh = stored.inserted.get(item);
-          const event = fresh ?? stored.byId.get(item.draft.eventId);
-          if (event) outcomes[item.index] = { index: item.index, status: fresh ? 'ingested' : 'duplicate', event };
-        }
-        failure ??= stored.failure;
-      }
+      // The merchants' parts are independent transactions, so they run at once (each waits in its
+      // merchant's queue, and at most maxConcurrentTransactions run): a batch spanning twelve
+      // merchants costs about one transaction's time per slot, not twelve in a row. A merchant
+      // that fails fails the call; the others' events stay stored (a retry reports them duplicates).
+      const settled = await Promise.allSettled(
+        [...byMerchant.keys()].sort().map(async (merchantId) => {
+          const items = (byMerchant.get(merchantId) ?? []).map((item) => ({ ...item, source: options.source }));
+          const stored = await commit(merchantId, items);
+          if (stored.kind === 'unknown-merchant') {
+            for (const { index, draft } of items) outcomes[index] = { index, status: 'rejected', errors: unknownMerchant(draft) };
+            return;
+          }
+          for (const item of items) {
+            const fresh = stored.inserted.get(item);
+            const event = fresh ?? stored.byId.get(item.draft.eventId);
+            if (event) outcomes[item.index] = { index: item.index, status: fresh ? 'ingested' : 'duplicate', event };
+          }
+          failure ??= stored.failure;
+        }),
+      );
+      const refused = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (refused) throw refused.reason;
       if (failure && options.requirePublish) throw new PublishError('events were stored but not published', { cause: failure });
 
       const result = summarize(outcomes);

@@ -45,65 +45,104 @@ interface Recipient extends Reach {
   merchantId: string | null;
 }
 
-async function recipientsOf(tx: Tx, userIds: string[]): Promise<Map<string, Recipient>> {
-  const rows = await tx.$queryRaw<{ user_id: string; merchant_id: string | null; verified_email: boolean; verified_phone: boolean; tokens: bigint }[]>`
-    SELECT u.id AS user_id, r.merchant_id,
-           coalesce(r.email IS NOT NULL AND r.email_verified_at IS NOT NULL, false) AS verified_email,
-           coalesce(r.phone IS NOT NULL AND r.phone_verified_at IS NOT NULL, false) AS verified_phone,
-           (SELECT count(*) FROM device_tokens t WHERE t.user_id = u.id) AS tokens
-    FROM unnest(${userIds}::text[]) AS u(id) LEFT JOIN notification_recipients r ON r.user_id = u.id`;
-  return new Map(
-    rows.map((r) => [r.user_id, { merchantId: r.merchant_id, pushTokens: Number(r.tokens), verifiedEmail: r.verified_email, verifiedPhone: r.verified_phone }]),
-  );
-}
+type Preferences = Omit<PreferenceRecord, 'type'>;
 
-async function preferencesOf(tx: Tx, userIds: string[], types: string[]): Promise<Map<string, Omit<PreferenceRecord, 'type'>>> {
-  const rows = await tx.notificationPreference.findMany({ where: { userId: { in: userIds }, type: { in: types } } });
-  return new Map(rows.map((p) => [`${p.userId}|${p.type}`, { push: p.push, email: p.email, sms: p.sms }]));
+/** Each user's reach and their preferences for the given types: one statement. */
+async function recipientsOf(tx: Tx, userIds: string[], types: string[]): Promise<{ reach: Map<string, Recipient>; preferences: Map<string, Preferences> }> {
+  const rows = await tx.$queryRawUnsafe<
+    { user_id: string; merchant_id: string | null; verified_email: boolean; verified_phone: boolean; tokens: bigint; preferences: { type: string; push: boolean | null; email: boolean | null; sms: boolean | null }[] | null }[]
+  >(
+    `SELECT u.id AS user_id, r.merchant_id,
+       coalesce(r.email IS NOT NULL AND r.email_verified_at IS NOT NULL, false) AS verified_email,
+       coalesce(r.phone IS NOT NULL AND r.phone_verified_at IS NOT NULL, false) AS verified_phone,
+       (SELECT count(*) FROM device_tokens t WHERE t.user_id = u.id) AS tokens,
+       (SELECT json_agg(json_build_object('type', p.type, 'push', p.push, 'email', p.email, 'sms', p.sms))
+          FROM notification_preferences p WHERE p.user_id = u.id AND p.type = ANY($2::text[])) AS preferences
+     FROM unnest($1::text[]) AS u(id) LEFT JOIN notification_recipients r ON r.user_id = u.id`,
+    userIds,
+    types,
+  );
+  const reach = new Map<string, Recipient>();
+  const preferences = new Map<string, Preferences>();
+  for (const r of rows) {
+    reach.set(r.user_id, { merchantId: r.merchant_id, pushTokens: Number(r.tokens), verifiedEmail: r.verified_email, verifiedPhone: r.verified_phone });
+    for (const p of r.preferences ?? []) preferences.set(`${r.user_id}|${p.type}`, { push: p.push, email: p.email, sms: p.sms });
+  }
+  return { reach, preferences };
 }
 
 /**
+ * The notifications and their deliveries in ONE statement: a cause already notified to a user
+ * (same user and dedup key) inserts nothing, and only the notifications inserted now get their
+ * deliveries (joined by the id made here). RETURNING gives the new ones.
+ */
+const INSERT_NOTIFICATIONS = `
+WITH inserted AS (
+  INSERT INTO notifications (id, user_id, merchant_id, type, priority, title, body, data, dedup_key)
+  SELECT id, user_id, merchant_id, type, priority, title, body, data::jsonb, dedup_key
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+    WITH ORDINALITY AS u (id, user_id, merchant_id, type, priority, title, body, data, dedup_key, ord)
+  ORDER BY ord
+  ON CONFLICT (user_id, dedup_key) DO NOTHING
+  RETURNING id, seq, user_id AS "userId", merchant_id AS "merchantId", type, priority, title, body, data, read_at AS "readAt", created_at AS "createdAt"
+), deliveries AS (
+  INSERT INTO notification_deliveries (notification_id, user_id, channel, status, last_error)
+  SELECT d.notification_id, d.user_id, d.channel, d.status, d.last_error
+  FROM unnest($10::text[], $11::text[], $12::text[], $13::text[], $14::text[]) WITH ORDINALITY AS d (notification_id, user_id, channel, status, last_error, ord)
+  JOIN inserted ON inserted.id = d.notification_id
+  ORDER BY d.ord
+)
+SELECT * FROM inserted`;
+
+/**
  * Writes the drafts' notifications and deliveries in `tx` and returns the notifications that are
- * new (a cause already notified to a user is skipped, deliveries included).
+ * new (a cause already notified to a user is skipped, deliveries included). At most three
+ * statements whatever the number of drafts: the merchant-wide audiences, the recipients with
+ * their preferences, the writes.
  */
 export async function stageNotifications(tx: Tx, drafts: readonly NotificationDraft[]): Promise<NotificationRecord[]> {
   if (drafts.length === 0) return [];
   const expanded = await expandAudiences(tx, drafts);
   if (expanded.length === 0) return [];
   const userIds = [...new Set(expanded.map((a) => a.userId))];
-  const [reach, preferences] = await Promise.all([recipientsOf(tx, userIds), preferencesOf(tx, userIds, [...new Set(drafts.map((d) => d.type))])]);
+  const { reach, preferences } = await recipientsOf(tx, userIds, [...new Set(drafts.map((d) => d.type))]);
   // A user whose token belongs to one merchant hears only from that merchant (a customer id in
   // another merchant's event or order reaches nobody there).
-  const addressed = expanded.filter(({ draft, userId }) => {
-    const home = reach.get(userId)?.merchantId ?? null;
-    return draft.merchantId === null || home === null || home === draft.merchantId;
-  });
+  const addressed = expanded
+    .filter(({ draft, userId }) => {
+      const home = reach.get(userId)?.merchantId ?? null;
+      return draft.merchantId === null || home === null || home === draft.merchantId;
+    })
+    .map((a) => ({ ...a, id: `ntf_${randomUUID()}` }));
   if (addressed.length === 0) return [];
 
-  const rows = (await tx.notification.createManyAndReturn({
-    data: addressed.map(({ draft, userId }) => ({
-      id: `ntf_${randomUUID()}`,
+  // Routed now for every notification; only those actually inserted keep their deliveries.
+  const deliveries = addressed.flatMap(({ draft, userId, id }) =>
+    route(draft.priority, preferences.get(`${userId}|${draft.type}`), reach.get(userId) ?? NOT_REACHABLE).map((r) => ({
+      notificationId: id,
       userId,
-      merchantId: draft.merchantId,
-      type: draft.type,
-      priority: draft.priority,
-      title: draft.title,
-      body: draft.body,
-      data: draft.data,
-      dedupKey: draft.dedupKey,
-    })),
-    skipDuplicates: true,
-  })) as Row[];
-
-  const deliveries = rows.flatMap((n) =>
-    route(n.priority as Priority, preferences.get(`${n.userId}|${n.type}`), reach.get(n.userId) ?? NOT_REACHABLE).map((r) => ({
-      notificationId: n.id,
-      userId: n.userId,
       channel: r.channel,
       status: r.status,
-      ...(r.status === 'FAILED' ? { lastError: r.error } : {}),
+      lastError: r.status === 'FAILED' ? r.error : null,
     })),
   );
-  if (deliveries.length > 0) await tx.notificationDelivery.createMany({ data: deliveries });
+  const col = <T>(f: (a: (typeof addressed)[number]) => T) => addressed.map(f);
+  const rows = await tx.$queryRawUnsafe<Row[]>(
+    INSERT_NOTIFICATIONS,
+    col((a) => a.id),
+    col((a) => a.userId),
+    col((a) => a.draft.merchantId),
+    col((a) => a.draft.type),
+    col((a) => a.draft.priority),
+    col((a) => a.draft.title),
+    col((a) => a.draft.body),
+    col((a) => JSON.stringify(a.draft.data)),
+    col((a) => a.draft.dedupKey),
+    deliveries.map((d) => d.notificationId),
+    deliveries.map((d) => d.userId),
+    deliveries.map((d) => d.channel),
+    deliveries.map((d) => d.status),
+    deliveries.map((d) => d.lastError),
+  );
   return rows.map(toNotification).sort((a, b) => (a.seq < b.seq ? -1 : 1));
 }

@@ -23,7 +23,7 @@ import { bigintOf } from '../lib/bigint-of.js';
 import { compareCodePoints } from '../lib/code-points.js';
 import type { Logger } from '../lib/logger.js';
 import { earliest } from '../payments/event-order.js';
-import { paymentKeyOf, type PaymentEventRecord, type PaymentEventType } from '../payments/types.js';
+import type { PaymentEventRecord, PaymentEventType } from '../payments/types.js';
 import type { PubSub } from '../pubsub/index.js';
 import { contributionOf, kindOf, movesMoney, reasonFor, type Contribution, type ContributionKind, type ContributionStatus } from './rules.js';
 import { toBalanceMessage, walletChannelKey, type BalanceChange, type WalletChangeReason } from './types.js';
@@ -97,17 +97,23 @@ async function openWallets(tx: Tx, merchantId: string, inserted: readonly Paymen
   const named = [...new Set(inserted.filter((e) => e.walletId !== null && e.customerId !== null).map((e) => e.walletId!))];
   const wallets = new Map<string, Wallet>();
   if (named.length === 0) return wallets;
-  const openers = await tx.$queryRaw<StoredEvent[]>`
-    SELECT event_id, merchant_seq, type, amount_minor, trim(currency) AS currency, customer_id, wallet_id, payment_key, occurred_at
-    FROM payment_events WHERE merchant_id = ${merchantId} AND wallet_id = ANY(${named}::text[]) AND customer_id IS NOT NULL`;
+  const openers = await tx.$queryRawUnsafe<StoredEvent[]>(
+    `SELECT event_id, merchant_seq, type, amount_minor, trim(currency) AS currency, customer_id, wallet_id, payment_key, occurred_at
+     FROM payment_events WHERE merchant_id = $1 AND wallet_id = ANY($2::text[]) AND customer_id IS NOT NULL`,
+    merchantId,
+    named,
+  );
   const existing = await lockWallets(tx, merchantId, named);
+  const byWallet = new Map<string, StoredEvent[]>();
+  for (const e of openers) byWallet.set(e.wallet_id!, [...(byWallet.get(e.wallet_id!) ?? []), e]);
+  /** [id, owner, currency, opening event] of the wallets opened now, and of those re-opened. */
+  const created: [string, string, string, string][] = [];
+  const reopened: [string, string, string, string][] = [];
   for (const walletId of named.sort(compareCodePoints)) {
-    const opening = earliest(openers.filter((e) => e.wallet_id === walletId).map((e) => ({ ...e, eventId: e.event_id, occurredAt: e.occurred_at })))!;
+    const opening = earliest((byWallet.get(walletId) ?? []).map((e) => ({ ...e, eventId: e.event_id, occurredAt: e.occurred_at })))!;
     const row = existing.get(walletId);
     if (!row) {
-      await tx.$executeRaw`
-        INSERT INTO wallets (merchant_id, id, owner_id, currency, opened_by)
-        VALUES (${merchantId}, ${walletId}, ${opening.customer_id}, ${opening.currency}, ${opening.event_id})`;
+      created.push([walletId, opening.customer_id!, opening.currency, opening.event_id]);
       wallets.set(walletId, { id: walletId, currency: opening.currency, available: 0n, pending: 0n, version: 0n, openedBy: opening.event_id, reopened: true });
       continue;
     }
@@ -116,14 +122,27 @@ async function openWallets(tx: Tx, merchantId: string, inserted: readonly Paymen
       if (wallet.currency !== opening.currency || row.owner_id !== opening.customer_id) {
         logger.warn({ merchantId, walletId, openingEventId: opening.event_id }, 'an earlier event re-opened the wallet with its owner and currency');
       }
-      await tx.$executeRaw`
-        UPDATE wallets SET owner_id = ${opening.customer_id}, currency = ${opening.currency}, opened_by = ${opening.event_id}, updated_at = now()
-        WHERE merchant_id = ${merchantId} AND id = ${walletId}`;
+      reopened.push([walletId, opening.customer_id!, opening.currency, opening.event_id]);
       wallet.reopened = wallet.currency !== opening.currency;
       wallet.currency = opening.currency;
       wallet.openedBy = opening.event_id;
     }
     wallets.set(walletId, wallet);
+  }
+  if (created.length + reopened.length > 0) {
+    // One statement for every wallet opened or re-opened (disjoint rows: a CTE and the main part).
+    await tx.$executeRawUnsafe(
+      `WITH created AS (
+         INSERT INTO wallets (merchant_id, id, owner_id, currency, opened_by)
+         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])
+       )
+       UPDATE wallets AS w SET owner_id = v.owner_id, currency = v.currency, opened_by = v.opened_by, updated_at = now()
+       FROM unnest($6::text[], $7::text[], $8::text[], $9::text[]) AS v (id, owner_id, currency, opened_by)
+       WHERE w.merchant_id = $1 AND w.id = v.id`,
+      merchantId,
+      ...[0, 1, 2, 3].map((i) => created.map((c) => c[i])),
+      ...[0, 1, 2, 3].map((i) => reopened.map((c) => c[i])),
+    );
   }
   return wallets;
 }
@@ -149,16 +168,13 @@ function toWallet(row: WalletRow): Wallet {
 }
 
 export function createWalletEffect({ pubsub, logger }: WalletEffectDeps): IngestEffect {
-  return async (tx, inserted): Promise<AfterCommit | undefined> => {
-    const merchantId = inserted[0]!.merchantId;
-    const insertedKeys = [...new Set(inserted.map((e) => paymentKeyOf(e)))];
+  return async (tx, inserted, context): Promise<AfterCommit | undefined> => {
+    const merchantId = context.merchant.id;
+    const insertedKeys = [...new Set(inserted.map((e) => e.paymentKey))];
 
     // Keys that concern a wallet: one of their events names one (the new events need not).
-    const walletKeys = await tx.$queryRaw<{ payment_key: string }[]>`
-      SELECT DISTINCT payment_key FROM payment_events
-      WHERE merchant_id = ${merchantId} AND payment_key = ANY(${insertedKeys}::text[]) AND wallet_id IS NOT NULL`;
+    const keys = new Set((await context.eventsOfKeys(insertedKeys)).filter((e) => e.walletId !== null).map((e) => e.paymentKey));
     const opened = await openWallets(tx, merchantId, inserted, logger);
-    const keys = new Set(walletKeys.map((r) => r.payment_key));
     const reopened = [...opened.values()].filter((w) => w.reopened).map((w) => w.id);
     if (reopened.length > 0) {
       const all = await tx.$queryRaw<{ payment_key: string }[]>`
@@ -172,14 +188,25 @@ export function createWalletEffect({ pubsub, logger }: WalletEffectDeps): Ingest
     if (keys.size === 0) return undefined;
     const keyList = [...keys];
 
-    const [events, heldRows] = await Promise.all([
-      tx.$queryRaw<StoredEvent[]>`
-        SELECT event_id, merchant_seq, type, amount_minor, trim(currency) AS currency, customer_id, wallet_id, payment_key, occurred_at
-        FROM payment_events WHERE merchant_id = ${merchantId} AND payment_key = ANY(${keyList}::text[])`,
-      tx.$queryRaw<HeldRow[]>`
-        SELECT wallet_id, payment_key, kind, status, available_minor::text AS available_minor, pending_minor::text AS pending_minor
-        FROM wallet_payments WHERE merchant_id = ${merchantId} AND payment_key = ANY(${keyList}::text[])`,
-    ]);
+    const events = (await context.eventsOfKeys(keyList)).map(
+      (e): StoredEvent => ({
+        event_id: e.eventId,
+        merchant_seq: e.merchantSeq,
+        type: e.type,
+        amount_minor: e.amountMinor,
+        currency: e.currency,
+        customer_id: e.customerId,
+        wallet_id: e.walletId,
+        payment_key: e.paymentKey,
+        occurred_at: e.occurredAt,
+      }),
+    );
+    const heldRows = await tx.$queryRawUnsafe<HeldRow[]>(
+      `SELECT wallet_id, payment_key, kind, status, available_minor::text AS available_minor, pending_minor::text AS pending_minor
+       FROM wallet_payments WHERE merchant_id = $1 AND payment_key = ANY($2::text[])`,
+      merchantId,
+      keyList,
+    );
 
     // Every deposit and transfer of those keys: (key, currency, kind) → its events.
     const parts = new Map<string, { key: string; currency: string; kind: ContributionKind; events: StoredEvent[] }>();
@@ -263,37 +290,58 @@ export function createWalletEffect({ pubsub, logger }: WalletEffectDeps): Ingest
       if (now?.status === 'debited' && wallet.available < 0n) logger.warn({ merchantId, walletId, paymentKey: key }, 'wallet overdrawn by a provider-reported debit');
     }
 
-    if (upserts.length > 0) {
-      await tx.$executeRaw`
-        INSERT INTO wallet_payments AS t (merchant_id, wallet_id, payment_key, kind, status, available_minor, pending_minor)
-        SELECT ${merchantId}, * FROM unnest(${upserts.map((u) => u[0])}::text[], ${upserts.map((u) => u[1])}::text[], ${upserts.map((u) => u[2])}::text[],
-          ${upserts.map((u) => u[3].status)}::text[], ${upserts.map((u) => u[3].availableMinor.toString())}::numeric[], ${upserts.map((u) => u[3].pendingMinor.toString())}::numeric[])
-        ON CONFLICT (merchant_id, wallet_id, payment_key, kind) DO UPDATE SET
-          status = EXCLUDED.status, available_minor = EXCLUDED.available_minor, pending_minor = EXCLUDED.pending_minor`;
-    }
-    if (deletes.length > 0) {
-      await tx.$executeRaw`
-        DELETE FROM wallet_payments WHERE merchant_id = ${merchantId}
-          AND (wallet_id, payment_key, kind) IN (SELECT * FROM unnest(${deletes.map((d) => d[0])}::text[], ${deletes.map((d) => d[1])}::text[], ${deletes.map((d) => d[2])}::text[]))`;
-    }
-    if (entries.length === 0) return undefined;
-
-    const stored = await tx.$queryRaw<{ wallet_id: string; version: bigint; created_at: Date }[]>`
-      INSERT INTO ledger_entries (merchant_id, wallet_id, event_id, event_type, payment_key, reason, actor,
-        available_delta_minor, pending_delta_minor, available_minor, pending_minor, version)
-      SELECT ${merchantId}, w, e, et, k, r, 'event:' || e, ad, pd, a, p, v
-      FROM unnest(${entries.map((e) => e.walletId)}::text[], ${entries.map((e) => e.eventId)}::text[], ${entries.map((e) => e.eventType)}::text[],
-        ${entries.map((e) => e.paymentKey)}::text[], ${entries.map((e) => e.reason)}::text[],
-        ${entries.map((e) => e.availableDelta.toString())}::numeric[], ${entries.map((e) => e.pendingDelta.toString())}::numeric[],
-        ${entries.map((e) => e.available.toString())}::numeric[], ${entries.map((e) => e.pending.toString())}::numeric[],
-        ${entries.map((e) => e.version)}::bigint[]) AS u (w, e, et, k, r, ad, pd, a, p, v)
-      RETURNING wallet_id, version, created_at`;
+    if (entries.length === 0 && upserts.length + deletes.length === 0) return undefined;
+    // Every write of the wallets in one statement: what each deposit or transfer holds (upserted
+    // and deleted rows are disjoint), the wallet rows, and the ledger entries.
     const changed = [...new Set(entries.map((e) => e.walletId))].map((id) => wallets.get(id)!);
-    await tx.$executeRaw`
-      UPDATE wallets AS w SET available_minor = v.available, pending_minor = v.pending, version = v.version, updated_at = now()
-      FROM unnest(${changed.map((w) => w.id)}::text[], ${changed.map((w) => w.available.toString())}::numeric[],
-        ${changed.map((w) => w.pending.toString())}::numeric[], ${changed.map((w) => w.version)}::bigint[]) AS v (id, available, pending, version)
-      WHERE w.merchant_id = ${merchantId} AND w.id = v.id`;
+    const stored = await tx.$queryRawUnsafe<{ wallet_id: string; version: bigint; created_at: Date }[]>(
+      `WITH held AS (
+         INSERT INTO wallet_payments AS t (merchant_id, wallet_id, payment_key, kind, status, available_minor, pending_minor)
+         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::numeric[])
+         ON CONFLICT (merchant_id, wallet_id, payment_key, kind) DO UPDATE SET
+           status = EXCLUDED.status, available_minor = EXCLUDED.available_minor, pending_minor = EXCLUDED.pending_minor
+       ), released AS (
+         DELETE FROM wallet_payments WHERE merchant_id = $1
+           AND (wallet_id, payment_key, kind) IN (SELECT * FROM unnest($8::text[], $9::text[], $10::text[]))
+       ), balances AS (
+         UPDATE wallets AS w SET available_minor = v.available, pending_minor = v.pending, version = v.version, updated_at = now()
+         FROM unnest($21::text[], $22::numeric[], $23::numeric[], $24::bigint[]) AS v (id, available, pending, version)
+         WHERE w.merchant_id = $1 AND w.id = v.id
+       )
+       INSERT INTO ledger_entries (merchant_id, wallet_id, event_id, event_type, payment_key, reason, actor,
+         available_delta_minor, pending_delta_minor, available_minor, pending_minor, version)
+       SELECT $1, w, e, et, k, r, 'event:' || e, ad, pd, a, p, v
+       FROM unnest($11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::numeric[], $17::numeric[], $18::numeric[], $19::numeric[],
+         $20::bigint[]) WITH ORDINALITY AS u (w, e, et, k, r, ad, pd, a, p, v, ord)
+       ORDER BY ord
+       RETURNING wallet_id, version, created_at`,
+      merchantId,
+      upserts.map((u) => u[0]),
+      upserts.map((u) => u[1]),
+      upserts.map((u) => u[2]),
+      upserts.map((u) => u[3].status),
+      upserts.map((u) => u[3].availableMinor.toString()),
+      upserts.map((u) => u[3].pendingMinor.toString()),
+      deletes.map((d) => d[0]),
+      deletes.map((d) => d[1]),
+      deletes.map((d) => d[2]),
+      entries.map((e) => e.walletId),
+      entries.map((e) => e.eventId),
+      entries.map((e) => e.eventType),
+      entries.map((e) => e.paymentKey),
+      entries.map((e) => e.reason),
+      entries.map((e) => e.availableDelta.toString()),
+      entries.map((e) => e.pendingDelta.toString()),
+      entries.map((e) => e.available.toString()),
+      entries.map((e) => e.pending.toString()),
+      entries.map((e) => e.version),
+      changed.map((w) => w.id),
+      changed.map((w) => w.available.toString()),
+      changed.map((w) => w.pending.toString()),
+      changed.map((w) => w.version),
+    );
+    if (entries.length === 0) return undefined;
+    context.ledgerWritten = true;
 
     const createdAt = new Map(stored.map((r) => [`${r.wallet_id}|${r.version}`, r.created_at]));
     const messages = entries.map((e): BalanceChange => ({

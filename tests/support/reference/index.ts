@@ -1,0 +1,31 @@
+/**
+ * The ingest hot path as it was before issue 18 (set-based writes), frozen: the pipeline and
+ * every effect's writes, copied verbatim from src/ (only the import paths changed). The
+ * equivalence test (tests/ingest/equivalence.property.test.ts) feeds the same streams through
+ * this and through the live pipeline and asserts every table ends up identical. Never edit these
+ * files to follow src/: they are the yardstick.
+ */
+import type { Services } from '../../../src/services.js';
+import { createAnalyticsEffect } from './aggregates.js';
+import { createWalletEffect } from './ledger.js';
+import { createNotificationEffect } from './notification-effect.js';
+import { createOrderEffect } from './order-effect.js';
+import { stageNotifications } from './outbox.js';
+import { createIngestPipeline, type IngestPipeline } from './pipeline.js';
+
+/** The reference pipeline over an app's database, pubsub and logger (notifications staged, not published). */
+export function createReferencePipeline(services: Pick<Services, 'db' | 'pubsub' | 'logger' | 'config'>): IngestPipeline {
+  const { db, pubsub, logger, config } = services;
+  return createIngestPipeline({
+    prisma: db.prisma,
+    pubsub,
+    logger,
+    maxConcurrentTransactions: config.database.kind === 'postgres' ? Math.max(1, config.database.poolSize - 2) : 1,
+    effects: [
+      createAnalyticsEffect(),
+      createWalletEffect({ pubsub, logger }),
+      createOrderEffect({ pubsub, logger }),
+      createNotificationEffect({ notifications: { stage: async (tx, drafts) => void (await stageNotifications(tx, drafts)) } }),
+    ],
+  });
+}
