@@ -64,7 +64,7 @@ function make(transport: TransportName, results: ExecutionResult<any>[], ended: 
 /** The ending of a stream whose last payload carries errors (SSE, multipart). */
 function endingFrom(results: ExecutionResult<any>[], extra: Partial<Ending> = {}): Ending {
   const last = [...results].reverse().find((r) => r.errors);
-  const errors = (last?.errors ?? []) as { extensions?: Record<string, unknown> }[];
+  const errors = (last?.errors ?? []) as unknown as { extensions?: Record<string, unknown> }[];
   return { codes: codesOf(errors), after: errors[0]?.extensions?.after, ...extra };
 }
 
