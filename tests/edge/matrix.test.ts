@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { startTestApp, useTwoInstances, type Mode, type TestApp } from '../support/app.js';
 import { eventInput } from '../support/events.js';
 import { sample } from '../support/metrics.js';
 import { IngestMany, IngestOne, Me, RevokeApiKey } from '../support/operations.js';
@@ -48,12 +48,12 @@ function expectEndedWith(ending: Ending, transport: TransportName, code: string)
  */
 const refusal = (transport: TransportName, status: number, code: string) => (transport === 'multipart' ? { status, codes: [code] } : { status });
 
-await describeWith(['postgres', 'redis'], 'edge matrix (services: Redis pubsub, quota and not-before)', () => {
+function matrix(mode: Mode) {
   let t: TestApp;
   let adminToken: string;
   beforeAll(async () => {
     t = await startTestApp({
-      mode: 'services',
+      mode,
       env: { MAX_SOCKETS_PER_CREDENTIAL: String(MAX_SESSIONS), WS_MAX_BUFFERED_BYTES: '262144', SUBSCRIPTION_QUEUE_SIZE: '100', MAX_BODY_BYTES: '4194304', RATE_LIMIT_PER_MINUTE: '0', MULTIPART_HEARTBEAT_MS: '60000' },
     });
     adminToken = await t.adminToken();
@@ -260,5 +260,50 @@ await describeWith(['postgres', 'redis'], 'edge matrix (services: Redis pubsub, 
       });
     }
   });
-});
+}
 
+describe('edge matrix (embedded: memory pubsub, quota and not-before)', () => matrix('embedded'));
+
+await describeWith(['postgres', 'redis'], 'edge matrix (services: Redis pubsub, quota and not-before)', () => matrix('services'));
+
+await describeWith(['postgres', 'redis'], 'edge matrix across two instances', () => {
+  const two = useTwoInstances({ RATE_LIMIT_PER_MINUTE: '0' });
+  const userToken = (t: TestApp, m: TestMerchant, sub: string) => t.token({ sub, role: 'merchant', merchantId: m.id });
+
+  for (const transport of TRANSPORT_NAMES) {
+    describe(transport, () => {
+      it('revokeSessions on one instance ends the stream on the other with SESSIONS_REVOKED, and the other refuses the old token', async () => {
+        const { a, b } = two;
+        const m = await newMerchant(a);
+        const user = `user-cluster-${randomUUID().slice(0, 8)}`;
+        const token = await userToken(a, m, user);
+        const stream = openStream(b, transport, { token });
+        const input = eventInput();
+        await a.gql(IngestOne, { event: input }, { token: m.token });
+        await waitUntil(() => stream.eventIds().includes(input.eventId), END_MS, () => 'live on b');
+        const revoked = await a.post({ query: 'mutation Revoke($u: ID!) { revokeSessions(userId: $u) }', variables: { u: user } }, { token: await a.adminToken() });
+        expect(revoked.json.errors).toBeUndefined();
+        expectEndedWith(await within(stream.ended, END_MS, 'end on b after revokeSessions on a'), transport, 'SESSIONS_REVOKED');
+        stream.stop();
+        const again = openStream(b, transport, { token });
+        const refused = await within(again.ended, END_MS, 'reconnect on b refused');
+        again.stop();
+        if (transport === 'ws') expect(refused.closeCode).toBe(4403);
+        else expect(refused).toMatchObject(refusal(transport, 401, 'UNAUTHENTICATED'));
+      });
+
+      it('revokeApiKey on one instance ends the key\'s stream on the other with API_KEY_REVOKED', async () => {
+        const { a, b } = two;
+        const m = await newMerchant(a);
+        const { secret, apiKey } = await a.app.services.apiKeys.create({ merchantId: m.id, name: `cluster-${transport}` });
+        const stream = openStream(b, transport, { apiKey: secret });
+        const input = eventInput();
+        await a.gql(IngestOne, { event: input }, { token: m.token });
+        await waitUntil(() => stream.eventIds().includes(input.eventId), END_MS, () => 'live on b');
+        expect((await a.gql(RevokeApiKey, { id: apiKey.id }, { token: m.token })).errors).toBeUndefined();
+        expectEndedWith(await within(stream.ended, END_MS, 'end on b after revokeApiKey on a'), transport, 'API_KEY_REVOKED');
+        stream.stop();
+      });
+    });
+  }
+});
