@@ -162,7 +162,8 @@ function matrix(mode: Mode) {
     // 8 KB of metadata per event: far more than socket buffers hold once the client stops reading.
     const PADDING = 'x'.repeat(8 * 1024);
     // The padding is selected, so every message the client does not read is ~8 KB on the wire.
-    const SLOW_FEED = 'subscription { paymentEvents { cursor eventId metadata } }';
+    // From the start of the (fresh) merchant's feed, so the first event is delivered however late the subscription starts.
+    const SLOW_FEED = 'subscription { paymentEvents(after: "0") { cursor eventId metadata } }';
 
     /** A subscriber whose transport can stop reading, as a stalled browser tab would. */
     async function pausable(transport: Exclude<TransportName, 'sse-single'>, token: string) {

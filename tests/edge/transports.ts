@@ -77,7 +77,12 @@ async function refusalOf(error: unknown): Promise<Ending> {
   return { codes: [String(error)] };
 }
 
-export function openStream(t: TestApp, transport: TransportName, credential: Credential, variables: Record<string, unknown> = {}): OpenStream {
+/**
+ * Opens the feed of the credential's merchant. `after: "0"` by default: the stream replays the
+ * (fresh) merchant's stored events before going live, so an event ingested while the
+ * subscription is still being set up is delivered all the same — no race to win.
+ */
+export function openStream(t: TestApp, transport: TransportName, credential: Credential, variables: Record<string, unknown> = { after: '0' }): OpenStream {
   const results: ExecutionResult<any>[] = [];
   if (transport === 'ws') {
     const params: Record<string, unknown> = {};
