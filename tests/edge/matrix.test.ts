@@ -132,7 +132,9 @@ function matrix(mode: Mode) {
         const m = await newMerchant(t);
         const user = `user-gauge-${randomUUID().slice(0, 8)}`;
         const series = `paypulse_subscriptions_active{transport="${GAUGE_LABEL[transport]}"}`;
-        const before = await sample(t, series);
+        // Every earlier test stopped its streams; their ends are counted asynchronously, so wait for them.
+        await waitUntil(async () => (await sample(t, series)) === 0, END_MS, () => `${series} settled at 0`);
+        const before = 0;
         const stream = openStream(t, transport, { token: await userToken(m, user) });
         await live(m, stream);
         await waitUntil(async () => (await sample(t, series)) === before + 1, END_MS, () => `${series} = ${before + 1}`);
