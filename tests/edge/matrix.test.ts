@@ -168,7 +168,7 @@ function matrix(mode: Mode) {
     const SLOW_FEED = 'subscription { paymentEvents(after: "0") { cursor eventId metadata } }';
 
     /** A subscriber whose transport can stop reading, as a stalled browser tab would. */
-    async function pausable(transport: Exclude<TransportName, 'sse-single'>, token: string) {
+    async function pausable(transport: TransportName, token: string) {
       const payloads: any[] = [];
       if (transport === 'ws') {
         const ws = new WebSocket(t.wsUrl, 'graphql-transport-ws');
@@ -191,8 +191,20 @@ function matrix(mode: Mode) {
         return { payloads, pause: () => socket.pause(), resume: () => socket.resume(), ended: () => closed, stop: () => ws.close() };
       }
       const abort = new AbortController();
-      const accept = transport === 'sse' ? 'text/event-stream' : APOLLO_ACCEPT;
-      const res = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', accept, authorization: `Bearer ${token}` }, body: JSON.stringify({ query: SLOW_FEED }), signal: abort.signal });
+      const auth = { authorization: `Bearer ${token}` };
+      let res: Response;
+      if (transport === 'sse-single') {
+        // graphql-sse's single connection protocol by hand: reserve, open the stream, start the operation.
+        const put = await fetch(t.url, { method: 'PUT', headers: auth });
+        expect(put.status).toBe(201);
+        const stream = { 'x-graphql-event-stream-token': await put.text() };
+        res = await fetch(t.url, { headers: { ...auth, ...stream, accept: 'text/event-stream' }, signal: abort.signal });
+        const op = await fetch(t.url, { method: 'POST', headers: { ...auth, ...stream, 'content-type': 'application/json' }, body: JSON.stringify({ query: SLOW_FEED, extensions: { operationId: 'op1' } }) });
+        expect(op.status).toBe(202);
+      } else {
+        const accept = transport === 'sse' ? 'text/event-stream' : APOLLO_ACCEPT;
+        res = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', accept, ...auth }, body: JSON.stringify({ query: SLOW_FEED }), signal: abort.signal });
+      }
       expect(res.status).toBe(200);
       const reader = res.body!.getReader();
       const decoder = new TextDecoder();
@@ -200,7 +212,8 @@ function matrix(mode: Mode) {
       let closed = false;
       let buffer = '';
       let wake: (() => void) | undefined;
-      const separator = transport === 'sse' ? '\n\n' : '\r\n--graphql';
+      const sse = transport !== 'multipart';
+      const separator = sse ? '\n\n' : '\r\n--graphql';
       void (async () => {
         try {
           for (;;) {
@@ -211,9 +224,10 @@ function matrix(mode: Mode) {
             const pieces = buffer.split(separator);
             buffer = pieces.pop()!;
             for (const piece of pieces) {
-              if (transport === 'sse') {
+              if (sse) {
                 const data = piece.split('\n').find((l) => l.startsWith('data: '));
-                if (piece.includes('event: next') && data) payloads.push(JSON.parse(data.slice(6)));
+                // Single connection mode wraps each result as { id, payload }.
+                if (piece.includes('event: next') && data) payloads.push(transport === 'sse-single' ? JSON.parse(data.slice(6)).payload : JSON.parse(data.slice(6)));
               } else {
                 const body = piece.split('\r\n\r\n')[1]?.trim();
                 const part = body ? JSON.parse(body) : undefined;
@@ -239,7 +253,7 @@ function matrix(mode: Mode) {
       };
     }
 
-    for (const transport of ['ws', 'sse', 'multipart'] as const) {
+    for (const transport of TRANSPORT_NAMES) {
       it(`${transport}: a subscriber that stops reading ends with SLOW_CONSUMER and the \`after\` of the last event it was handed`, async () => {
         const m = await newMerchant(t);
         const sub = await pausable(transport, m.token);
