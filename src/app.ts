@@ -45,7 +45,10 @@ import { createExportHandler } from './server/exports.js';
 import { createClientErrorHandler, createHttpHandler } from './server/http.js';
 import { createMemoryRateLimiter, createRedisRateLimiter } from './server/limits/rate-limit.js';
 import { slowConsumerError } from './server/backpressure.js';
-import { createSessionRegistry } from './server/sessions.js';
+import { createSessionRegistry } from './edge/sessions.js';
+import { createEdge } from './edge/policy.js';
+import { createMemoryNotBeforeStore, createRedisNotBeforeStore } from './auth/not-before.js';
+import { createMemorySocketQuota, createRedisSocketQuota } from './server/limits/socket-quota.js';
 import { attachSocketServer, type SocketServer } from './server/ws.js';
 import { createYogaServer, GRAPHQL_PATH } from './server/yoga.js';
 import { StartupError } from './startup/errors.js';
@@ -157,6 +160,32 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ? createKafkaIntake({ producer, config: config.kafka, merchants })
       : (rabbitIntake ?? createDirectIntake(pipeline));
   const deadLetters = createDeadLetterService({ prisma: db.prisma, pipeline, producer, dlqTopic: config.kafka?.dlqTopic });
+  const apiKeys = createApiKeyService(db.prisma, {
+    // The security alert is written with the key change, in its transaction.
+    onChange: (tx, { action, apiKey, actor }) =>
+      notifications.stage(tx, [draftForApiKey({ merchantId: apiKey.merchantId, keyId: apiKey.id, keyName: apiKey.name, actor, action })]),
+    onAfterCommitError: (err) => logger.error({ err }, 'API key alert publish after commit failed'),
+  });
+  const presence = createPresenceService({
+    store: redis ? createRedisPresenceStore(redis) : createMemoryPresenceStore(),
+    pubsub,
+    logger,
+    options: config.presence,
+  });
+  const sessions = createSessionRegistry({ pubsub, logger });
+  const notBefore = redis ? createRedisNotBeforeStore(redis) : createMemoryNotBeforeStore();
+  const edge = createEdge({
+    metrics,
+    logger,
+    apiKeys,
+    notBefore,
+    sessions,
+    presence,
+    // A session's place lives as long as the presence heartbeat: a dead instance's places free after it.
+    quota: redis ? createRedisSocketQuota(redis, { ttlMs: config.presence.ttlMs }) : createMemorySocketQuota(),
+    maxSessionsPerCredential: config.limits.sockets.perCredential,
+    maxBufferedBytes: config.limits.subscription.maxBufferedBytes,
+  });
   const services: Services = {
     config,
     logger,
@@ -176,12 +205,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     tracking: createTrackingService({ prisma: db.prisma, pubsub }),
     announcements: createAnnouncementService({ prisma: db.prisma, pubsub, logger }),
     audit: createAuditService(db.prisma),
-    apiKeys: createApiKeyService(db.prisma, {
-      // The security alert is written with the key change, in its transaction.
-      onChange: (tx, { action, apiKey, actor }) =>
-        notifications.stage(tx, [draftForApiKey({ merchantId: apiKey.merchantId, keyId: apiKey.id, keyName: apiKey.name, actor, action })]),
-      onAfterCommitError: (err) => logger.error({ err }, 'API key alert publish after commit failed'),
-    }),
+    apiKeys,
     tokens: createTokenVerifier(config.auth),
     rateLimiter: redis ? createRedisRateLimiter(redis, undefined, options.now ? { now: options.now } : {}) : createMemoryRateLimiter(options.now),
     persistedQueries: config.apq
@@ -189,13 +213,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         ? createRedisPersistedQueryStore(redis, { ttlSeconds: config.apq.ttlSeconds, maxTokens: config.limits.query.maxTokens })
         : createMemoryPersistedQueryStore({ ttlSeconds: config.apq.ttlSeconds, maxTokens: config.limits.query.maxTokens })
       : undefined,
-    presence: createPresenceService({
-      store: redis ? createRedisPresenceStore(redis) : createMemoryPresenceStore(),
-      pubsub,
-      logger,
-      options: config.presence,
-    }),
-    sessions: createSessionRegistry({ pubsub, logger }),
+    presence,
+    sessions,
+    notBefore,
+    edge,
     webhooks: createWebhookService({
       prisma: db.prisma,
       intake,
@@ -236,6 +257,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         ? Promise.all([
             settle(services.rateLimiter.readiness()).then((ok) => ['rateLimit', ok] as const),
             settle(services.presence.readiness()).then((ok) => ['presence', ok] as const),
+            settle(edge.readiness()).then((ok) => ['edge', ok] as const),
             ...(services.persistedQueries ? [settle(services.persistedQueries.readiness()).then((ok) => ['persistedQueries', ok] as const)] : []),
           ])
         : [],
@@ -350,6 +372,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await pubsub.stop();
       // graphql-sse's reserved single-connection streams outlive their operations: end them.
       await yoga.dispose();
+      // Every session has ended (sockets closed, streams disposed): the edge's places go back.
+      await edge.stop();
+      await notBefore.stop();
       // Streams that just ended leave keep-alive connections that turn idle a moment later:
       // close idle ones until the server is closed, not only those idle right now.
       http?.closeIdleConnections();

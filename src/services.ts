@@ -19,7 +19,9 @@ import type { PresenceService } from './presence/service.js';
 import type { PubSub } from './pubsub/index.js';
 import type { PersistedQueryStore } from './server/apq.js';
 import type { RateLimiter } from './server/limits/rate-limit.js';
-import type { SessionRegistry } from './server/sessions.js';
+import type { SessionRegistry } from './edge/sessions.js';
+import type { Edge } from './edge/policy.js';
+import type { NotBeforeStore } from './auth/not-before.js';
 import type { TrackingService } from './tracking/service.js';
 import type { WalletService } from './wallets/service.js';
 import type { WebhookService } from './webhooks/service.js';
@@ -57,8 +59,12 @@ export interface Services {
   persistedQueries: PersistedQueryStore | undefined;
   /** Who is online, away or offline, across instances. */
   presence: PresenceService;
-  /** Open sockets by credential, to close them on revocation. */
+  /** Open sockets and streams by credential, to end them on revocation (every transport, every instance). */
   sessions: SessionRegistry;
+  /** Per-user not-before after `revokeSessions`: older tokens are refused everywhere (auth/not-before.ts). */
+  notBefore: NotBeforeStore;
+  /** The policy every subscription transport goes through (src/edge). */
+  edge: Edge;
   /** Provider webhooks: verification secrets and the way into the intake (docs/webhooks.md). */
   webhooks: WebhookService;
 }

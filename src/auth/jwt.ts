@@ -68,6 +68,7 @@ function toPrincipal(payload: JWTPayload): Principal {
     role: role as Role,
     merchantId: role === 'admin' ? null : merchantId,
     expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null,
+    issuedAt: typeof payload.iat === 'number' ? payload.iat * 1000 : null,
   };
 }
 

@@ -13,6 +13,8 @@ export interface Principal {
   merchantId: string | null;
   /** Token expiry in epoch milliseconds, when there is one. */
   expiresAt: number | null;
+  /** JWT `iat` in epoch milliseconds (compared with the user's not-before, auth/not-before.ts); null for API keys. */
+  issuedAt?: number | null;
 }
 
 /** Auth failures that clients see, each with a stable code. */

@@ -32,6 +32,12 @@ export const ErrorCode = {
   SlowConsumer: 'SLOW_CONSUMER',
   TooManySubscriptions: 'TOO_MANY_SUBSCRIPTIONS',
   TooManyStreams: 'TOO_MANY_STREAMS',
+  /** The edge ended an open subscription (src/edge): the token's `exp` passed. */
+  TokenExpired: 'TOKEN_EXPIRED',
+  /** The edge ended an open subscription: its API key was revoked. */
+  ApiKeyRevoked: 'API_KEY_REVOKED',
+  /** The edge ended an open subscription: `revokeSessions` for its user. */
+  SessionsRevoked: 'SESSIONS_REVOKED',
   StreamAlreadyOpen: 'STREAM_ALREADY_OPEN',
   OperationExists: 'OPERATION_EXISTS',
   MethodNotAllowed: 'METHOD_NOT_ALLOWED',

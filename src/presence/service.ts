@@ -1,9 +1,10 @@
 /**
- * Presence (docs/presence.md): a user is ONLINE while holding at least one graphql-ws socket on
- * any instance, AWAY once none of their sockets has done anything for PRESENCE_AWAY_MS, and
- * OFFLINE after their last socket closes — or, when an instance dies, once its sockets'
- * heartbeat (PRESENCE_TTL_MS) runs out. Each instance refreshes its own sockets on a heartbeat
- * and publishes a nudge on every connect, disconnect and return from away; watchers re-read the
+ * Presence (docs/presence.md): a user is ONLINE while holding at least one edge session on any
+ * instance (a graphql-ws socket, an SSE or multipart stream, a graphql-sse reservation: src/edge),
+ * AWAY once none of their sessions has done anything for PRESENCE_AWAY_MS, and OFFLINE after
+ * their last session ends — or, when an instance dies, once its sessions' heartbeat
+ * (PRESENCE_TTL_MS) runs out. Each instance refreshes its own sessions on a heartbeat and
+ * publishes a nudge on every connect, disconnect and return from away; watchers re-read the
  * store on a nudge and on a timer (which is how AWAY and expiry are noticed) and send changes.
  */
 import { randomUUID } from 'node:crypto';

@@ -1,7 +1,7 @@
 import type { AnnouncementMessage } from '../announcements/service.js';
 import type { NotificationMessage } from '../notifications/types.js';
 import type { OrderMessage } from '../orders/types.js';
-import type { RevocationMessage } from '../server/sessions.js';
+import type { RevocationMessage } from '../edge/sessions.js';
 import type { PaymentEventMessage } from '../payments/types.js';
 import type { BalanceMessage } from '../wallets/types.js';
 

@@ -1,5 +1,6 @@
 import type { ApiKey } from '../auth/api-keys.js';
 import { actorOf } from '../auth/principal.js';
+import { EdgeEndCode } from '../edge/types.js';
 import { builder } from './builder.js';
 import { clientError, ErrorCode } from './errors.js';
 import { merchantScope } from './scope.js';
@@ -61,7 +62,7 @@ builder.mutationFields((t) => ({
       const principal = ctx.principal!;
       const revoked = await ctx.services.apiKeys.revoke({ id: args.id.toString(), merchantId: principal.role === 'admin' ? null : principal.merchantId, actor: actorOf(principal) });
       if (!revoked) throw clientError(ErrorCode.NotFound, 'no such API key');
-      await ctx.services.sessions.revoke('apiKey', revoked.id, 'API key revoked');
+      await ctx.services.sessions.revoke('apiKey', revoked.id, EdgeEndCode.ApiKeyRevoked);
       return revoked;
     },
   }),

@@ -8,6 +8,7 @@
 import { PRESENCE_STATUSES, type PresenceUpdate } from '../presence/service.js';
 import type { InstanceStats } from '../presence/store.js';
 import { draftForSessionsRevoked } from '../notifications/rules.js';
+import { EdgeEndCode } from '../edge/types.js';
 import { builder } from './builder.js';
 import { clientError, ErrorCode } from './errors.js';
 
@@ -79,14 +80,18 @@ builder.queryField('connectionStats', (t) =>
 
 builder.mutationField('revokeSessions', (t) =>
   t.boolean({
-    description: "Admins: close every WebSocket of this user with 4403, on every instance. Their tokens stay valid until they expire: revoke those at the identity provider.",
+    description:
+      "Admins: end every session of this user on every instance and transport (WebSockets close with 4403 SESSIONS_REVOKED; SSE and multipart streams end with a SESSIONS_REVOKED error), and refuse every token of theirs issued until now (iat at or before this second) on every request until it expires. Tokens issued afterwards work.",
     authScopes: { admin: true },
     args: { userId: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
-      await ctx.services.sessions.revoke('user', args.userId.toString(), 'sessions revoked');
+      const userId = args.userId.toString();
+      // The mark first: a client reconnecting as soon as its stream ends is refused.
+      await ctx.services.notBefore.set(userId, Date.now());
+      await ctx.services.sessions.revoke('user', userId, EdgeEndCode.SessionsRevoked);
       // The sockets are closed whatever happens to the alert.
       await ctx.services.notifications
-        .notify([draftForSessionsRevoked({ userId: args.userId.toString(), at: new Date() })])
+        .notify([draftForSessionsRevoked({ userId, at: new Date() })])
         .catch((err: unknown) => ctx.services.logger.error({ err }, 'sessions-revoked alert could not be written'));
       return true;
     },

@@ -38,7 +38,14 @@ const ProviderWebhookPayload = builder.objectRef<WebhookOutcome>('ProviderWebhoo
   fields: (t) => ({
     status: t.field({ type: IngestStatus, resolve: (o) => o.status }),
     eventId: t.string({ resolve: (o) => (o.status === 'accepted' ? o.eventId : o.event.eventId) }),
-    event: t.field({ type: PaymentEventRef, nullable: true, description: 'Null when ACCEPTED (Kafka): not stored yet.', resolve: (o) => (o.status === 'accepted' ? null : o.event) }),
+    // A webhook is authenticated by its signature alone: a DUPLICATE answers with the id and the
+    // status, never the stored event (which may carry more than this delivery did).
+    event: t.field({
+      type: PaymentEventRef,
+      nullable: true,
+      description: 'The stored event when INGESTED. Null when ACCEPTED (Kafka: not stored yet) and when DUPLICATE (the reply says only eventId and status).',
+      resolve: (o) => (o.status === 'ingested' ? o.event : null),
+    }),
   }),
 });
 

@@ -92,6 +92,11 @@ export function guardSubscription(source: AsyncIterable<Result>, options: GuardO
           markEnded();
           return step;
         }
+        // Over HTTP, Yoga's error masking turns the queue's overflow error into a result: it gets
+        // the cursor here as it would when thrown.
+        if (!step.value.data && step.value.errors?.some((e) => e.extensions?.code === ErrorCode.SlowConsumer)) {
+          return finish({ errors: [slowConsumerError(lastSent)] });
+        }
         lastSent = resumePointOf(step.value) ?? lastSent;
         return step;
       } catch (error) {

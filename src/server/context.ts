@@ -4,6 +4,7 @@
  * once at `connection_init`.
  */
 import type { YogaInitialContext } from 'graphql-yoga';
+import { issuedBeforeRevocation } from '../auth/not-before.js';
 import { AuthError, type Principal } from '../auth/principal.js';
 import type { GraphQLContext } from '../schema/builder.js';
 import { clientError } from '../schema/errors.js';
@@ -21,13 +22,18 @@ export interface Credentials {
   apiKey?: string | null | undefined;
 }
 
+type AuthServices = Pick<Services, 'tokens' | 'apiKeys' | 'notBefore'>;
+
 /** Resolves credentials to a principal: null when there are none, AuthError when they are bad. */
-export async function authenticate(services: Pick<Services, 'tokens' | 'apiKeys'>, credentials: Credentials): Promise<Principal | null> {
+export async function authenticate(services: AuthServices, credentials: Credentials): Promise<Principal | null> {
   const { authorization, apiKey } = credentials;
   if (authorization) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (!match?.[1]) throw new AuthError(ErrorCode.Unauthenticated, 'Authorization must be "Bearer <token>"');
-    return services.tokens.verify(match[1]);
+    const principal = await services.tokens.verify(match[1]);
+    // After revokeSessions(user) the tokens issued before it are refused until they expire.
+    if (await issuedBeforeRevocation(services.notBefore, principal)) throw new AuthError(ErrorCode.Unauthenticated, 'sessions revoked: sign in again');
+    return principal;
   }
   if (apiKey) return services.apiKeys.verify(apiKey.trim());
   return null;
@@ -41,7 +47,7 @@ export interface CallerResolver {
   known(request: Request): Principal | null;
 }
 
-export function createCallerResolver(services: Pick<Services, 'tokens' | 'apiKeys'>): CallerResolver {
+export function createCallerResolver(services: AuthServices): CallerResolver {
   const pending = new WeakMap<Request, Promise<Principal | null>>();
   const settled = new WeakMap<Request, Principal | null>();
   return {

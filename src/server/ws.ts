@@ -1,9 +1,10 @@
 /**
- * graphql-ws on the same port and path as HTTP, routed through Yoga's envelop so every plugin
- * (and the one context factory) applies to both transports. The token is checked once at
- * `connection_init` (bad or missing: close 4403) and the socket is closed with 4403 when it expires
- * or its credential is revoked (see sessions.ts); every `subscribe` checks expiry (and, for an API
- * key, revocation) again.
+ * The graphql-ws adapter of the edge (src/edge): graphql-ws on the same port and path as HTTP,
+ * routed through Yoga's envelop so every plugin (and the one context factory) applies to both
+ * transports. What is policy — the credential check per operation, the per-credential quota
+ * (4430), revocation and expiry (close 4403 with the end code as reason), backpressure, the
+ * gauge, presence — is the edge's; this file speaks the protocol: `connection_init` (a bad or
+ * missing token closes 4403), APQ, parse and validate, the per-socket operation cap.
  */
 import type { Server as HttpServer } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
@@ -11,10 +12,10 @@ import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AuthError, type Principal } from '../auth/principal.js';
+import type { EdgeLease } from '../edge/policy.js';
+import { endedError } from '../edge/types.js';
 import type { Services } from '../services.js';
 import { resolvePersisted } from './apq.js';
-import { guardSubscription } from './backpressure.js';
-import { createMemorySocketQuota, createRedisSocketQuota } from './limits/socket-quota.js';
 import { closeInBatches } from './drain.js';
 import { clientError, ErrorCode } from '../schema/errors.js';
 import { authenticate } from './context.js';
@@ -32,9 +33,8 @@ type ConnectionExtra = {
   principal?: Principal;
   /** Operations accepted on this socket and not finished (counted at once, not when they start executing). */
   operations?: Set<string>;
-  expiryTimer?: NodeJS.Timeout;
-  /** The place this socket holds in MAX_SOCKETS_PER_CREDENTIAL. */
-  quota?: { credential: string; place: string };
+  /** The socket's session at the edge (its place in MAX_SOCKETS_PER_CREDENTIAL, revocation, expiry). */
+  lease?: EdgeLease;
 };
 
 type OperationResult = ReturnType<NonNullable<Parameters<typeof useServer>[0]['execute']>>;
@@ -48,9 +48,6 @@ export const TOO_MANY_SOCKETS = 4430;
 
 const isAsyncIterable = <T>(value: unknown): value is AsyncIterable<T> =>
   typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
-
-// setTimeout cannot wait longer than ~24.8 days; a later expiry is re-armed when it fires.
-const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * Sockets graphql-ws closes for breaking the protocol, counted in paypulse_refusals_total by these
@@ -77,8 +74,7 @@ function withCode(errors: readonly GraphQLError[], code: string): GraphQLError[]
 export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, services: Services): SocketServer {
   const { config, logger } = services;
   const wss = new WebSocketServer({ server: http, path: GRAPHQL_PATH, maxPayload: config.limits.maxBodyBytes });
-  // A socket's place lives as long as the presence heartbeat: a dead instance's places free after it.
-  const quota = config.redisUrl ? createRedisSocketQuota({ url: config.redisUrl, logger }, { ttlMs: config.presence.ttlMs }) : createMemorySocketQuota();
+  const { edge } = services;
 
   wss.on('connection', (socket) =>
     socket.on('error', (error: Error & { code?: string }) => {
@@ -90,15 +86,6 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
     const coded = withCode(errors, code);
     countProtocolRefusals(services.metrics, coded);
     return coded;
-  };
-
-  const armExpiry = (socket: WebSocket, extra: ConnectionExtra, expiresAt: number) => {
-    const delay = expiresAt - Date.now();
-    extra.expiryTimer = setTimeout(
-      () => (delay > MAX_TIMER_MS ? armExpiry(socket, extra, expiresAt) : socket.close(CloseCode.Forbidden, 'token expired')),
-      Math.max(0, Math.min(delay, MAX_TIMER_MS)),
-    );
-    extra.expiryTimer.unref();
   };
 
   useServer<Record<string, unknown> | undefined, ConnectionExtra>(
@@ -119,25 +106,24 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
             services.metrics.refuse(ErrorCode.Unauthenticated);
             return false;
           }
-          // Counted across instances when there is Redis (limits/socket-quota.ts).
-          const credential = `${principal.kind}:${principal.subject}`;
-          const place = await quota.acquire(credential, config.limits.sockets.perCredential);
-          if (!place) {
+          const socket = ctx.extra.socket;
+          // Counted across transports and instances (src/edge).
+          const lease = await edge.open(principal, 'ws');
+          if (!lease) {
             services.metrics.refuse('TOO_MANY_SOCKETS');
-            ctx.extra.socket.close(TOO_MANY_SOCKETS, 'too many sockets for this credential');
+            socket.close(TOO_MANY_SOCKETS, 'too many sockets for this credential');
             return false;
           }
           // Closed while the place was being claimed: onClose has already run without it.
-          if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) {
-            await quota.release(credential, place);
+          if (socket.readyState !== socket.OPEN) {
+            await lease.release();
             return false;
           }
-          ctx.extra.quota = { credential, place };
+          // Revocation (any instance) and the token's expiry end the socket with 4403 and the code.
+          lease.onEnd((code) => socket.close(CloseCode.Forbidden, code));
+          ctx.extra.lease = lease;
           ctx.extra.principal = principal;
           services.metrics.sockets.inc();
-          services.sessions.add(principal, ctx.extra.socket);
-          services.presence.connected(principal, ctx.extra.socket);
-          if (principal.expiresAt !== null) armExpiry(ctx.extra.socket, ctx.extra, principal.expiresAt);
           return true;
         } catch (error) {
           if (error instanceof AuthError) {
@@ -149,54 +135,28 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
         }
       },
       onClose: (ctx, code) => {
-        clearTimeout(ctx.extra.expiryTimer);
         const refusal = code === undefined ? undefined : PROTOCOL_CLOSES[code];
         if (refusal) services.metrics.refuse(refusal);
-        if (ctx.extra.quota) void quota.release(ctx.extra.quota.credential, ctx.extra.quota.place);
-        if (ctx.extra.principal) {
+        if (ctx.extra.lease) {
           services.metrics.sockets.dec();
-          services.sessions.remove(ctx.extra.principal, ctx.extra.socket);
-          services.presence.disconnected(ctx.extra.socket);
+          void ctx.extra.lease.release();
         }
       },
-      // Every stream gets a bounded queue and its own error channel (backpressure.ts).
+      // Every stream gets a bounded queue and its own error channel (edge guard, backpressure.ts).
       onOperation: (ctx, _id, _payload, _args, result) =>
-        isAsyncIterable(result)
-          ? guardSubscription(result, {
-              socket: ctx.extra.socket,
-              maxBufferedBytes: config.limits.subscription.maxBufferedBytes,
-              metrics: services.metrics,
-              logger,
-              onStart: () => {
-                services.metrics.subscriptions.inc({ transport: 'ws' });
-                services.presence.subscriptionStarted();
-              },
-              onEnd: () => {
-                services.metrics.subscriptions.dec({ transport: 'ws' });
-                services.presence.subscriptionEnded();
-              },
-            })
-          : undefined,
+        isAsyncIterable(result) ? edge.guard(result, { transport: 'ws', bufferedAmount: () => ctx.extra.socket.bufferedAmount }) : undefined,
       onComplete: (ctx, id) => void ctx.extra.operations?.delete(id),
       onError: (ctx, id) => void ctx.extra.operations?.delete(id),
       onSubscribe: async (ctx, id, payload) => {
-        // The credential is checked again for every operation: an expired token gets 4403 even
-        // if its expiry timer has not fired yet.
+        // The credential is checked again for every operation (src/edge): an expired token, a
+        // revoked API key or a token older than the user's not-before gets the refusal, then 4403.
         const principal = ctx.extra.principal;
-        if (principal?.expiresAt != null && principal.expiresAt <= Date.now()) {
-          services.metrics.refuse('TOKEN_EXPIRED');
-          closeAfterReply(ctx.extra.socket, 'token expired');
-          return [clientError(ErrorCode.Unauthenticated, 'token expired')];
+        const refusal = principal ? await edge.check(principal) : undefined;
+        if (refusal) {
+          closeAfterReply(ctx.extra.socket, refusal);
+          return [clientError(ErrorCode.Unauthenticated, endedError(refusal).message, { reason: refusal })];
         }
-        // An API key revoked without the revocation reaching this socket (revoked in the database
-        // by another tool, or while Redis was down) is caught here. If the database cannot
-        // answer, the key that was valid at connect keeps working: readiness reports the outage.
-        if (principal?.kind === 'apiKey' && !(await services.apiKeys.isActive(principal.subject).catch(() => true))) {
-          services.metrics.refuse('API_KEY_REVOKED');
-          closeAfterReply(ctx.extra.socket, 'API key revoked');
-          return [clientError(ErrorCode.Unauthenticated, 'API key revoked')];
-        }
-        services.presence.active(ctx.extra.socket);
+        ctx.extra.lease?.active();
         const operations = (ctx.extra.operations ??= new Set());
         if (operations.size >= config.limits.sockets.subscriptionsPerSocket) {
           services.metrics.refuse(ErrorCode.TooManySubscriptions);
@@ -248,7 +208,6 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
       // Staggered (DRAIN_BATCH_SIZE every DRAIN_BATCH_INTERVAL_MS) so clients reconnect elsewhere gradually.
       await closeInBatches(wss.clients, config.drain);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
-      await quota.stop();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from '../config.js';
+import { useEdge } from '../edge/plugin.js';
 import type { Logger } from '../lib/logger.js';
 import { schema } from '../schema/index.js';
 import type { GraphQLContext } from '../schema/builder.js';
@@ -50,7 +51,9 @@ export function createYogaServer(services: Services, options: YogaServerOptions 
       useSchemaExposure({ exposure, callers, metrics: services.metrics }),
       useRateLimit({ limiter: services.rateLimiter, ...services.config.limits.rate, metrics: services.metrics }),
       useOperationMetrics(services.metrics),
-      useHttpSubscriptions({ metrics: services.metrics, logger: services.logger, heartbeatMs: services.config.subscriptions.multipartHeartbeatMs }),
+      // The edge for SSE and multipart streams (src/edge); the multipart writer comes after it.
+      useEdge({ edge: services.edge, callers, metrics: services.metrics, maxSessionsPerCredential: services.config.limits.sockets.perCredential }),
+      useHttpSubscriptions({ heartbeatMs: services.config.subscriptions.multipartHeartbeatMs }),
     ],
     landingPage: false,
     // Validation is cached by useQueryLimits (whose limits depend on variables); parse errors are

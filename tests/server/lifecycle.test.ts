@@ -281,7 +281,7 @@ await describeWith(['postgres', 'redis'], 'readiness with real services', () => 
       const { status, json } = await getJson(`${new URL(t.url).origin}/readyz`);
       expect(status).toBe(200);
       // Every part holding its own Redis connection is a check of its own.
-      expect(json).toEqual({ status: 'ready', checks: { started: true, database: true, pubsub: true, rateLimit: true, presence: true, persistedQueries: true } });
+      expect(json).toEqual({ status: 'ready', checks: { started: true, database: true, pubsub: true, rateLimit: true, presence: true, edge: true, persistedQueries: true } });
     } finally {
       await t.stop();
     }
@@ -297,7 +297,7 @@ await describeWith(['postgres', 'redis'], 'readiness with real services', () => 
       await db.drop();
       const { status, json } = await getJson(`${origin}/readyz`);
       expect(status).toBe(503);
-      expect(json).toEqual({ status: 'not ready', checks: { started: true, database: false, pubsub: true, rateLimit: true, presence: true, persistedQueries: true } });
+      expect(json).toEqual({ status: 'not ready', checks: { started: true, database: false, pubsub: true, rateLimit: true, presence: true, edge: true, persistedQueries: true } });
       expect((await getJson(`${origin}/healthz`)).status).toBe(200);
     } finally {
       await t.stop();
@@ -315,7 +315,7 @@ await describeWith(['postgres', 'redis'], 'readiness with real services', () => 
       expect((await readyz()).status).toBe(200);
       proxy.cut();
       // Each Redis client notices the cut on its own: wait until every one has.
-      const redisChecks = ['pubsub', 'rateLimit', 'presence', 'persistedQueries'];
+      const redisChecks = ['pubsub', 'rateLimit', 'presence', 'edge', 'persistedQueries'];
       await waitUntil(
         async () => {
           readyzJson = (await readyz()).json;
@@ -324,7 +324,7 @@ await describeWith(['postgres', 'redis'], 'readiness with real services', () => 
         WAIT_MS,
         () => `every Redis check false while Redis is cut off (${JSON.stringify(readyzJson)})`,
       );
-      expect((await readyz()).json).toEqual({ status: 'not ready', checks: { started: true, database: true, pubsub: false, rateLimit: false, presence: false, persistedQueries: false } });
+      expect((await readyz()).json).toEqual({ status: 'not ready', checks: { started: true, database: true, pubsub: false, rateLimit: false, presence: false, edge: false, persistedQueries: false } });
       proxy.restore();
       await waitUntil(async () => (await readyz()).status === 200, WAIT_MS, () => 'readiness 200 once Redis is back');
     } finally {

@@ -59,8 +59,9 @@ for (const mode of ['embedded', 'services'] as const) {
       expect(await sample(t, 'paypulse_refusals_total{reason="WEBHOOK_REPLAYED"}')).toBe(replayedBefore + 1);
 
       // The same event under a new delivery id (a sender's re-send): DUPLICATE, nothing new stored.
+      // The reply says only the event id and the status, never the stored event.
       const resend = await deliver(m, secret, payload);
-      expect(resend.json.data.providerWebhook.status).toBe('DUPLICATE');
+      expect(resend.json.data.providerWebhook).toEqual({ status: 'DUPLICATE', eventId: JSON.parse(payload).eventId, event: null });
       expect((await snapshot(t, m.id)).events).toBe(1);
     });
 

@@ -9,25 +9,17 @@
  *   after which the response ends;
  * - plain `multipart/mixed`: the same framing with bare results (incremental delivery style).
  *
- * Every streamed subscription, SSE or multipart, goes through guardSubscription (backpressure.ts)
- * like a WebSocket one: the bounded pubsub queue ends a subscriber that stops reading with
- * SLOW_CONSUMER and its `after` cursor, stream failures are masked, and the active subscription is
- * counted in `paypulse_subscriptions_active{transport}`. The response body is pulled: nothing is
- * read from the subscription until the client has taken the previous part.
- *
- * This is only the last step, the writer: auth, rate limits, query limits and trusted documents
- * already ran in the envelop before a result exists. (Issue #19 adds revocation and expiry at one
- * edge for every transport; the wrapping point for it is `guard()` below.)
+ * Every streamed subscription, SSE or multipart, has already gone through the edge (src/edge,
+ * `useEdge`, which comes before this plugin): credential checks, revocation and expiry (a last
+ * error payload with the end code, then the end), the per-credential session quota, backpressure
+ * (SLOW_CONSUMER with `after`), the gauge `paypulse_subscriptions_active{transport}` and presence.
+ * This is only the last step, the writer. The response body is pulled: nothing is read from the
+ * subscription until the client has taken the previous part.
  */
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
-import type { Logger } from '../../lib/logger.js';
-import type { Metrics } from '../../lib/metrics.js';
-import { guardSubscription } from '../backpressure.js';
 
 export interface HttpSubscriptionOptions {
-  metrics: Metrics;
-  logger: Logger;
   /**
    * Interval of the `{}` heartbeat parts of Apollo's multipart protocol (its documented 5 s).
    * @default 5000
@@ -69,26 +61,14 @@ export function streamingTransport(accept: string | null): { transport: HttpSubs
 const BOUNDARY = 'graphql';
 
 export function useHttpSubscriptions(options: HttpSubscriptionOptions): Plugin {
-  const { metrics, logger } = options;
   const heartbeatMs = options.heartbeatMs ?? 5_000;
 
-  const guard = (result: AsyncIterable<ExecutionResult>, transport: HttpSubscriptionTransport) =>
-    guardSubscription(result, {
-      // HTTP has no socket buffer to read: the pull-based body and the bounded pubsub queue are the bound.
-      socket: { bufferedAmount: 0 },
-      maxBufferedBytes: Number.POSITIVE_INFINITY,
-      metrics,
-      logger,
-      onStart: () => metrics.subscriptions.inc({ transport }),
-      onEnd: () => metrics.subscriptions.dec({ transport }),
-    });
-
   return {
-    onResultProcess({ request, result, setResult, setResultProcessor }) {
+    onResultProcess({ request, result, setResultProcessor }) {
+      // Not a stream (any more): a query's result, or the edge's refusal with its own processor.
       if (!isAsyncIterable(result)) return;
       const chosen = streamingTransport(request.headers.get('accept'));
       if (!chosen) return;
-      setResult(guard(result as AsyncIterable<ExecutionResult>, chosen.transport));
       if (chosen.transport === 'multipart') {
         setResultProcessor((input, fetchAPI) => multipartResponse(input as AsyncIterable<ExecutionResult>, fetchAPI, { apollo: chosen.apollo, heartbeatMs }), 'multipart/mixed');
       }

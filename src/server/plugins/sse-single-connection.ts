@@ -17,14 +17,14 @@
  * WS_MAX_BUFFERED_BYTES, so a client that stops reading stalls its operations, the bounded pubsub
  * queue fills and the operation ends with SLOW_CONSUMER and its `after` cursor.
  *
- * A credential holds at most MAX_SOCKETS_PER_CREDENTIAL reservations on one instance; a
- * reservation nobody connects to within RESERVATION_TTL_MS is dropped. Reservations live on the
- * instance that made them: behind a load balancer, route by the token (or use distinct mode).
- *
- * A stream ends when its token expires. Issue #19 (revocation and expiry at one edge for every
- * transport) attaches at `authorize()` (every request) and at the reservation's `dispose()`
- * (closing a stream when its credential is revoked: today only graphql-ws sockets are in the
- * session registry).
+ * A reservation is one session at the edge (src/edge): it holds a place in
+ * MAX_SOCKETS_PER_CREDENTIAL (shared with the credential's sockets and other streams, across
+ * instances with Redis; over it: 429 TOO_MANY_STREAMS), is seen by presence, and is ended by the
+ * token's expiry, `revokeApiKey` and `revokeSessions` (from any instance): each running operation
+ * gets a last `next` whose payload is the error with the end code, then `complete`, and the event
+ * stream closes. Every request is authenticated again (expiry, API key, not-before). A reservation
+ * nobody connects to within RESERVATION_TTL_MS is dropped. Reservations live on the instance that
+ * made them: behind a load balancer, route by the token (or use distinct mode).
  */
 import { randomBytes } from 'node:crypto';
 import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
@@ -33,7 +33,8 @@ import { AuthError, type Principal } from '../../auth/principal.js';
 import { clientError, ErrorCode } from '../../schema/errors.js';
 import type { Services } from '../../services.js';
 import { resolvePersisted } from '../apq.js';
-import { guardSubscription } from '../backpressure.js';
+import type { EdgeLease } from '../../edge/policy.js';
+import { endedError, TOO_MANY_STREAMS } from '../../edge/types.js';
 import { authenticate } from '../context.js';
 import { countProtocolRefusals } from './request-guards.js';
 
@@ -42,7 +43,6 @@ const TOKEN_QUERY = 'token';
 /** A reservation must be connected to within this time. */
 export const RESERVATION_TTL_MS = 30_000;
 const PING_MS = 12_000;
-const MAX_TIMER_MS = 2_147_483_647;
 
 type Enveloped = ReturnType<Parameters<NonNullable<Plugin['onYogaInit']>>[0]['yoga']['getEnveloped']>;
 
@@ -59,8 +59,8 @@ interface Reservation {
   wake(): void;
   waiters: Set<() => void>;
   expiry: NodeJS.Timeout | undefined;
-  /** Ends the stream when the credential's token expires (as graphql-ws closes a socket with 4403). */
-  tokenExpiry: NodeJS.Timeout | undefined;
+  /** The reservation's session at the edge. */
+  lease: EdgeLease;
   dispose(): Promise<void>;
 }
 
@@ -77,7 +77,6 @@ export function useGraphQLSSESingleConnection(services: Services, path: string):
   const { metrics, logger, config } = services;
   const maxBufferedBytes = config.limits.subscription.maxBufferedBytes;
   const reservations = new Map<string, Reservation>();
-  const perOwner = new Map<string, number>();
   let getEnveloped: ((initial: Record<string, unknown>) => Enveloped) | undefined;
   // Yoga's fetch API (the server adapter's own Response and ReadableStream), set at init.
   let api: { Response: typeof Response; ReadableStream: typeof ReadableStream } = { Response, ReadableStream };
@@ -114,11 +113,11 @@ export function useGraphQLSSESingleConnection(services: Services, path: string):
   };
   const notFound = () => errorResponse(404, clientError(ErrorCode.NotFound, 'Stream not found'));
 
-  function reserve(principal: Principal): Response {
+  async function reserve(principal: Principal): Promise<Response> {
     const owner = credentialOf(principal);
-    const held = perOwner.get(owner) ?? 0;
-    if (held >= config.limits.sockets.perCredential) {
-      return errorResponse(429, clientError(ErrorCode.TooManyStreams, `at most ${config.limits.sockets.perCredential} event streams for this credential`));
+    const lease = await services.edge.open(principal, 'sse');
+    if (!lease) {
+      return errorResponse(429, clientError(TOO_MANY_STREAMS, `at most ${config.limits.sockets.perCredential} sockets and streams at once for this credential`));
     }
     const token = randomBytes(24).toString('base64url');
     const reservation: Reservation = {
@@ -133,32 +132,30 @@ export function useGraphQLSSESingleConnection(services: Services, path: string):
         for (const w of [...this.waiters]) w();
       },
       expiry: undefined,
-      tokenExpiry: undefined,
+      lease,
       async dispose() {
         if (reservations.get(token) !== reservation) return;
         reservations.delete(token);
         clearTimeout(reservation.expiry);
-        clearTimeout(reservation.tokenExpiry);
-        const left = (perOwner.get(owner) ?? 1) - 1;
-        if (left > 0) perOwner.set(owner, left);
-        else perOwner.delete(owner);
         const running = [...reservation.operations.values()];
         reservation.operations.clear();
         reservation.wake();
         await Promise.all(running.map((op) => op?.return?.().catch(() => undefined)));
+        await lease.release();
       },
     };
     reservation.expiry = setTimeout(() => void (!reservation.open && reservation.dispose()), RESERVATION_TTL_MS);
     reservation.expiry.unref();
-    // A token that expires ends the stream: the client reconnects with a fresh one (its
-    // `headers` function), and every later request is checked anyway. Tokens living longer than
-    // setTimeout's ~24.8 days are left to that per-request check.
-    if (principal.expiresAt !== null && principal.expiresAt - Date.now() < MAX_TIMER_MS) {
-      reservation.tokenExpiry = setTimeout(() => void reservation.dispose(), Math.max(0, principal.expiresAt - Date.now()));
-      reservation.tokenExpiry.unref();
-    }
+    // Revoked or expired: every running operation gets the end code as its last payload, then
+    // `complete`; the stream closes once the client has read them (the pull drains the queue first).
+    lease.onEnd((code) => {
+      for (const id of reservation.operations.keys()) {
+        push(reservation, event('next', { id, payload: { errors: [publicError(endedError(code))] } }));
+        push(reservation, event('complete', { id }));
+      }
+      void reservation.dispose();
+    });
     reservations.set(token, reservation);
-    perOwner.set(owner, held + 1);
     return new api.Response(token, { status: 201, headers: { 'content-type': 'text/plain; charset=utf-8' } });
   }
 
@@ -243,6 +240,7 @@ export function useGraphQLSSESingleConnection(services: Services, path: string):
       return errorResponse(429, clientError(ErrorCode.TooManySubscriptions, `at most ${config.limits.sockets.subscriptionsPerSocket} operations at once on one stream`));
     }
     reservation.operations.set(operationId, null);
+    reservation.lease.active();
 
     // APQ as on the other transports (server/apq.ts).
     if (services.persistedQueries) {
@@ -293,14 +291,7 @@ export function useGraphQLSSESingleConnection(services: Services, path: string):
       push(reservation, event('complete', { id: operationId }));
       return empty(202);
     }
-    const guarded = guardSubscription(result, {
-      socket: { get bufferedAmount() { return reservation.queuedBytes; } },
-      maxBufferedBytes,
-      metrics,
-      logger,
-      onStart: () => metrics.subscriptions.inc({ transport: 'sse' }),
-      onEnd: () => metrics.subscriptions.dec({ transport: 'sse' }),
-    });
+    const guarded = services.edge.guard(result, { transport: 'sse', bufferedAmount: () => reservation.queuedBytes });
     reservation.operations.set(operationId, guarded);
     void (async () => {
       try {

@@ -1,0 +1,235 @@
+/**
+ * The edge: the policy every subscription transport goes through, whatever protocol carries it
+ * (graphql-ws, Yoga's SSE, graphql-sse's single connection mode, Apollo's multipart). Adapters
+ * (src/server/ws.ts, src/edge/plugin.ts, src/server/plugins/sse-single-connection.ts) only speak
+ * their protocol and call this:
+ * - `check(principal)` before every operation of a session that outlives one request: the token
+ *   has not expired, the API key is still active (a database read), the user's token is not
+ *   older than their not-before (auth/not-before.ts). HTTP requests get the same from the one
+ *   context factory (server/context.ts), which authenticates every request.
+ * - `open(principal, transport, onEnd)` for a session (a socket, a stream, a reservation): a place
+ *   in MAX_SOCKETS_PER_CREDENTIAL counted across transports and instances (limits/socket-quota.ts),
+ *   registration in the session registry (revocations from any instance end it), a timer that ends
+ *   it at the token's expiry, and presence. `onEnd(code)` is the adapter's way of ending it.
+ * - `guard(result, …)` for every subscription stream: backpressure (SLOW_CONSUMER with `after`,
+ *   server/backpressure.ts) against the transport's unsent bytes, the subscriptions gauge by
+ *   transport, presence's subscription count, and — when a lease is given — a last error payload
+ *   with the end code when the edge ends the session, then the end of the stream.
+ */
+import type { ExecutionResult } from 'graphql';
+import type { ApiKeyService } from '../auth/api-keys.js';
+import { issuedBeforeRevocation, type NotBeforeStore } from '../auth/not-before.js';
+import type { Principal } from '../auth/principal.js';
+import type { Logger } from '../lib/logger.js';
+import type { Metrics } from '../lib/metrics.js';
+import type { PresenceService } from '../presence/service.js';
+import { guardSubscription } from '../server/backpressure.js';
+import type { SocketQuota } from '../server/limits/socket-quota.js';
+import type { SessionRegistry } from './sessions.js';
+import { EdgeEndCode, endedError, type EdgeSession, type Transport } from './types.js';
+
+export interface EdgeOptions {
+  metrics: Metrics;
+  logger: Logger;
+  apiKeys: Pick<ApiKeyService, 'isActive'>;
+  notBefore: NotBeforeStore;
+  sessions: SessionRegistry;
+  presence: PresenceService;
+  /** Places per credential, shared by every transport (and every instance with Redis). */
+  quota: SocketQuota;
+  /** MAX_SOCKETS_PER_CREDENTIAL: sessions one credential may hold at once, all transports together. */
+  maxSessionsPerCredential: number;
+  /** WS_MAX_BUFFERED_BYTES: unsent bytes of a session above which its subscriber is too slow. */
+  maxBufferedBytes: number;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+/** One session held at the edge. */
+export interface EdgeLease {
+  readonly principal: Principal;
+  readonly transport: Transport;
+  /** Set once the edge ended the session. */
+  readonly endedWith: EdgeEndCode | undefined;
+  /** Called once with the end code (at once when already ended); returns the unsubscribe. */
+  onEnd(listener: (code: EdgeEndCode) => void): () => void;
+  /** Ends the session with `code` (as a revocation would). */
+  end(code: EdgeEndCode): void;
+  /** An operation arrived on the session (presence: not away). */
+  active(): void;
+  /** Gives the place back; idempotent. */
+  release(): Promise<void>;
+}
+
+export interface GuardStreamOptions {
+  transport: Transport;
+  /** Bytes written to the transport and not yet sent to the client. */
+  bufferedAmount: () => number;
+  /** The session the stream belongs to: its end becomes the stream's last payload. */
+  lease?: EdgeLease;
+}
+
+export interface Edge {
+  /** Why this principal may not run another operation, or undefined. Counted as a refusal when refused. */
+  check(principal: Principal): Promise<EdgeEndCode | undefined>;
+  /** A session for the principal, or undefined when the credential holds its maximum already. */
+  open(principal: Principal, transport: Transport): Promise<EdgeLease | undefined>;
+  guard(result: AsyncIterable<ExecutionResult>, options: GuardStreamOptions): AsyncIterableIterator<ExecutionResult>;
+  /** The shared stores the edge needs (socket quota, not-before marks) answer. */
+  readiness(): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+// setTimeout cannot wait longer than ~24.8 days; a later expiry is re-armed when it fires.
+const MAX_TIMER_MS = 2_147_483_647;
+
+export function createEdge(options: EdgeOptions): Edge {
+  const { metrics, logger, presence, sessions, quota } = options;
+  const now = options.now ?? Date.now;
+
+  async function check(principal: Principal): Promise<EdgeEndCode | undefined> {
+    let refusal: EdgeEndCode | undefined;
+    if (principal.expiresAt !== null && principal.expiresAt <= now()) refusal = EdgeEndCode.TokenExpired;
+    // An API key revoked without the revocation reaching this session (revoked in the database by
+    // another tool, or while Redis was down) is caught here. If the database cannot answer, the
+    // key that was valid at connect keeps working: readiness reports the outage.
+    else if (principal.kind === 'apiKey' && !(await options.apiKeys.isActive(principal.subject).catch(() => true))) refusal = EdgeEndCode.ApiKeyRevoked;
+    else if (await issuedBeforeRevocation(options.notBefore, principal)) refusal = EdgeEndCode.SessionsRevoked;
+    if (refusal) metrics.refuse(refusal);
+    return refusal;
+  }
+
+  async function open(principal: Principal, transport: Transport): Promise<EdgeLease | undefined> {
+    const credential = `${principal.kind}:${principal.subject}`;
+    const place = await quota.acquire(credential, options.maxSessionsPerCredential);
+    if (!place) return undefined;
+    const listeners = new Set<(code: EdgeEndCode) => void>();
+    let endedWith: EdgeEndCode | undefined;
+    let released = false;
+    let timer: NodeJS.Timeout | undefined;
+
+    const end = (code: EdgeEndCode) => {
+      if (endedWith || released) return;
+      endedWith = code;
+      clearTimeout(timer);
+      for (const listener of [...listeners]) listener(code);
+      listeners.clear();
+    };
+    const session: EdgeSession = { end };
+    const arm = (expiresAt: number) => {
+      const delay = expiresAt - now();
+      timer = setTimeout(() => (delay > MAX_TIMER_MS ? arm(expiresAt) : end(EdgeEndCode.TokenExpired)), Math.max(0, Math.min(delay, MAX_TIMER_MS)));
+      timer.unref();
+    };
+
+    const lease: EdgeLease = {
+      principal,
+      transport,
+      get endedWith() {
+        return endedWith;
+      },
+      onEnd(listener) {
+        if (endedWith) {
+          const code = endedWith;
+          queueMicrotask(() => listener(code));
+          return () => {};
+        }
+        listeners.add(listener);
+        return () => void listeners.delete(listener);
+      },
+      end,
+      active: () => presence.active(lease),
+      async release() {
+        if (released) return;
+        released = true;
+        clearTimeout(timer);
+        listeners.clear();
+        sessions.remove(principal, session);
+        presence.disconnected(lease);
+        await quota.release(credential, place).catch((err: unknown) => logger.warn({ err }, 'edge: session place not released'));
+      },
+    };
+    sessions.add(principal, session);
+    presence.connected(principal, lease);
+    if (principal.expiresAt !== null) arm(principal.expiresAt);
+    return lease;
+  }
+
+  function guard(result: AsyncIterable<ExecutionResult>, { transport, bufferedAmount, lease }: GuardStreamOptions): AsyncIterableIterator<ExecutionResult> {
+    const guarded = guardSubscription(result, {
+      socket: {
+        get bufferedAmount() {
+          return bufferedAmount();
+        },
+      },
+      maxBufferedBytes: options.maxBufferedBytes,
+      metrics,
+      logger,
+      onStart: () => {
+        metrics.subscriptions.inc({ transport });
+        presence.subscriptionStarted();
+      },
+      onEnd: () => {
+        metrics.subscriptions.dec({ transport });
+        presence.subscriptionEnded();
+      },
+    });
+    return lease ? endable(guarded, lease) : guarded;
+  }
+
+  return {
+    check,
+    open,
+    guard,
+    readiness: async () => (await Promise.all([quota.readiness(), options.notBefore.readiness()])).every(Boolean),
+    stop: () => quota.stop(),
+  };
+}
+
+/**
+ * The stream ends when the lease does: the upstream is returned at once (the pubsub listener and
+ * the gauge are freed even if the client is not reading), and the next pull gets one last payload
+ * `{ errors: [{ extensions: { code } }] }` without `data` (a fatal end), then `done`.
+ */
+function endable(inner: AsyncIterableIterator<ExecutionResult>, lease: EdgeLease): AsyncIterableIterator<ExecutionResult> {
+  let final: ExecutionResult | undefined;
+  let finished = false;
+  let wake: (() => void) | undefined;
+  const unlisten = lease.onEnd((code) => {
+    if (finished) return;
+    final = { errors: [endedError(code)] };
+    void inner.return?.().catch(() => undefined);
+    wake?.();
+  });
+  const endedNow = (): IteratorResult<ExecutionResult> => {
+    finished = true;
+    const value = final!;
+    final = undefined;
+    return { value, done: false };
+  };
+  return {
+    async next() {
+      if (finished) return { value: undefined, done: true };
+      if (final) return endedNow();
+      const woken = new Promise<'ended'>((resolve) => (wake = () => resolve('ended')));
+      const step = await Promise.race([inner.next(), woken]);
+      wake = undefined;
+      if (final) return endedNow();
+      if (step === 'ended') return { value: undefined, done: true };
+      if (step.done) {
+        finished = true;
+        unlisten();
+      }
+      return step;
+    },
+    async return() {
+      finished = true;
+      unlisten();
+      await inner.return?.();
+      return { value: undefined, done: true };
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
