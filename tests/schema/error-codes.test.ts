@@ -49,7 +49,7 @@ describe('the error catalogue', () => {
     const enumValues = new Set([...schema.matchAll(/enum \w+ \{([^}]*)\}/g)].flatMap((m) => m[1]!.match(/\b[A-Z][A-Z0-9_]+\b/g) ?? []));
     const notCodes = new Set([
       'TOO_MANY_SOCKETS', 'CONNECTION_INIT_TIMEOUT', 'SUBSCRIBER_ALREADY_EXISTS', 'TOO_MANY_INIT_REQUESTS', 'HEADERS_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE',
-      'ANALYTICS_RUNS', 'CAMPAY_WEBHOOK_KEY', 'KAFKA_CONTROLLER_PORT', 'KAFKA_PORT', 'KAFKA_STATE_DIR', 'ORACLE_PATH', 'ORACLE_SEED', 'ORACLE_SUM_EVENTS',
+      'ANALYTICS_RUNS', 'EQUIVALENCE_RUNS', 'CAMPAY_WEBHOOK_KEY', 'KAFKA_CONTROLLER_PORT', 'KAFKA_PORT', 'KAFKA_STATE_DIR', 'ORACLE_PATH', 'ORACLE_SEED', 'ORACLE_SUM_EVENTS',
       'PAYPULSE_URL', 'PRISMA_SCHEMA_ENGINE_BINARY', 'TEST_RABBITMQ_URL', 'BIGINT', 'POST', 'DELETE', 'SUCCESSFUL',
     ]);
     const unknown = [...mentioned].filter((name) => !env.has(name) && !enumValues.has(name) && !notCodes.has(name) && !(ERROR_CODES as readonly string[]).includes(name));

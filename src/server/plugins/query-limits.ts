@@ -113,7 +113,13 @@ const LIMIT_VERDICTS_PER_DOCUMENT = 64;
 const MAX_KEY_LENGTH = 2048;
 
 function verdictKey(operationName: string | null | undefined, variables: unknown): string | undefined {
-  const key = JSON.stringify([operationName ?? null, variables ?? null]);
+  let key: string;
+  try {
+    key = JSON.stringify([operationName ?? null, variables ?? null]);
+  } catch {
+    // Variables nested deeper than the stack (the body parser accepts them): measured, not kept.
+    return undefined;
+  }
   return key.length <= MAX_KEY_LENGTH ? key : undefined;
 }
 
