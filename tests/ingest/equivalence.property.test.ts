@@ -15,6 +15,7 @@ import type { IngestPipeline, IngestResult } from '../../src/ingest/pipeline.js'
 import { startTestApp, type Mode, type TestApp } from '../support/app.js';
 import { createReferencePipeline } from '../support/reference/index.js';
 import { describeWith } from '../support/services.js';
+import { analyticsRows } from '../support/analytics-rows.js';
 import { envelopes, ORDERS, rng, streamArb, VARIANTS, type Stream } from '../support/streams.js';
 import { NEEDS } from '../support/tenants.js';
 
@@ -83,19 +84,7 @@ async function tables(t: TestApp, merchantId: string, orders: Record<string, str
     events: await rows(`SELECT merchant_seq, event_id, schema_version, type, provider, payment_method, amount_minor, fee_minor, currency, customer_id,
         product_id, product_name, order_id, wallet_id, reference, occurred_at, source, payment_key, metadata::text
       FROM payment_events WHERE merchant_id = $1 ORDER BY merchant_seq`),
-    payments: await rows(`SELECT payment_key, currency, first_at, last_at, hour_utc, day_local::text, customer_id, payment_method, product_id, product_name,
-        succeeded, failed, refunded, gross_minor::text, fee_minor::text, refunded_minor::text, events
-      FROM payments WHERE merchant_id = $1 ORDER BY payment_key COLLATE "C", currency`),
-    hourly: await rows(`SELECT currency, hour, transactions, succeeded, failed, refunded, gross_minor::text, fee_minor::text, net_minor::text, refunded_minor::text, new_customers
-      FROM agg_hourly WHERE merchant_id = $1 ORDER BY hour, currency`),
-    daily: await rows(`SELECT currency, day::text, transactions, succeeded, failed, refunded, gross_minor::text, fee_minor::text, net_minor::text, refunded_minor::text, new_customers
-      FROM agg_daily WHERE merchant_id = $1 ORDER BY day, currency`),
-    methods: await rows(`SELECT currency, payment_method, day::text, transactions, succeeded, gross_minor::text
-      FROM agg_method_daily WHERE merchant_id = $1 ORDER BY day, currency, payment_method COLLATE "C"`),
-    products: await rows(`SELECT currency, product_id, day::text, sold, gross_minor::text
-      FROM agg_product_daily WHERE merchant_id = $1 ORDER BY day, currency, product_id COLLATE "C"`),
-    customers: await rows(`SELECT customer_id, currency, transactions, succeeded, spent_minor::text, first_seen, last_seen
-      FROM customer_stats WHERE merchant_id = $1 ORDER BY customer_id COLLATE "C", currency`),
+    ...(await analyticsRows(rows)),
     wallets: await rows(`SELECT id, owner_id, currency, available_minor::text, pending_minor::text, version, opened_by
       FROM wallets WHERE merchant_id = $1 ORDER BY id COLLATE "C"`),
     walletPayments: await rows(`SELECT wallet_id, payment_key, kind, status, available_minor::text, pending_minor::text
