@@ -10,7 +10,8 @@
  */
 import type { Producer } from 'kafkajs';
 import type { PrismaClient } from '../db/client.js';
-import type { IngestPipeline, IngestResult, ItemError } from '../ingest/pipeline.js';
+import type { IngestResult, ItemError } from '../ingest/batch.js';
+import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { DeadLetter } from '../generated/prisma/client.js';
 import { decodeMessage, sourceOf } from '../kafka/codec.js';
 

@@ -1,10 +1,10 @@
 /**
  * What one ingest transaction knows and its effects share, so that no effect reads again what the
  * pipeline or an earlier effect already read: the locked merchant row, and every stored event of
- * the payment keys the new events touch (returned by the insert itself, src/ingest/store.ts).
+ * the payment keys the new events touch (returned by the insert itself, src/payments/repository.ts).
  */
 import type { Tx } from '../db/client.js';
-import { EVENT_COLUMNS, type LockedMerchant, type StoredEvent } from './store.js';
+import { eventsOfKeys, type LockedMerchant, type StoredEvent } from '../payments/repository.js';
 
 export interface IngestContext {
   /** The merchant row, locked for this transaction. */
@@ -31,13 +31,9 @@ export function createContext(tx: Tx, merchant: LockedMerchant, inserted: readon
       const wanted = [...new Set(keys)];
       const missing = wanted.filter((k) => !byKey.has(k));
       if (missing.length > 0) {
-        const rows = await tx.$queryRawUnsafe<StoredEvent[]>(
-          `SELECT ${EVENT_COLUMNS} FROM payment_events WHERE merchant_id = $1 AND payment_key = ANY($2::text[])`,
-          merchant.id,
-          missing,
-        );
+        const rows = await eventsOfKeys(tx, merchant.id, missing);
         for (const k of missing) byKey.set(k, []);
-        for (const row of rows) byKey.get(row.paymentKey)!.push({ ...row, metadata: row.metadata ?? {} });
+        for (const row of rows) byKey.get(row.paymentKey)!.push(row);
       }
       return wanted.flatMap((k) => byKey.get(k) ?? []);
     },

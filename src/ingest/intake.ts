@@ -4,7 +4,8 @@
  * validated, published and reported ACCEPTED once the broker acknowledged (confirmed) them, and
  * the broker's consumers store them.
  */
-import type { IngestOptions, IngestPipeline, IngestResult } from './pipeline.js';
+import type { IngestOptions, IngestResult } from './batch.js';
+import type { IngestPipeline } from './pipeline.js';
 
 export interface EventIntake {
   readonly mode: 'direct' | 'kafka' | 'rabbitmq';

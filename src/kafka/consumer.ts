@@ -19,7 +19,8 @@
  */
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { DeadLetterService, NewDeadLetter } from '../dead-letters/service.js';
-import type { IngestPipeline, ItemError } from '../ingest/pipeline.js';
+import type { ItemError } from '../ingest/batch.js';
+import type { IngestPipeline } from '../ingest/pipeline.js';
 import { backoffDelay } from '../lib/backoff.js';
 import type { Logger } from '../lib/logger.js';
 import { isTransient } from '../lib/transient.js';

@@ -6,7 +6,7 @@
  */
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { IntakeUnavailableError, type EventIntake } from '../ingest/intake.js';
-import { prepareBatch, summarize, unknownMerchant } from '../ingest/pipeline.js';
+import { prepareBatch, summarize, unknownMerchant } from '../ingest/batch.js';
 import type { MerchantService } from '../merchants/service.js';
 import type { KafkaConfig } from './client.js';
 import { encodeDraft, SOURCE_HEADER } from './codec.js';

@@ -1,7 +1,23 @@
+/**
+ * The payment_events table, every read and write of it (and the merchant's event head,
+ * `merchants.last_event_seq`, which numbers the events):
+ * - reads for queries, pages, replays and gap filling: `createPaymentEventRepository`, through Prisma;
+ * - the ingest's writes inside its transaction: `lockMerchant`, then `storeEvents`, as set-based
+ *   SQL (issue 18): every column travels as one array parameter through `unnest`, so a
+ *   transaction issues the same few statements for one event or a thousand, and nothing
+ *   row-by-row goes through the Prisma query compiler; `eventsOfKeys` for the effects.
+ *
+ * `storeEvents` is ONE statement: it finds the ids already stored, numbers the fresh events with
+ * contiguous merchant sequences after the locked head (the first of an id in queue order wins),
+ * inserts them in that order (so the global `seq` rises with `merchant_seq`), moves the
+ * merchant's head, and returns the stored duplicates plus every earlier event sharing a payment
+ * key with a fresh one (what the effects re-derive payments and wallets from). All of its parts
+ * see the snapshot before the insert, which is what makes "earlier" exact.
+ */
 import type { PaymentEvent } from '../generated/prisma/client.js';
-import type { PrismaClient } from '../db/client.js';
+import type { PrismaClient, Tx } from '../db/client.js';
 import { filterToWhere, type PaymentEventFilter } from './filter.js';
-import type { EventSource, JsonObject, PaymentEventRecord, PaymentEventType, PaymentMethod } from './types.js';
+import { paymentKeyOf, type EventSource, type JsonObject, type PaymentEventDraft, type PaymentEventRecord, type PaymentEventType, type PaymentMethod } from './types.js';
 
 export interface PaymentEventPage {
   events: PaymentEventRecord[];
@@ -96,4 +112,134 @@ export function toRecord(row: PaymentEvent): PaymentEventRecord {
     source: row.source as EventSource,
     metadata: row.metadata as JsonObject,
   };
+}
+
+/** The merchant row, locked for the transaction. */
+export interface LockedMerchant {
+  id: string;
+  name: string;
+  timezone: string;
+  lastEventSeq: bigint;
+}
+
+/** Locks the merchant row (ordering this merchant's ingests across every instance); undefined for an unknown merchant. */
+export async function lockMerchant(tx: Tx, merchantId: string): Promise<LockedMerchant | undefined> {
+  const rows = await tx.$queryRawUnsafe<{ name: string; timezone: string; last_event_seq: bigint }[]>(
+    `SELECT name, timezone, last_event_seq FROM merchants WHERE id = $1 FOR UPDATE`,
+    merchantId,
+  );
+  const row = rows[0];
+  return row && { id: merchantId, name: row.name, timezone: row.timezone, lastEventSeq: row.last_event_seq };
+}
+
+/** The columns of a stored event, camel-cased as PaymentEventRecord wants them. */
+export const EVENT_COLUMNS = `seq, merchant_seq AS "merchantSeq", merchant_id AS "merchantId", event_id AS "eventId", schema_version AS "schemaVersion",
+  type, provider, payment_method AS "paymentMethod", amount_minor AS "amountMinor", fee_minor AS "feeMinor", trim(currency) AS currency,
+  customer_id AS "customerId", product_id AS "productId", product_name AS "productName", order_id AS "orderId", wallet_id AS "walletId",
+  reference, occurred_at AS "occurredAt", received_at AS "receivedAt", source, payment_key AS "paymentKey", metadata`;
+
+type Row = Omit<PaymentEventRecord, 'type' | 'paymentMethod' | 'source' | 'metadata'> & {
+  kind: 'new' | 'dup' | 'key';
+  type: string;
+  paymentMethod: string | null;
+  source: string;
+  metadata: unknown;
+  paymentKey: string;
+};
+
+/** A stored event with its payment key. */
+export type StoredEvent = PaymentEventRecord & { paymentKey: string };
+
+const toStored = ({ kind: _kind, ...row }: Row): StoredEvent => ({
+  ...row,
+  type: row.type as PaymentEventType,
+  paymentMethod: row.paymentMethod as PaymentMethod | null,
+  source: row.source as EventSource,
+  metadata: (row.metadata ?? {}) as JsonObject,
+});
+
+const STORE = `
+WITH input AS (
+  SELECT * FROM unnest($3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[],
+    $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::timestamptz[], $18::text[], $19::text[], $20::text[])
+    WITH ORDINALITY AS u(event_id, schema_version, type, provider, payment_method, amount_minor, fee_minor, currency, customer_id,
+      product_id, product_name, order_id, wallet_id, reference, occurred_at, source, payment_key, metadata, ord)
+),
+dup AS (
+  SELECT ${EVENT_COLUMNS} FROM payment_events WHERE merchant_id = $1 AND event_id IN (SELECT event_id FROM input)
+),
+fresh AS (
+  SELECT DISTINCT ON (event_id) * FROM input WHERE event_id NOT IN (SELECT "eventId" FROM dup) ORDER BY event_id, ord
+),
+numbered AS (
+  SELECT *, $2::bigint + row_number() OVER (ORDER BY ord) AS merchant_seq FROM fresh
+),
+ins AS (
+  INSERT INTO payment_events (merchant_id, merchant_seq, event_id, schema_version, type, provider, payment_method, amount_minor, fee_minor,
+    currency, customer_id, product_id, product_name, order_id, wallet_id, reference, occurred_at, source, payment_key, metadata)
+  SELECT $1, merchant_seq, event_id, schema_version, type, provider, payment_method, amount_minor, fee_minor,
+    currency, customer_id, product_id, product_name, order_id, wallet_id, reference, occurred_at, source, payment_key, metadata::jsonb
+  FROM numbered ORDER BY merchant_seq
+  RETURNING ${EVENT_COLUMNS}
+),
+head AS (
+  UPDATE merchants SET last_event_seq = (SELECT max(merchant_seq) FROM numbered) WHERE id = $1 AND EXISTS (SELECT 1 FROM numbered)
+)
+SELECT 'new' AS kind, * FROM ins
+UNION ALL SELECT 'dup', * FROM dup
+UNION ALL SELECT 'key', ${EVENT_COLUMNS} FROM payment_events
+  WHERE merchant_id = $1 AND payment_key IN (SELECT payment_key FROM numbered) AND event_id NOT IN (SELECT "eventId" FROM dup)`;
+
+export interface Stored {
+  /** The events stored now, in merchant-sequence order. */
+  inserted: StoredEvent[];
+  /** Events of the batch stored before, by id. */
+  known: Map<string, StoredEvent>;
+  /** Events stored before that share a payment key with an inserted one. */
+  related: StoredEvent[];
+}
+
+/** Stores the drafts not stored yet (see the module comment): one statement. */
+export async function storeEvents(tx: Tx, merchant: LockedMerchant, drafts: readonly { draft: PaymentEventDraft; source: EventSource }[]): Promise<Stored> {
+  const col = <T>(f: (d: PaymentEventDraft, source: EventSource) => T) => drafts.map(({ draft, source }) => f(draft, source));
+  const rows = await tx.$queryRawUnsafe<Row[]>(
+    STORE,
+    merchant.id,
+    merchant.lastEventSeq,
+    col((d) => d.eventId),
+    col((d) => d.schemaVersion),
+    col((d) => d.type),
+    col((d) => d.provider),
+    col((d) => d.paymentMethod),
+    col((d) => d.amountMinor),
+    col((d) => d.feeMinor),
+    col((d) => d.currency),
+    col((d) => d.customerId),
+    col((d) => d.productId),
+    col((d) => d.productName),
+    col((d) => d.orderId),
+    col((d) => d.walletId),
+    col((d) => d.reference),
+    col((d) => d.occurredAt.toISOString()),
+    col((_d, source) => source),
+    col((d) => paymentKeyOf(d)),
+    col((d) => JSON.stringify(d.metadata)),
+  );
+  const inserted: StoredEvent[] = [];
+  const known = new Map<string, StoredEvent>();
+  const related: StoredEvent[] = [];
+  for (const row of rows) {
+    const event = toStored(row);
+    if (row.kind === 'new') inserted.push(event);
+    else if (row.kind === 'dup') known.set(event.eventId, event);
+    else related.push(event);
+  }
+  inserted.sort((a, b) => (a.merchantSeq < b.merchantSeq ? -1 : 1));
+  return { inserted, known, related };
+}
+
+/** Every stored event of these payment keys (the ingest context reads the keys it does not hold yet). */
+export async function eventsOfKeys(tx: Tx, merchantId: string, keys: readonly string[]): Promise<StoredEvent[]> {
+  const rows = await tx.$queryRawUnsafe<StoredEvent[]>(`SELECT ${EVENT_COLUMNS} FROM payment_events WHERE merchant_id = $1 AND payment_key = ANY($2::text[])`, merchantId, keys);
+  return rows.map((row) => ({ ...row, metadata: row.metadata ?? {} }));
 }

@@ -33,7 +33,8 @@
 import { createHash } from 'node:crypto';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { DeadLetterService, NewDeadLetter } from '../dead-letters/service.js';
-import type { IngestPipeline, ItemError } from '../ingest/pipeline.js';
+import type { ItemError } from '../ingest/batch.js';
+import type { IngestPipeline } from '../ingest/pipeline.js';
 import { decodeMessage, sourceOf } from '../kafka/codec.js';
 import { backoffDelay } from '../lib/backoff.js';
 import type { Logger } from '../lib/logger.js';

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChannelModel, ConfirmChannel, Message } from 'amqplib';
 import { IntakeUnavailableError, type EventIntake } from '../ingest/intake.js';
-import { prepareBatch, summarize, unknownMerchant } from '../ingest/pipeline.js';
+import { prepareBatch, summarize, unknownMerchant } from '../ingest/batch.js';
 import { encodeDraft, SOURCE_HEADER } from '../kafka/codec.js';
 import type { Logger } from '../lib/logger.js';
 import type { MerchantService } from '../merchants/service.js';

@@ -3,7 +3,7 @@ import { builder } from './builder.js';
 import { connectionOf, forwardPageSize, parseSeqCursor } from './cursor.js';
 import { clientError, ErrorCode } from './errors.js';
 import { IngestPaymentEventsPayload } from './payments.js';
-import type { IngestResult } from '../ingest/pipeline.js';
+import type { IngestResult } from '../ingest/batch.js';
 
 const DeadLetterBrokerEnum = builder.enumType('DeadLetterBroker', {
   values: { KAFKA: { value: 'kafka' as const }, RABBITMQ: { value: 'rabbitmq' as const } },

@@ -1,6 +1,6 @@
 import { isTransient } from '../lib/transient.js';
 import { IntakeUnavailableError } from '../ingest/intake.js';
-import type { IngestResult, ItemOutcome } from '../ingest/pipeline.js';
+import type { IngestResult, ItemOutcome } from '../ingest/batch.js';
 import type { PaymentEventFilter } from '../payments/filter.js';
 import { createPaymentEventStream } from '../payments/stream.js';
 import { EVENT_SOURCES, PAYMENT_EVENT_TYPES, PAYMENT_METHODS, type PaymentEventRecord } from '../payments/types.js';

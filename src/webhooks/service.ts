@@ -15,7 +15,7 @@
  */
 import type { PrismaClient } from '../db/client.js';
 import { IntakeUnavailableError, type EventIntake } from '../ingest/intake.js';
-import type { ItemOutcome } from '../ingest/pipeline.js';
+import type { ItemOutcome } from '../ingest/batch.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
 import { ADAPTERS } from './providers/index.js';

@@ -11,7 +11,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { IngestPipeline, IngestResult } from '../../src/ingest/pipeline.js';
+import type { IngestResult } from '../../src/ingest/batch.js';
+import type { IngestPipeline } from '../../src/ingest/pipeline.js';
 import { startTestApp, type Mode, type TestApp } from '../support/app.js';
 import { createReferencePipeline } from '../support/reference/index.js';
 import { describeWith } from '../support/services.js';

@@ -22,7 +22,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { IngestResult } from '../../src/ingest/pipeline.js';
+import type { IngestResult } from '../../src/ingest/batch.js';
 import { startTestApp, type Mode, type TestApp } from '../support/app.js';
 import { describeWith } from '../support/services.js';
 import { analyticsRows } from '../support/analytics-rows.js';
