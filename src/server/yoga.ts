@@ -11,6 +11,7 @@ import { createCallerResolver, createContextFactory, type SocketInitialContext }
 import { createGraphiQLRenderer, graphiqlOptions } from './graphiql.js';
 import { useHttpSubscriptions } from './plugins/http-subscriptions.js';
 import { useOperationMetrics } from './plugins/operation-metrics.js';
+import { usePhaseMetrics } from './plugins/phase-metrics.js';
 import { useQueryLimits } from './plugins/query-limits.js';
 import { useRateLimit } from './plugins/rate-limit.js';
 import { useRequestGuards } from './plugins/request-guards.js';
@@ -51,6 +52,7 @@ export function createYogaServer(services: Services, options: YogaServerOptions 
       useSchemaExposure({ exposure, callers, metrics: services.metrics }),
       useRateLimit({ limiter: services.rateLimiter, ...services.config.limits.rate, metrics: services.metrics }),
       useOperationMetrics(services.metrics),
+      usePhaseMetrics(services.metrics),
       // The edge for SSE and multipart streams (src/edge); the multipart writer comes after it.
       useEdge({ edge: services.edge, callers, metrics: services.metrics, maxSessionsPerCredential: services.config.limits.sockets.perCredential }),
       useHttpSubscriptions({ heartbeatMs: services.config.subscriptions.multipartHeartbeatMs }),

@@ -53,4 +53,30 @@ describe('GET /metrics', () => {
     await client.dispose();
     await expect.poll(() => sample(t, 'paypulse_ws_sockets')).toBe(0);
   });
+
+  it('times each phase over HTTP and WebSocket, with no series for an operation name the caller chose', async () => {
+    const m = await newMerchant(t);
+    const executed = () => sample(t, 'graphql_envelop_phase_execute_count{operationType="query"}');
+    const parsed = (type: string) => sample(t, `graphql_envelop_phase_parse_count{operationType="${type}"}`);
+    const [executedBefore, parsedBefore] = [await executed(), await parsed('query')];
+    const chosen = `Chosen_${Date.now().toString(36)}`;
+    const res = await t.post({ query: `query ${chosen} { __typename }`, operationName: chosen }, { token: m.token });
+    expect(res.status).toBe(200);
+    expect(await executed()).toBe(executedBefore + 1);
+    expect(await parsed('query')).toBe(parsedBefore + 1);
+
+    const subscriptionsParsed = await parsed('subscription');
+    const client = t.wsClient({ authorization: `Bearer ${m.token}` });
+    const stream = client.iterate({ query: `subscription ${chosen}Live { paymentEvents { cursor } }` });
+    // iterate() subscribes on the first next(); nothing is published, so it stays pending.
+    void stream.next();
+    await expect.poll(() => parsed('subscription')).toBe(subscriptionsParsed + 1);
+    await stream.return?.();
+    await client.dispose();
+
+    const text = await (await fetch(new URL('/metrics', t.url))).text();
+    expect(text).toContain('# TYPE graphql_envelop_phase_validate histogram');
+    expect(text).toContain('# TYPE graphql_yoga_http_duration histogram');
+    expect(text).not.toContain(chosen);
+  });
 });
