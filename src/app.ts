@@ -43,6 +43,7 @@ import { createMemoryPresenceStore, createRedisPresenceStore } from './presence/
 import { createPubSub } from './pubsub/index.js';
 import { createMemoryPersistedQueryStore, createRedisPersistedQueryStore } from './server/apq.js';
 import { createDashboardHandler } from './server/dashboard.js';
+import type { AuthDeps } from './server/context.js';
 import { createExportHandler } from './server/exports.js';
 import { createClientErrorHandler, createHttpHandler } from './server/http.js';
 import { createMemoryRateLimiter, createRedisRateLimiter } from './server/limits/rate-limit.js';
@@ -222,26 +223,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       toleranceSeconds: config.webhooks.toleranceSeconds,
     }),
   };
-  // What the adapters get, each its own few (server/): never the GraphQL context.
-  const infra: Infrastructure = {
-    config,
-    logger,
-    metrics,
-    db,
-    pubsub,
-    pipeline,
-    tokens: createTokenVerifier(config.auth),
-    notBefore,
-    rateLimiter: redis ? createRedisRateLimiter(redis, undefined, options.now ? { now: options.now } : {}) : createMemoryRateLimiter(options.now),
-    persistedQueries: config.apq
-      ? redis
-        ? createRedisPersistedQueryStore(redis, { ttlSeconds: config.apq.ttlSeconds, maxTokens: config.limits.query.maxTokens })
-        : createMemoryPersistedQueryStore({ ttlSeconds: config.apq.ttlSeconds, maxTokens: config.limits.query.maxTokens })
-      : undefined,
-    edge,
-  };
-  const { rateLimiter, persistedQueries } = infra;
-  const auth = { tokens: infra.tokens, apiKeys, notBefore };
+  const tokens = createTokenVerifier(config.auth);
+  const rateLimiter = redis ? createRedisRateLimiter(redis, undefined, options.now ? { now: options.now } : {}) : createMemoryRateLimiter(options.now);
+  const persistedQueries = config.apq
+    ? redis
+      ? createRedisPersistedQueryStore(redis, { ttlSeconds: config.apq.ttlSeconds, maxTokens: config.limits.query.maxTokens })
+      : createMemoryPersistedQueryStore({ ttlSeconds: config.apq.ttlSeconds, maxTokens: config.limits.query.maxTokens })
+    : undefined;
+  // Never in the GraphQL context: each adapter (server/) is handed the few parts it needs.
+  const infra: Infrastructure = { config, logger, metrics, db, pubsub, pipeline, tokens, notBefore, rateLimiter, persistedQueries, edge };
+  // What every authenticating adapter checks credentials with.
+  const auth: AuthDeps = { tokens, apiKeys, notBefore };
   const consumer =
     kafka && config.kafka?.consume ? createEventConsumer({ kafka, config: config.kafka, pipeline, deadLetters, logger }) : undefined;
   const rabbitConsumer =
@@ -256,7 +248,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const d = offered();
     return d ? { Authorization: `Bearer ${d.token}` } : undefined;
   };
-  const yoga = createYogaServer({ ...infra, domain, auth }, { graphiqlHeaders: demoHeaders });
+  const yoga = createYogaServer({ config, logger, metrics, rateLimiter, persistedQueries, edge, domain, auth }, { graphiqlHeaders: demoHeaders });
   let started = false;
   let draining = false;
   let http: Server | undefined;
