@@ -39,10 +39,10 @@ async function main() {
   const config = loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', DEMO_MERCHANT: '0', DATABASE_URL: db.url, JWT_SECRET: 'bench-secret-0123456789abcdef0123456789' });
   const app = await createApp(config);
   const { url } = await app.start();
-  const prisma = app.services.db.prisma;
+  const prisma = app.infra.db.prisma;
 
   async function bulkLoad(merchantId: string, n: number) {
-    await app.services.merchants.ensure({ id: merchantId, name: merchantId, timezone: TZ, defaultCurrency: 'KES' });
+    await app.domain.merchants.ensure({ id: merchantId, name: merchantId, timezone: TZ, defaultCurrency: 'KES' });
     const t0 = performance.now();
     // Spread over 120 days up to now; 3 currencies, 4 methods, 50 products, 20k customers, ~10% failed, ~3% refunds.
     await prisma.$executeRawUnsafe(`

@@ -106,7 +106,7 @@ if (values.kind === 'baseline') {
   const config = loadConfig(env);
   const app = await createApp(config);
   const { url } = await app.start();
-  await app.services.merchants.ensure({ id: 'm_fanout', name: 'Fan-out bench', timezone: 'UTC' });
+  await app.domain.merchants.ensure({ id: 'm_fanout', name: 'Fan-out bench', timezone: 'UTC' });
   const staff = await signToken(config.auth, { sub: 'bench-publisher', role: 'merchant', merchantId: 'm_fanout' });
   tokens = await Promise.all(Array.from({ length: USERS }, (_, i) => signToken(config.auth, { sub: `bench-user-${i}`, role: 'merchant', merchantId: 'm_fanout' })));
   wsUrl = url.replace('http', 'ws');

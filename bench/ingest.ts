@@ -59,7 +59,7 @@ const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Ma
 
 async function merchants(app: App, prefix: string, n: number): Promise<string[]> {
   const ids = Array.from({ length: n }, (_, i) => `${prefix}_${i}`);
-  for (const id of ids) await app.services.merchants.ensure({ id, name: id, timezone: 'UTC' });
+  for (const id of ids) await app.domain.merchants.ensure({ id, name: id, timezone: 'UTC' });
   return ids;
 }
 
@@ -130,7 +130,7 @@ async function round(r: number, dbUrl: string, app: App, url: string, config: Co
   const [direct] = await merchants(app, `${run}_direct`, 1);
   let start = performance.now();
   for (let i = 0; i < EVENTS; i += 1000) {
-    await app.services.pipeline.ingest(Array.from({ length: 1000 }, (_, k) => benchEvent(i + k, `${run}-direct`, direct!)), { source: 'api' });
+    await app.infra.pipeline.ingest(Array.from({ length: 1000 }, (_, k) => benchEvent(i + k, `${run}-direct`, direct!)), { source: 'api' });
   }
   row('pipeline direct, 1000/call', EVENTS, performance.now() - start);
 
@@ -145,7 +145,7 @@ async function round(r: number, dbUrl: string, app: App, url: string, config: Co
   const twelve = await merchants(app, `${run}_drain`, MERCHANTS);
   const mixed = Array.from({ length: EVENTS }, (_, i) => benchEvent(Math.floor(i / MERCHANTS), `${run}-drain`, twelve[i % MERCHANTS]!));
   start = performance.now();
-  for (let i = 0; i < mixed.length; i += 500) await app.services.pipeline.ingest(mixed.slice(i, i + 500), { source: 'kafka' });
+  for (let i = 0; i < mixed.length; i += 500) await app.infra.pipeline.ingest(mixed.slice(i, i + 500), { source: 'kafka' });
   row(`${MERCHANTS} merchants × chunks of 500 (drain shape)`, EVENTS, performance.now() - start);
 
   if (useKafka) {
@@ -159,7 +159,7 @@ async function round(r: number, dbUrl: string, app: App, url: string, config: Co
     await producer.connect();
     const events = Array.from({ length: EVENTS }, (_, i) => benchEvent(Math.floor(i / MERCHANTS), `${run}-kafka`, ids[i % MERCHANTS]!));
     const count = async () =>
-      Number((await consumerApp.services.db.prisma.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM payment_events WHERE merchant_id = ANY($1::text[])`, ids))[0]!.n);
+      Number((await consumerApp.infra.db.prisma.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM payment_events WHERE merchant_id = ANY($1::text[])`, ids))[0]!.n);
     start = performance.now();
     for (let i = 0; i < events.length; i += 1000) {
       await producer.send({ topic, acks: -1, messages: events.slice(i, i + 1000).map((e) => ({ key: e.merchantId, value: JSON.stringify(e) })) });

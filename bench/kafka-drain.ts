@@ -52,13 +52,13 @@ async function main() {
   });
   const app = await createApp(config);
   await app.start();
-  const prisma = app.services.db.prisma;
-  for (let m = 0; m < MERCHANTS; m++) await app.services.merchants.ensure({ id: `m_bench_${m}`, name: 'Bench', timezone: 'UTC' });
+  const prisma = app.infra.db.prisma;
+  for (let m = 0; m < MERCHANTS; m++) await app.domain.merchants.ensure({ id: `m_bench_${m}`, name: 'Bench', timezone: 'UTC' });
 
   // Baseline: the pipeline directly, chunks of 500.
   const direct = Array.from({ length: EVENTS }, (_, i) => envelope(i, 'direct'));
   let start = performance.now();
-  for (let i = 0; i < direct.length; i += 500) await app.services.pipeline.ingest(direct.slice(i, i + 500), { source: 'api' });
+  for (let i = 0; i < direct.length; i += 500) await app.infra.pipeline.ingest(direct.slice(i, i + 500), { source: 'api' });
   const directMs = performance.now() - start;
 
   // Through Kafka: produce everything first, then time the consumer draining it.

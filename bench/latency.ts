@@ -60,7 +60,7 @@ async function run(mode: Mode): Promise<Row> {
   const app = await createApp(config);
   const { url } = await app.start();
   const merchantId = 'm_bench';
-  await app.services.merchants.ensure({ id: merchantId, name: 'Bench', timezone: 'UTC' });
+  await app.domain.merchants.ensure({ id: merchantId, name: 'Bench', timezone: 'UTC' });
   const token = await signToken(config.auth, { sub: 'bench', role: 'merchant', merchantId });
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
 

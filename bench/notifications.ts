@@ -33,8 +33,8 @@ async function main() {
   await writer.start();
   const apps: App[] = [writer];
   try {
-    const s = writer.services;
-    await s.merchants.ensure({ id: 'm_bench', name: 'Bench', timezone: 'UTC', defaultCurrency: 'KES' });
+    const s = writer.infra;
+    await writer.domain.merchants.ensure({ id: 'm_bench', name: 'Bench', timezone: 'UTC', defaultCurrency: 'KES' });
     await s.db.prisma.notificationRecipient.create({ data: { userId: 'reachable', role: 'customer', email: 'r@example.test', emailVerifiedAt: new Date() } });
     await s.db.prisma.deviceToken.create({ data: { token: 'bench-device-token-0123456789', userId: 'reachable', platform: 'ANDROID' } });
 

@@ -14,12 +14,12 @@ const { values } = parseArgs({ options: { batches: { type: 'string', default: '1
 const db = await createBenchDatabase();
 const app = await createApp(loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', DEMO_MERCHANT: '0', DATABASE_URL: db.url, NOTIFICATIONS_WORKER: 'false' }));
 await app.start();
-await app.services.merchants.ensure({ id: 'm_prof', name: 'Profile', timezone: 'UTC' });
+await app.domain.merchants.ensure({ id: 'm_prof', name: 'Profile', timezone: 'UTC' });
 const size = Number(values.size);
 const start = performance.now();
 for (let b = 0; b < Number(values.batches); b++) {
   const batch = Array.from({ length: size }, (_, i) => benchEvent(b * size + i, 'prof', 'm_prof'));
-  const r = await app.services.pipeline.ingest(batch, { source: 'api' });
+  const r = await app.infra.pipeline.ingest(batch, { source: 'api' });
   if (r.ingested !== size) throw new Error(`ingested ${r.ingested} of ${size}`);
 }
 const seconds = (performance.now() - start) / 1000;

@@ -14,7 +14,7 @@ const config = loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_
 const app = await createApp(config);
 const { port } = await app.start();
 const ids = Array.from({ length: 12 }, (_, i) => `m_s${i}`);
-for (const id of ids) await app.services.merchants.ensure({ id, name: id, timezone: 'UTC' });
+for (const id of ids) await app.domain.merchants.ensure({ id, name: id, timezone: 'UTC' });
 const tokens = await Promise.all(ids.map((id) => signToken(config.auth, { sub: `u-${id}`, role: 'merchant', merchantId: id })));
 const query = `mutation($event: PaymentEventInput!) { ingestPaymentEvent(event: $event) { status } }`;
 const start = performance.now();

@@ -81,8 +81,8 @@ async function main() {
   const setupConfig = loadConfig({ ...base, ...kafkaEnv, ...rabbitEnv, INGEST_BROKER: 'rabbitmq', KAFKA_CONSUMER: '0', RABBITMQ_CONSUMER: '0' });
   const setup = await createApp(setupConfig);
   await setup.start();
-  const prisma = setup.services.db.prisma;
-  for (let m = 0; m < MERCHANTS; m++) await setup.services.merchants.ensure({ id: `m_bench_${m}`, name: 'Bench', timezone: 'UTC' });
+  const prisma = setup.infra.db.prisma;
+  for (let m = 0; m < MERCHANTS; m++) await setup.domain.merchants.ensure({ id: `m_bench_${m}`, name: 'Bench', timezone: 'UTC' });
   const rabbit = setupConfig.rabbitmq!;
   const kafka = new Kafka({ clientId: 'bench', brokers: BROKERS.split(','), logLevel: logLevel.NOTHING });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
@@ -107,7 +107,7 @@ async function main() {
   async function direct(round: number): Promise<number> {
     const events = Array.from({ length: EVENTS }, (_, i) => envelope(i, `direct-${round}`));
     const t0 = performance.now();
-    for (let i = 0; i < events.length; i += 500) await setup.services.pipeline.ingest(events.slice(i, i + 500), { source: 'api' });
+    for (let i = 0; i < events.length; i += 500) await setup.infra.pipeline.ingest(events.slice(i, i + 500), { source: 'api' });
     return (EVENTS / (performance.now() - t0)) * 1000;
   }
 

@@ -122,7 +122,7 @@ async function main() {
   // The app only migrates the database; the limit runs on plain pg.
   const app = await createApp(loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', DEMO_MERCHANT: '0', DATABASE_URL: db.url, NOTIFICATIONS_WORKER: 'false' }));
   await app.start();
-  await app.services.merchants.ensure({ id: 'm_limit', name: 'Limit', timezone: 'UTC' });
+  await app.domain.merchants.ensure({ id: 'm_limit', name: 'Limit', timezone: 'UTC' });
   await app.stop();
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
   const n = Number(values.events);

@@ -31,7 +31,7 @@ else env.PGLITE_DATA_DIR = 'memory://';
 const config = loadConfig(env);
 const app = await createApp(config);
 const { url } = await app.start();
-await app.services.merchants.ensure({ id: 'm_bench', name: 'Bench', timezone: 'UTC' });
+await app.domain.merchants.ensure({ id: 'm_bench', name: 'Bench', timezone: 'UTC' });
 const token = await signToken(config.auth, { sub: 'bench', role: 'merchant', merchantId: 'm_bench' });
 const headers = { authorization: `Bearer ${token}` };
 
@@ -57,7 +57,7 @@ const apollo = new ApolloClient({ link: new HttpLink({ uri: url, headers }), cac
 const apolloSub = apollo.subscribe<{ paymentEvents: { eventId: string } }>({ query: gql(FEED) }).subscribe({ next: (r) => receive('multipart (Apollo HttpLink)')(r.data?.paymentEvents.eventId) });
 
 const deadline = Date.now() + 30_000;
-while (app.services.pubsub.activeSubscriptions() < 4) {
+while (app.infra.pubsub.activeSubscriptions() < 4) {
   if (Date.now() > deadline) throw new Error('the four subscriptions did not start');
   await new Promise((r) => setTimeout(r, 20));
 }

@@ -77,15 +77,15 @@ try {
   const app = await createApp(config, { logger });
   try {
     try {
-      await migrate(app.services.db, logger);
+      await migrate(app.infra.db, logger);
     } catch (error) {
       throw new StartupError('migrations', (error as Error).message, { cause: error });
     }
-    const existing = await app.services.merchants.get(values.merchant);
+    const existing = await app.domain.merchants.get(values.merchant);
     const merchant =
       existing ??
-      (await app.services.merchants.create({ id: values.merchant, name: values.name ?? values.merchant, timezone: values.timezone, defaultCurrency: values.currency.toUpperCase() }));
-    const { secret } = await app.services.apiKeys.create({ merchantId: merchant.id, name: 'setup key', actor: 'system:setup' });
+      (await app.domain.merchants.create({ id: values.merchant, name: values.name ?? values.merchant, timezone: values.timezone, defaultCurrency: values.currency.toUpperCase() }));
+    const { secret } = await app.domain.apiKeys.create({ merchantId: merchant.id, name: 'setup key', actor: 'system:setup' });
     const lines = [
       existing ? `merchant ${merchant.id} already exists (left unchanged: ${merchant.timezone}, ${merchant.defaultCurrency})` : `merchant ${merchant.id} created (${merchant.timezone}, ${merchant.defaultCurrency})`,
     ];

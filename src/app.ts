@@ -9,14 +9,16 @@ import { createAnalyticsService } from './analytics/queries.js';
 import { createAnnouncementService } from './announcements/service.js';
 import { createAuditService } from './audit/service.js';
 import { createApiKeyService } from './auth/api-keys.js';
+import { createSessionRevocation } from './auth/revocation.js';
 import { createTokenVerifier, signToken } from './auth/jwt.js';
 import type { Config } from './config.js';
 import { createDatabase } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { createDeadLetterService } from './dead-letters/service.js';
+import { createFeeds, type Domain } from './domain.js';
 import { demoApiKey } from './demo/credentials.js';
 import { createSimulator, type Simulator } from './demo/simulator.js';
-import { createDirectIntake } from './ingest/intake.js';
+import { createDirectIntake, withBatchLimit } from './ingest/intake.js';
 import { createIngestPipeline } from './ingest/pipeline.js';
 import { createKafka, ensureTopics } from './kafka/client.js';
 import { createEventConsumer } from './kafka/consumer.js';
@@ -41,6 +43,7 @@ import { createMemoryPresenceStore, createRedisPresenceStore } from './presence/
 import { createPubSub } from './pubsub/index.js';
 import { createMemoryPersistedQueryStore, createRedisPersistedQueryStore } from './server/apq.js';
 import { createDashboardHandler } from './server/dashboard.js';
+import type { AuthDeps } from './server/context.js';
 import { createExportHandler } from './server/exports.js';
 import { createClientErrorHandler, createHttpHandler } from './server/http.js';
 import { createMemoryRateLimiter, createRedisRateLimiter } from './server/limits/rate-limit.js';
@@ -51,10 +54,10 @@ import { createMemoryNotBeforeStore, createRedisNotBeforeStore } from './auth/no
 import { createMemorySocketQuota, createRedisSocketQuota } from './server/limits/socket-quota.js';
 import { attachSocketServer, type SocketServer } from './server/ws.js';
 import { createYogaServer, GRAPHQL_PATH } from './server/yoga.js';
+import type { Infrastructure } from './infrastructure.js';
 import { StartupError } from './startup/errors.js';
 import { answerStarting, bindHttpServer } from './startup/port.js';
 import { probeKafka, probeRabbitmq, probePostgres, probeRedis } from './startup/probes.js';
-import type { Services } from './services.js';
 import { createTrackingService } from './tracking/service.js';
 import { createWalletEffect } from './wallets/ledger.js';
 import { createWalletService } from './wallets/service.js';
@@ -87,7 +90,10 @@ export interface StartedApp {
 }
 
 export interface App {
-  readonly services: Services;
+  /** What resolvers see (the GraphQL context's `domain`): the domain services only. */
+  readonly domain: Domain;
+  /** The parts under the domain (database, pubsub, pipeline, limits, …), for adapters, scripts and tests. */
+  readonly infra: Infrastructure;
   start(): Promise<StartedApp>;
   /** Stops accepting, closes sockets with 1001, stops background work, closes pubsub and database. */
   stop(): Promise<void>;
@@ -136,6 +142,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     kick: () => worker?.kick(),
     production: config.env === 'production',
     codeKey: config.webhooks.secretsKey,
+    push: config.notifications.push,
   });
   if (config.notifications.worker) worker = createNotificationWorker({ prisma: db.prisma, channels, logger, metrics, options: config.notifications });
   const pipeline = createIngestPipeline({
@@ -186,37 +193,27 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     maxSessionsPerCredential: config.limits.sockets.perCredential,
     maxBufferedBytes: config.limits.subscription.maxBufferedBytes,
   });
-  const services: Services = {
-    config,
-    logger,
-    metrics,
-    db,
-    pubsub,
-    events,
-    activity: createActivityService(db.prisma),
-    pipeline,
-    intake,
-    deadLetters,
+  const analytics = createAnalyticsService(db.prisma);
+  const wallets = createWalletService(db.prisma);
+  const orders = createOrderService({ prisma: db.prisma, pubsub, logger, notifications });
+  // What resolvers may call (src/domain.ts): each service already holds the infrastructure it needs.
+  const domain: Domain = {
     merchants,
-    analytics: createAnalyticsService(db.prisma),
-    wallets: createWalletService(db.prisma),
-    orders: createOrderService({ prisma: db.prisma, pubsub, logger, notifications }),
+    analytics,
+    wallets,
+    orders,
     notifications,
     tracking: createTrackingService({ prisma: db.prisma, pubsub }),
     announcements: createAnnouncementService({ prisma: db.prisma, pubsub, logger }),
     audit: createAuditService(db.prisma),
     apiKeys,
-    tokens: createTokenVerifier(config.auth),
-    rateLimiter: redis ? createRedisRateLimiter(redis, undefined, options.now ? { now: options.now } : {}) : createMemoryRateLimiter(options.now),
-    persistedQueries: config.apq
-      ? redis
-        ? createRedisPersistedQueryStore(redis, { ttlSeconds: config.apq.ttlSeconds, maxTokens: config.limits.query.maxTokens })
-        : createMemoryPersistedQueryStore({ ttlSeconds: config.apq.ttlSeconds, maxTokens: config.limits.query.maxTokens })
-      : undefined,
     presence,
-    sessions,
-    notBefore,
-    edge,
+    sessions: createSessionRevocation({ sessions, notBefore, notifications, logger }),
+    events,
+    activity: createActivityService(db.prisma),
+    deadLetters,
+    intake: withBatchLimit(intake, config.limits.maxBatchSize),
+    feeds: createFeeds({ pubsub, events, analytics, wallets, orders }),
     webhooks: createWebhookService({
       prisma: db.prisma,
       intake,
@@ -226,6 +223,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       toleranceSeconds: config.webhooks.toleranceSeconds,
     }),
   };
+  const tokens = createTokenVerifier(config.auth);
+  const rateLimiter = redis ? createRedisRateLimiter(redis, undefined, options.now ? { now: options.now } : {}) : createMemoryRateLimiter(options.now);
+  const persistedQueries = config.apq
+    ? redis
+      ? createRedisPersistedQueryStore(redis, { ttlSeconds: config.apq.ttlSeconds, maxTokens: config.limits.query.maxTokens })
+      : createMemoryPersistedQueryStore({ ttlSeconds: config.apq.ttlSeconds, maxTokens: config.limits.query.maxTokens })
+    : undefined;
+  // Never in the GraphQL context: each adapter (server/) is handed the few parts it needs.
+  const infra: Infrastructure = { config, logger, metrics, db, pubsub, pipeline, tokens, notBefore, rateLimiter, persistedQueries, edge };
+  // What every authenticating adapter checks credentials with.
+  const auth: AuthDeps = { tokens, apiKeys, notBefore };
   const consumer =
     kafka && config.kafka?.consume ? createEventConsumer({ kafka, config: config.kafka, pipeline, deadLetters, logger }) : undefined;
   const rabbitConsumer =
@@ -240,7 +248,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const d = offered();
     return d ? { Authorization: `Bearer ${d.token}` } : undefined;
   };
-  const yoga = createYogaServer(services, { graphiqlHeaders: demoHeaders });
+  const yoga = createYogaServer({ config, logger, metrics, rateLimiter, persistedQueries, edge, domain, auth }, { graphiqlHeaders: demoHeaders });
   let started = false;
   let draining = false;
   let http: Server | undefined;
@@ -255,10 +263,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       // Each part holding its own Redis connection; in memory they are always ready and not listed.
       redis
         ? Promise.all([
-            settle(services.rateLimiter.readiness()).then((ok) => ['rateLimit', ok] as const),
-            settle(services.presence.readiness()).then((ok) => ['presence', ok] as const),
+            settle(rateLimiter.readiness()).then((ok) => ['rateLimit', ok] as const),
+            settle(presence.readiness()).then((ok) => ['presence', ok] as const),
             settle(edge.readiness()).then((ok) => ['edge', ok] as const),
-            ...(services.persistedQueries ? [settle(services.persistedQueries.readiness()).then((ok) => ['persistedQueries', ok] as const)] : []),
+            ...(persistedQueries ? [settle(persistedQueries.readiness()).then((ok) => ['persistedQueries', ok] as const)] : []),
           ])
         : [],
     ]);
@@ -285,9 +293,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }
 
   async function seedDemo(): Promise<DemoCredentials> {
-    const merchant = await services.merchants.ensure({ id: DEMO_MERCHANT_ID, name: 'Demo Merchant', timezone: 'Africa/Nairobi', defaultCurrency: 'KES' });
+    const merchant = await merchants.ensure({ id: DEMO_MERCHANT_ID, name: 'Demo Merchant', timezone: 'Africa/Nairobi', defaultCurrency: 'KES' });
     // The same key as the previous start unless rotated: back ends configured with it keep working.
-    const key = await demoApiKey({ prisma: db.prisma, apiKeys: services.apiKeys, box: secretBox, logger }, merchant.id, { rotate: config.demo.rotateKey });
+    const key = await demoApiKey({ prisma: db.prisma, apiKeys, box: secretBox, logger }, merchant.id, { rotate: config.demo.rotateKey });
     const token = config.auth.secret
       ? await signToken(config.auth, { sub: 'demo-merchant-user', role: 'merchant', merchantId: merchant.id, expiresInSeconds: DEMO_TOKEN_TTL_SECONDS })
       : '(JWKS mode: get a token from your identity provider)';
@@ -295,7 +303,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }
 
   return {
-    services,
+    domain,
+    infra,
     readiness,
     sockets: () => sockets?.sockets() ?? 0,
     async start() {
@@ -320,15 +329,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await rabbitIntake?.start();
       await rabbitConsumer?.start();
       demo = config.demo.seedMerchant ? await seedDemo() : undefined;
-      await services.sessions.start();
-      services.presence.start();
+      await sessions.start();
+      presence.start();
       worker?.start();
       const webhooks = createWebhookHttpHandler({
-        webhooks: services.webhooks,
+        webhooks: domain.webhooks,
         maxBodyBytes: config.limits.maxBodyBytes,
         metrics,
         logger,
-        rateLimiter: services.rateLimiter,
+        rateLimiter,
         budget: config.limits.rate.apiKeys,
       });
       const dashboard = createDashboardHandler({
@@ -337,14 +346,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           return d ? { merchantId: d.merchantId, token: d.token } : undefined;
         },
       });
-      const exports = createExportHandler(services);
+      const exports = createExportHandler({ config, logger, metrics, rateLimiter, auth, merchants, prisma: db.prisma });
       server.on('clientError', createClientErrorHandler(metrics));
-      sockets = attachSocketServer(server, yoga, services);
+      sockets = attachSocketServer(server, yoga, { config, logger, metrics, persistedQueries, edge, auth });
       // Until now the bound port answered 503 "starting"; from here on it serves.
       server.removeListener('request', answerStarting);
       server.on('request', createHttpHandler({ yoga, readiness, metrics, maxBodyBytes: config.limits.maxBodyBytes, webhooks, dashboard, exports }));
       if (config.demo.simulate && demo) {
-        simulator = createSimulator({ pipeline: services.pipeline, merchantId: demo.merchantId, intervalMs: config.demo.intervalMs, logger });
+        simulator = createSimulator({ pipeline, merchantId: demo.merchantId, intervalMs: config.demo.intervalMs, logger });
         simulator.start();
       }
       started = true;
@@ -362,8 +371,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       // In-flight chunks finish, publish and commit their offsets before the group is left.
       await consumer?.stop();
       await rabbitConsumer?.stop();
-      await services.presence.stop();
-      await services.sessions.stop();
+      await presence.stop();
+      await sessions.stop();
       // The pass in progress records its results before the database closes.
       await worker?.stop();
       await stopChannels(channels);
@@ -383,8 +392,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await closed;
       clearInterval(sweep);
       clearTimeout(force);
-      await services.rateLimiter.stop();
-      await services.persistedQueries?.stop();
+      await rateLimiter.stop();
+      await persistedQueries?.stop();
       // After the last HTTP request: an ingest mutation in flight still reaches Kafka.
       await producer?.disconnect();
       await rabbitIntake?.stop();

@@ -42,14 +42,14 @@ async function main(): Promise<void> {
   const { createApp } = await import('./app.js');
   const app = await createApp(config, { logger, server });
   const { url, demo } = await app.start();
-  logger.info({ url, database: config.database.kind, pubsub: app.services.pubsub.kind, demo: config.demo.simulate }, 'paypulse started');
+  logger.info({ url, database: config.database.kind, pubsub: app.infra.pubsub.kind, demo: config.demo.simulate }, 'paypulse started');
 
   // The banner goes to stderr so stdout stays pure JSON logs.
   const lines = [
     '',
     `  paypulse is running — GraphiQL: ${url}${config.exposure.graphiql ? '' : ' (GraphiQL is off: GRAPHIQL=1 serves it)'}`,
     `  live dashboard: ${new URL('/dashboard', url).toString()}${demo ? ' (offers the demo merchant)' : ''}`,
-    `  database: ${config.database.kind === 'pglite' ? `PGlite (${config.database.dataDir})` : 'PostgreSQL'} · pubsub: ${app.services.pubsub.kind}${config.demo.simulate ? ' · demo simulator on' : ''}`,
+    `  database: ${config.database.kind === 'pglite' ? `PGlite (${config.database.dataDir})` : 'PostgreSQL'} · pubsub: ${app.infra.pubsub.kind}${config.demo.simulate ? ' · demo simulator on' : ''}`,
   ];
   if (demo) {
     lines.push(

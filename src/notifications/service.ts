@@ -12,9 +12,11 @@ import type { Principal } from '../auth/principal.js';
 import type { PrismaClient, Tx } from '../db/client.js';
 import type { AfterCommit } from '../ingest/pipeline.js';
 import type { Logger } from '../lib/logger.js';
+import type { Checked } from '../lib/refusal.js';
 import { liveChannel } from '../lib/stoppable.js';
 import { timingSafeEqualText } from '../lib/timing-safe.js';
 import type { PubSub } from '../pubsub/index.js';
+import { checkDeviceToken } from './addresses.js';
 import type { ChannelSender } from './channels/types.js';
 import { stageNotifications, toNotification } from './outbox.js';
 import { draftForNewDevice } from './rules.js';
@@ -73,6 +75,8 @@ export interface NotificationService {
    * (done whenever they configure notifications or open their notification list or feed).
    */
   enroll(principal: Principal): Promise<void>;
+  /** The token, when it is one of the provider this deployment pushes through (a OneSignal subscription id, or an FCM registration token). */
+  checkDeviceToken(token: string): Checked<string>;
   registerDevice(args: { principal: Principal; token: string; platform: DevicePlatform }): Promise<{ isNew: boolean }>;
   unregisterDevice(userId: string, token: string): Promise<boolean>;
   /** One entry per notification type. */
@@ -111,11 +115,13 @@ export interface NotificationServiceDeps {
   production: boolean;
   /** Server secret keying the verification-code HMAC, so a stolen table cannot be brute-forced offline. */
   codeKey: string;
+  /** The push provider device tokens must belong to (config `notifications.push`). */
+  push: 'fcm' | 'onesignal' | undefined;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-export function createNotificationService({ prisma, pubsub, logger, channels, kick, production, codeKey }: NotificationServiceDeps): NotificationService {
+export function createNotificationService({ prisma, pubsub, logger, channels, kick, production, codeKey, push }: NotificationServiceDeps): NotificationService {
   const codeHash = (userId: string, channel: string, code: string) => createHmac('sha256', codeKey).update(`${userId}:${channel}:${code}`).digest('hex');
 
   async function publish(notifications: readonly NotificationRecord[]): Promise<void> {
@@ -196,6 +202,7 @@ export function createNotificationService({ prisma, pubsub, logger, channels, ki
 
     enroll: (principal) => enrollIn(prisma, principal),
 
+    checkDeviceToken: (token) => checkDeviceToken(token, push),
     async registerDevice({ principal, token, platform }) {
       const userId = principal.subject;
       const { isNew, hadOthers } = await prisma.$transaction(async (tx) => {

@@ -1,4 +1,4 @@
-import { createDashboardStream, type DashboardSnapshot } from '../analytics/live.js';
+import type { DashboardSnapshot } from '../analytics/live.js';
 import type { Bucket, CurrencyOverview, CustomerSummary, MethodStats, ProductStats, Totals } from '../analytics/queries.js';
 import { bucketRange, dayCount, MAX_DAYS, MAX_HOURS, reportCurrency, topLimit } from '../analytics/ranges.js';
 import { growth, percent, withShares } from '../analytics/ratios.js';
@@ -121,7 +121,7 @@ const limit = (n: number | null | undefined) => orThrow(topLimit(n));
 
 async function scopedMerchant(ctx: GraphQLContext, requested: string | number | null | undefined) {
   const merchantId = merchantScope(ctx, requested?.toString());
-  const merchant = await ctx.services.analytics.merchant(merchantId);
+  const merchant = await ctx.domain.analytics.merchant(merchantId);
   if (!merchant) throw clientError(ErrorCode.MerchantNotFound, `merchant ${merchantId} does not exist`);
   return { merchantId, ...merchant };
 }
@@ -136,7 +136,7 @@ builder.queryFields((t) => ({
     args: { merchantId: t.arg.id({ required: false }) },
     resolve: async (_root, args, ctx) => {
       const { merchantId } = await scopedMerchant(ctx, args.merchantId);
-      return { merchantId, ...(await ctx.services.analytics.overview(merchantId)) };
+      return { merchantId, ...(await ctx.domain.analytics.overview(merchantId)) };
     },
   }),
   analytics: t.field({
@@ -152,7 +152,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const { merchantId, timezone } = await scopedMerchant(ctx, args.merchantId);
       const range = orThrow(bucketRange(args.from, args.to, args.granularity ?? 'DAILY', timezone));
-      return range.granularity === 'HOURLY' ? ctx.services.analytics.hourly(merchantId, range.from, range.to) : ctx.services.analytics.daily(merchantId, range.fromDay, range.toDay);
+      return range.granularity === 'HOURLY' ? ctx.domain.analytics.hourly(merchantId, range.from, range.to) : ctx.domain.analytics.daily(merchantId, range.fromDay, range.toDay);
     },
   }),
   paymentMethods: t.field({
@@ -162,7 +162,7 @@ builder.queryFields((t) => ({
     args: { days: t.arg.int({ required: false, defaultValue: 30 }), merchantId: t.arg.id({ required: false }) },
     resolve: async (_root, args, ctx) => {
       const { merchantId } = await scopedMerchant(ctx, args.merchantId);
-      return withShares(await ctx.services.analytics.paymentMethods(merchantId, days(args.days)));
+      return withShares(await ctx.domain.analytics.paymentMethods(merchantId, days(args.days)));
     },
   }),
   topProducts: t.field({
@@ -177,7 +177,7 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       const { merchantId, defaultCurrency } = await scopedMerchant(ctx, args.merchantId);
-      return ctx.services.analytics.topProducts(merchantId, currencyArg(args.currency, defaultCurrency), days(args.days), limit(args.limit));
+      return ctx.domain.analytics.topProducts(merchantId, currencyArg(args.currency, defaultCurrency), days(args.days), limit(args.limit));
     },
   }),
   customers: t.field({
@@ -188,7 +188,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const { merchantId, defaultCurrency } = await scopedMerchant(ctx, args.merchantId);
       const currency = currencyArg(args.currency, defaultCurrency);
-      return { currency, ...(await ctx.services.analytics.customers(merchantId, currency, limit(args.limit))) };
+      return { currency, ...(await ctx.domain.analytics.customers(merchantId, currency, limit(args.limit))) };
     },
   }),
 }));
@@ -201,7 +201,7 @@ builder.subscriptionFields((t) => ({
     args: { merchantId: t.arg.id({ required: false }) },
     subscribe: async (_root, args, ctx) => {
       const { merchantId } = await scopedMerchant(ctx, args.merchantId);
-      return createDashboardStream(ctx.services, merchantId);
+      return ctx.domain.feeds.dashboard(merchantId);
     },
     resolve: (snapshot) => snapshot,
   }),

@@ -57,10 +57,10 @@ builder.mutationField('broadcastAnnouncement', (t) =>
       } else {
         const merchantId = args.merchantId?.toString();
         if (!merchantId || args.role) throw clientError(ErrorCode.BadUserInput, 'MERCHANT needs merchantId (and no role)', { field: 'merchantId' });
-        if (!(await ctx.services.merchants.get(merchantId))) throw clientError(ErrorCode.MerchantNotFound, `merchant ${merchantId} does not exist`);
+        if (!(await ctx.domain.merchants.get(merchantId))) throw clientError(ErrorCode.MerchantNotFound, `merchant ${merchantId} does not exist`);
         audience = { kind: 'merchant', merchantId };
       }
-      return ctx.services.announcements.broadcast({ audience, severity: args.severity ?? 'INFO', title, body, createdBy: ctx.principal!.subject });
+      return ctx.domain.announcements.broadcast({ audience, severity: args.severity ?? 'INFO', title, body, createdBy: ctx.principal!.subject });
     },
   }),
 );
@@ -70,7 +70,7 @@ builder.subscriptionField('announcements', (t) =>
     type: AnnouncementRef,
     description: 'Announcements addressed to you, from the moment you subscribe.',
     authScopes: { authenticated: true },
-    subscribe: (_root, _args, ctx) => ctx.services.announcements.follow(ctx.principal!),
+    subscribe: (_root, _args, ctx) => ctx.domain.announcements.follow(ctx.principal!),
     resolve: (a: Announcement) => a,
   }),
 );

@@ -1,6 +1,5 @@
 import type { ApiKey } from '../auth/api-keys.js';
 import { actorOf } from '../auth/principal.js';
-import { EdgeEndCode } from '../edge/types.js';
 import { builder } from './builder.js';
 import { clientError, ErrorCode } from './errors.js';
 import { merchantScope } from './scope.js';
@@ -31,7 +30,7 @@ builder.queryFields((t) => ({
     type: [ApiKeyRef],
     authScopes: { $all: { merchantStaff: true, user: true } },
     args: { merchantId: t.arg.id({ required: false }) },
-    resolve: (_root, args, ctx) => ctx.services.apiKeys.list(merchantScope(ctx, args.merchantId?.toString())),
+    resolve: (_root, args, ctx) => ctx.domain.apiKeys.list(merchantScope(ctx, args.merchantId?.toString())),
   }),
 }));
 
@@ -50,8 +49,8 @@ builder.mutationFields((t) => ({
       const name = args.name.trim();
       if (name.length === 0 || name.length > 100) throw clientError(ErrorCode.BadUserInput, 'name must be 1-100 characters');
       if (args.expiresAt && args.expiresAt.getTime() <= Date.now()) throw clientError(ErrorCode.BadUserInput, 'expiresAt must be in the future');
-      if (!(await ctx.services.merchants.get(merchantId))) throw clientError(ErrorCode.MerchantNotFound, `merchant ${merchantId} does not exist`);
-      return ctx.services.apiKeys.create({ merchantId, name, expiresAt: args.expiresAt, actor: actorOf(ctx.principal!) });
+      if (!(await ctx.domain.merchants.get(merchantId))) throw clientError(ErrorCode.MerchantNotFound, `merchant ${merchantId} does not exist`);
+      return ctx.domain.apiKeys.create({ merchantId, name, expiresAt: args.expiresAt, actor: actorOf(ctx.principal!) });
     },
   }),
   revokeApiKey: t.field({
@@ -60,9 +59,9 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id() },
     resolve: async (_root, args, ctx) => {
       const principal = ctx.principal!;
-      const revoked = await ctx.services.apiKeys.revoke({ id: args.id.toString(), merchantId: principal.role === 'admin' ? null : principal.merchantId, actor: actorOf(principal) });
+      const revoked = await ctx.domain.apiKeys.revoke({ id: args.id.toString(), merchantId: principal.role === 'admin' ? null : principal.merchantId, actor: actorOf(principal) });
       if (!revoked) throw clientError(ErrorCode.NotFound, 'no such API key');
-      await ctx.services.sessions.revoke('apiKey', revoked.id, EdgeEndCode.ApiKeyRevoked);
+      await ctx.domain.sessions.endApiKeySessions(revoked.id);
       return revoked;
     },
   }),

@@ -58,7 +58,7 @@ builder.queryField('auditTrail', (t) =>
       if (args.after != null && !after) throw clientError(ErrorCode.BadUserInput, 'after must be a cursor from a previous page');
       const filter = args.filter ?? {};
       if (filter.walletId && filter.orderId) throw clientError(ErrorCode.BadUserInput, 'filter by walletId or orderId, not both');
-      const page = await ctx.services.audit.page(
+      const page = await ctx.domain.audit.page(
         merchantId,
         { walletId: filter.walletId?.toString(), orderId: filter.orderId?.toString(), since: filter.since ?? undefined, until: filter.until ?? undefined },
         first,

@@ -3,14 +3,15 @@ import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import type { Principal } from '../auth/principal.js';
+import type { Domain } from '../domain.js';
 import type { Loaders } from '../server/loaders.js';
-import type { Services } from '../services.js';
 import { clientError, ErrorCode } from './errors.js';
 
 export interface GraphQLContext {
   /** Null when the request carries no credentials; a bad credential never gets this far. */
   principal: Principal | null;
-  services: Services;
+  /** The domain services (src/domain.ts): what resolvers may call. No database, pubsub or config. */
+  domain: Domain;
   /** Per-request DataLoaders (server/loaders.ts), made with the context. */
   loaders: Loaders;
 }

@@ -59,12 +59,12 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       const merchantId = merchantScope(ctx, args.merchantId?.toString());
-      if (!(await ctx.services.merchants.get(merchantId))) throw clientError(ErrorCode.MerchantNotFound, `merchant ${merchantId} does not exist`);
+      if (!(await ctx.domain.merchants.get(merchantId))) throw clientError(ErrorCode.MerchantNotFound, `merchant ${merchantId} does not exist`);
       if (args.from >= args.to) throw clientError(ErrorCode.BadUserInput, '`from` must be before `to`');
       const granularity: ActivityGranularity = args.granularity ?? 'minute';
       const max = MAX_ACTIVITY_BUCKETS[granularity];
       if (bucketCount(args.from, args.to, granularity) > max) throw clientError(ErrorCode.RangeTooLarge, `${granularity} activity covers at most ${max} buckets`, { max });
-      return ctx.services.activity.activity({ merchantId, from: args.from, to: args.to, granularity });
+      return ctx.domain.activity.activity({ merchantId, from: args.from, to: args.to, granularity });
     },
   }),
 }));

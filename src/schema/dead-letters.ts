@@ -52,7 +52,7 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       const first = forwardPageSize(args);
-      const page = await ctx.services.deadLetters.list({
+      const page = await ctx.domain.deadLetters.list({
         merchantId: args.merchantId?.toString(),
         pendingOnly: args.pendingOnly ?? true,
         afterId: parseSeqCursor(args.after),
@@ -72,7 +72,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id() },
     resolve: async (_root, args, ctx) => {
       const id = parseSeqCursor(args.id.toString());
-      const outcome = id === undefined ? { kind: 'not-found' as const } : await ctx.services.deadLetters.replay(id, ctx.principal!.subject);
+      const outcome = id === undefined ? { kind: 'not-found' as const } : await ctx.domain.deadLetters.replay(id, ctx.principal!.subject);
       switch (outcome.kind) {
         case 'not-found':
           throw clientError(ErrorCode.NotFound, 'no such dead letter');

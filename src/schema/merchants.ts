@@ -43,7 +43,7 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: false }) },
     resolve: async (_root, args, ctx) => {
       const id = merchantScope(ctx, args.id?.toString());
-      const merchant = await ctx.services.merchants.get(id);
+      const merchant = await ctx.domain.merchants.get(id);
       if (!merchant) throw clientError(ErrorCode.NotFound, `merchant ${id} does not exist`);
       return merchant;
     },
@@ -63,7 +63,7 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       try {
-        return await ctx.services.merchants.create({ ...args, id: args.id?.toString() });
+        return await ctx.domain.merchants.create({ ...args, id: args.id?.toString() });
       } catch (error) {
         if (error instanceof MerchantInputError) throw clientError(ErrorCode.BadUserInput, error.message, { field: error.field });
         throw error;

@@ -7,7 +7,7 @@
 import type { Principal } from '../auth/principal.js';
 import { CHANNELS, DELIVERY_STATUSES, DEVICE_PLATFORMS, NOTIFICATION_TYPES, PRIORITIES, type DeliveryRecord, type NotificationRecord, type PreferenceRecord } from '../notifications/types.js';
 import { readerOf, type Contact, type VerifyResult } from '../notifications/service.js';
-import { checkContactAddress, checkDeviceToken, checkMarkRead, checkPreferenceTypes, checkVerificationCode } from '../notifications/addresses.js';
+import { checkContactAddress, checkMarkRead, checkPreferenceTypes, checkVerificationCode } from '../notifications/addresses.js';
 import { publicDeliveryError } from '../notifications/delivery-errors.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { connectionOf, forwardPageSize, parseSeqCursor } from './cursor.js';
@@ -118,26 +118,26 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const principal = person(ctx);
       const first = forwardPageSize(args);
-      await ctx.services.notifications.enroll(principal);
-      const page = await ctx.services.notifications.list({ reader: readerOf(principal), unreadOnly: args.unreadOnly ?? false, beforeSeq: parseSeqCursor(args.after), first });
+      await ctx.domain.notifications.enroll(principal);
+      const page = await ctx.domain.notifications.list({ reader: readerOf(principal), unreadOnly: args.unreadOnly ?? false, beforeSeq: parseSeqCursor(args.after), first });
       return connectionOf(page.notifications, (n) => n.seq.toString(), page.hasNextPage, args.after);
     },
   }),
   unreadNotificationCount: t.int({
     description: "Exact: the caller's notifications not marked read.",
     authScopes: { authenticated: true },
-    resolve: (_root, _args, ctx) => ctx.services.notifications.unreadCount(readerOf(person(ctx))),
+    resolve: (_root, _args, ctx) => ctx.domain.notifications.unreadCount(readerOf(person(ctx))),
   }),
   notificationPreferences: t.field({
     type: [PreferenceRef],
     description: 'One entry per notification type.',
     authScopes: { authenticated: true },
-    resolve: (_root, _args, ctx) => ctx.services.notifications.preferences(person(ctx).subject),
+    resolve: (_root, _args, ctx) => ctx.domain.notifications.preferences(person(ctx).subject),
   }),
   notificationContact: t.field({
     type: ContactRef,
     authScopes: { authenticated: true },
-    resolve: (_root, _args, ctx) => ctx.services.notifications.contact(person(ctx).subject),
+    resolve: (_root, _args, ctx) => ctx.domain.notifications.contact(person(ctx).subject),
   }),
 }));
 
@@ -157,8 +157,8 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const reader = readerOf(person(ctx));
       const ids = args.ids?.map((id) => localKey(String(id), 'Notification'));
-      const marked = await ctx.services.notifications.markRead(reader, orThrow(checkMarkRead(ids, !!args.all)));
-      return { marked, unreadCount: await ctx.services.notifications.unreadCount(reader) };
+      const marked = await ctx.domain.notifications.markRead(reader, orThrow(checkMarkRead(ids, !!args.all)));
+      return { marked, unreadCount: await ctx.domain.notifications.unreadCount(reader) };
     },
   }),
   registerDeviceToken: t.field({
@@ -168,16 +168,16 @@ builder.mutationFields((t) => ({
     args: { token: t.arg.string({ required: true }), platform: t.arg({ type: PlatformEnum, required: true }) },
     resolve: async (_root, args, ctx) => {
       const principal = person(ctx);
-      orThrow(checkDeviceToken(args.token, ctx.services.config.notifications.push));
-      await ctx.services.notifications.registerDevice({ principal, token: args.token, platform: args.platform });
-      return ctx.services.notifications.contact(principal.subject);
+      orThrow(ctx.domain.notifications.checkDeviceToken(args.token));
+      await ctx.domain.notifications.registerDevice({ principal, token: args.token, platform: args.platform });
+      return ctx.domain.notifications.contact(principal.subject);
     },
   }),
   unregisterDeviceToken: t.boolean({
     description: "Removes one of the caller's push tokens (sign-out on a device). False when the caller had no such token.",
     authScopes: { authenticated: true },
     args: { token: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) => ctx.services.notifications.unregisterDevice(person(ctx).subject, args.token),
+    resolve: (_root, args, ctx) => ctx.domain.notifications.unregisterDevice(person(ctx).subject, args.token),
   }),
   updateNotificationPreferences: t.field({
     type: [PreferenceRef],
@@ -187,7 +187,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const principal = person(ctx);
       orThrow(checkPreferenceTypes(args.preferences.map((p) => p.type)));
-      return ctx.services.notifications.updatePreferences(
+      return ctx.domain.notifications.updatePreferences(
         principal,
         args.preferences.map((p) => ({ type: p.type, push: p.push ?? null, email: p.email ?? null, sms: p.sms ?? null })),
       );
@@ -202,7 +202,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const principal = person(ctx);
       const address = orThrow(checkContactAddress(args.channel, args.address));
-      const result = await ctx.services.notifications.requestVerification({ principal, channel: args.channel, address });
+      const result = await ctx.domain.notifications.requestVerification({ principal, channel: args.channel, address });
       if (result.kind === 'too-soon') throw clientError(ErrorCode.RateLimited, 'a code was sent moments ago: wait before asking again', { retryAfterMs: result.retryAfterMs });
       if (result.kind === 'daily-limit') throw clientError(ErrorCode.RateLimited, 'too many codes today for this channel: try again tomorrow');
       if (result.kind === 'send-failed') throw clientError(ErrorCode.DeliveryFailed, 'the code could not be sent to that address', { retryable: true });
@@ -217,9 +217,9 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const { subject } = person(ctx);
       orThrow(checkVerificationCode(args.code));
-      const result = await ctx.services.notifications.verify({ userId: subject, channel: args.channel, code: args.code });
+      const result = await ctx.domain.notifications.verify({ userId: subject, channel: args.channel, code: args.code });
       if (result !== 'verified') throw clientError(VERIFY_ERRORS[result][0], VERIFY_ERRORS[result][1]);
-      return ctx.services.notifications.contact(subject);
+      return ctx.domain.notifications.contact(subject);
     },
   }),
 }));
@@ -234,8 +234,8 @@ builder.subscriptionField('notificationAdded', (t) =>
     subscribe: async (_root, args, ctx) => {
       const principal = person(ctx);
       const after = parseSeqCursor(args.after);
-      await ctx.services.notifications.enroll(principal);
-      return ctx.services.notifications.follow(readerOf(principal), after);
+      await ctx.domain.notifications.enroll(principal);
+      return ctx.domain.notifications.follow(readerOf(principal), after);
     },
     resolve: (n) => n,
   }),
@@ -244,5 +244,5 @@ builder.subscriptionField('notificationAdded', (t) =>
 // Relay: a notification is its user's alone.
 registerNode('Notification', async (key, ctx) => {
   const p = ctx.principal;
-  return p?.kind === 'user' ? ((await ctx.services.notifications.byId(readerOf(p), key)) ?? null) : null;
+  return p?.kind === 'user' ? ((await ctx.domain.notifications.byId(readerOf(p), key)) ?? null) : null;
 });

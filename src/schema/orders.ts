@@ -8,7 +8,6 @@
 import { actorOf } from '../auth/principal.js';
 import { canSee, illegalTransition, mayActForMerchant, orderAccess, validateNewOrder, type OrderNeed } from '../orders/rules.js';
 import { ORDER_STATUSES, type OrderStatus } from '../orders/state.js';
-import { createMerchantOrderStream, createOrderStatusStream } from '../orders/stream.js';
 import type { OrderItem, OrderRecord, OrderStatusChangeRecord } from '../orders/types.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { connectionOf, forwardPageSize, parseSeqCursor } from './cursor.js';
@@ -92,7 +91,7 @@ function staffMerchant(ctx: GraphQLContext, requested?: string | null): string {
 async function visibleOrder(ctx: GraphQLContext, id: string, need: OrderNeed): Promise<OrderRecord> {
   if (!ctx.principal) throw clientError(ErrorCode.Unauthenticated, 'authentication required');
   const orderId = localKey(id, 'Order');
-  return orThrow(orderAccess(ctx.principal, orderId, await ctx.services.orders.byId(orderId), need));
+  return orThrow(orderAccess(ctx.principal, orderId, await ctx.domain.orders.byId(orderId), need));
 }
 
 builder.mutationFields((t) => ({
@@ -104,8 +103,8 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       const merchantId = staffMerchant(ctx, input.merchantId?.toString());
       const { customerId, currency, items } = orThrow(validateNewOrder({ customerId: input.customerId.toString(), currency: input.currency, items: input.items }));
-      if (!(await ctx.services.merchants.get(merchantId))) throw clientError(ErrorCode.MerchantNotFound, `merchant ${merchantId} does not exist`);
-      return ctx.services.orders.create({
+      if (!(await ctx.domain.merchants.get(merchantId))) throw clientError(ErrorCode.MerchantNotFound, `merchant ${merchantId} does not exist`);
+      return ctx.domain.orders.create({
         merchantId,
         vendorId: input.vendorId?.toString() ?? null,
         customerId,
@@ -128,7 +127,7 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       const order = await visibleOrder(ctx, args.orderId.toString(), 'staff');
-      const result = await ctx.services.orders.changeStatus({
+      const result = await ctx.domain.orders.changeStatus({
         orderId: order.id,
         to: args.status,
         estimatedReadyAt: args.estimatedReadyAt,
@@ -158,7 +157,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const first = forwardPageSize(args);
       const merchantId = staffMerchant(ctx, args.merchantId?.toString());
-      const page = await ctx.services.orders.list({ merchantId, status: (args.status ?? undefined) as OrderStatus | undefined, beforeSeq: parseSeqCursor(args.after), first });
+      const page = await ctx.domain.orders.list({ merchantId, status: (args.status ?? undefined) as OrderStatus | undefined, beforeSeq: parseSeqCursor(args.after), first });
       return connectionOf(page.orders, (o) => o.seq.toString(), page.hasNextPage, args.after);
     },
   }),
@@ -172,7 +171,7 @@ builder.subscriptionFields((t) => ({
     args: { orderId: t.arg.id({ required: true }) },
     subscribe: async (_root, args, ctx) => {
       const order = await visibleOrder(ctx, args.orderId.toString(), 'see');
-      return createOrderStatusStream(ctx.services, order.id);
+      return ctx.domain.feeds.orderStatus(order.id);
     },
     resolve: (order) => order,
   }),
@@ -181,13 +180,13 @@ builder.subscriptionFields((t) => ({
     description: "Every new or changed order of the caller's merchant (vendors and merchants; admins name `merchantId`), as each change commits.",
     authScopes: { authenticated: true },
     args: { merchantId: t.arg.id({ required: false }) },
-    subscribe: (_root, args, ctx) => createMerchantOrderStream(ctx.services, staffMerchant(ctx, args.merchantId?.toString())),
+    subscribe: (_root, args, ctx) => ctx.domain.feeds.orderUpdates(staffMerchant(ctx, args.merchantId?.toString())),
     resolve: (order) => order,
   }),
 }));
 
 // Relay: whoever may see the order (`order(id)`), null for anyone else.
 registerNode('Order', async (key, ctx) => {
-  const order = ctx.principal ? await ctx.services.orders.byId(key) : undefined;
+  const order = ctx.principal ? await ctx.domain.orders.byId(key) : undefined;
   return order && canSee(ctx.principal!, order) ? order : null;
 });

@@ -2,11 +2,10 @@ import { isTransient } from '../lib/transient.js';
 import { IntakeUnavailableError } from '../ingest/intake.js';
 import type { IngestResult, ItemOutcome } from '../ingest/batch.js';
 import type { PaymentEventFilter } from '../payments/filter.js';
-import { createPaymentEventStream } from '../payments/stream.js';
 import { EVENT_SOURCES, PAYMENT_EVENT_TYPES, PAYMENT_METHODS, type PaymentEventRecord } from '../payments/types.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { connectionOf, forwardPageSize, parseSeqCursor } from './cursor.js';
-import { clientError, ErrorCode } from './errors.js';
+import { clientError, ErrorCode, orThrow } from './errors.js';
 import { Money } from './money.js';
 import { registerNode } from './relay.js';
 import { merchantScope } from './scope.js';
@@ -165,7 +164,7 @@ function ingestScope(ctx: GraphQLContext): string | undefined {
 /** Through the intake in the caller's scope; an unavailable event log is a retryable client error. */
 async function submit(ctx: GraphQLContext, inputs: readonly unknown[]): Promise<IngestResult> {
   try {
-    return await ctx.services.intake.ingest(inputs, { source: 'api', merchantId: ingestScope(ctx) });
+    return await ctx.domain.intake.ingest(inputs, { source: 'api', merchantId: ingestScope(ctx) });
   } catch (error) {
     if (error instanceof IntakeUnavailableError) throw clientError(ErrorCode.ServiceUnavailable, error.message, { retryable: true });
     // The database is unreachable or overloaded: nothing was stored, the same event ids can be sent again.
@@ -176,9 +175,7 @@ async function submit(ctx: GraphQLContext, inputs: readonly unknown[]): Promise<
 
 /** A whole batch (≤ maxBatchSize, or nothing is stored). */
 function submitBatch(ctx: GraphQLContext, inputs: readonly unknown[]): Promise<IngestResult> {
-  const max = ctx.services.config.limits.maxBatchSize;
-  if (inputs.length > max) throw clientError(ErrorCode.BatchTooLarge, `a batch holds at most ${max} events; got ${inputs.length}`, { max });
-  return submit(ctx, inputs);
+  return submit(ctx, orThrow(ctx.domain.intake.checkBatch(inputs)));
 }
 
 builder.queryFields((t) => ({
@@ -193,7 +190,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const first = forwardPageSize(args);
       const { merchantId, filter } = scopeAndFilter(ctx, args.filter);
-      const page = await ctx.services.events.page({ merchantId, filter, afterSeq: parseSeqCursor(args.after), first, order: args.order ?? 'DESC' });
+      const page = await ctx.domain.events.page({ merchantId, filter, afterSeq: parseSeqCursor(args.after), first, order: args.order ?? 'DESC' });
       return connectionOf(page.events, (e) => e.seq.toString(), page.hasNextPage, args.after);
     },
   }),
@@ -245,7 +242,7 @@ builder.subscriptionFields((t) => ({
     },
     subscribe: (_root, args, ctx) => {
       const { merchantId, filter } = scopeAndFilter(ctx, args.filter);
-      return createPaymentEventStream(ctx.services, { merchantId, filter, afterSeq: parseSeqCursor(args.after) });
+      return ctx.domain.feeds.paymentEvents({ merchantId, filter, afterSeq: parseSeqCursor(args.after) });
     },
     resolve: (event) => event,
   }),
@@ -256,6 +253,6 @@ registerNode('PaymentEvent', async (key, ctx) => {
   const principal = ctx.principal;
   if (!/^\d{1,19}$/.test(key) || !principal) return null;
   if (principal.role !== 'admin' && principal.role !== 'merchant') return null;
-  const event = await ctx.services.events.bySeq(BigInt(key));
+  const event = await ctx.domain.events.bySeq(BigInt(key));
   return event && (principal.role === 'admin' || event.merchantId === principal.merchantId) ? event : null;
 });

@@ -7,8 +7,6 @@
  */
 import { PRESENCE_STATUSES, type PresenceUpdate } from '../presence/service.js';
 import type { InstanceStats } from '../presence/store.js';
-import { draftForSessionsRevoked } from '../notifications/rules.js';
-import { EdgeEndCode } from '../edge/types.js';
 import { builder } from './builder.js';
 import { clientError, ErrorCode } from './errors.js';
 
@@ -53,7 +51,7 @@ builder.subscriptionField('presence', (t) =>
       const principal = ctx.principal!;
       const userIds = [...new Set(args.userIds.map(String))];
       if (userIds.length === 0 || userIds.length > MAX_WATCHED) throw clientError(ErrorCode.BadUserInput, `userIds must name 1-${MAX_WATCHED} users`);
-      const presence = ctx.services.presence;
+      const presence = ctx.domain.presence;
       if (principal.role !== 'admin') {
         const forbidden = () => clientError(ErrorCode.Forbidden, 'you may only watch people of your own merchant');
         if (principal.role === 'customer') {
@@ -74,7 +72,7 @@ builder.queryField('connectionStats', (t) =>
     type: ConnectionStatsRef,
     description: 'Admins: open sockets, users and subscriptions on this instance and on every live instance.',
     authScopes: { admin: true },
-    resolve: (_root, _args, ctx) => ctx.services.presence.stats(),
+    resolve: (_root, _args, ctx) => ctx.domain.presence.stats(),
   }),
 );
 
@@ -85,14 +83,7 @@ builder.mutationField('revokeSessions', (t) =>
     authScopes: { admin: true },
     args: { userId: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
-      const userId = args.userId.toString();
-      // The mark first: a client reconnecting as soon as its stream ends is refused.
-      await ctx.services.notBefore.set(userId, Date.now());
-      await ctx.services.sessions.revoke('user', userId, EdgeEndCode.SessionsRevoked);
-      // The sockets are closed whatever happens to the alert.
-      await ctx.services.notifications
-        .notify([draftForSessionsRevoked({ userId, at: new Date() })])
-        .catch((err: unknown) => ctx.services.logger.error({ err }, 'sessions-revoked alert could not be written'));
+      await ctx.domain.sessions.revokeUser(args.userId.toString());
       return true;
     },
   }),

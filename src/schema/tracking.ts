@@ -67,7 +67,7 @@ const notYours = () => clientError(ErrorCode.Forbidden, 'no such reference among
 
 async function current(ctx: GraphQLContext, kind: TrackingKind, reference: string, requested?: string | null) {
   const scope = trackingScope(ctx, reference, requested);
-  const state = await ctx.services.tracking.state(kind, scope.merchantId, reference);
+  const state = await ctx.domain.tracking.state(kind, scope.merchantId, reference);
   if (scope.customer && !state?.customerIds.includes(scope.customer)) throw notYours();
   return { scope, state };
 }
@@ -113,7 +113,7 @@ builder.subscriptionFields((t) =>
           },
           subscribe: async (_root, args, ctx) => {
             const { scope } = await current(ctx, kind, args.reference, args.merchantId?.toString());
-            return ctx.services.tracking.follow(kind, scope.merchantId, args.reference);
+            return ctx.domain.tracking.follow(kind, scope.merchantId, args.reference);
           },
           resolve: (state: TrackingState) => state,
         }),

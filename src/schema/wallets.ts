@@ -7,7 +7,6 @@
  * the caller's token or, for admins and customers without one, the `merchantId` argument.
  */
 import type { Principal } from '../auth/principal.js';
-import { createBalanceStream } from '../wallets/stream.js';
 import { WALLET_CHANGE_REASONS, type BalanceChange, type LedgerEntryRecord, type WalletKey, type WalletRecord } from '../wallets/types.js';
 import { builder, type GraphQLContext } from './builder.js';
 import { connectionOf, forwardPageSize, parseSeqCursor } from './cursor.js';
@@ -100,10 +99,10 @@ async function visibleWallet(ctx: GraphQLContext, id: string, requestedMerchant:
   const merchantId = requested ?? (scopedCustomer ? principal.merchantId! : undefined);
   let candidates: WalletRecord[];
   if (merchantId !== undefined) {
-    const wallet = await ctx.services.wallets.byKey({ merchantId, walletId: walletId! });
+    const wallet = await ctx.domain.wallets.byKey({ merchantId, walletId: walletId! });
     candidates = wallet ? [wallet] : [];
   } else {
-    const all = await ctx.services.wallets.withId(walletId!);
+    const all = await ctx.domain.wallets.withId(walletId!);
     const own = all.filter((w) => principal.merchantId !== null && w.merchantId === principal.merchantId);
     candidates = (own.length > 0 ? own : all).filter((w) => canSee(principal, w));
   }
@@ -131,7 +130,7 @@ builder.queryFields((t) => ({
     type: [WalletRef],
     description: "The signed-in user's wallets (owner = the token's `sub`), oldest first; only at the token's merchant when it names one.",
     authScopes: { user: true },
-    resolve: (_root, _args, ctx) => ctx.services.wallets.byOwner(ctx.principal!.subject, ctx.principal!.merchantId),
+    resolve: (_root, _args, ctx) => ctx.domain.wallets.byOwner(ctx.principal!.subject, ctx.principal!.merchantId),
   }),
   walletLedger: t.connection({
     type: LedgerEntryRef,
@@ -141,7 +140,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const first = forwardPageSize(args);
       const wallet = await visibleWallet(ctx, args.walletId.toString(), args.merchantId);
-      const page = await ctx.services.wallets.ledger({ ...keyOf(wallet), beforeVersion: parseSeqCursor(args.after), first });
+      const page = await ctx.domain.wallets.ledger({ ...keyOf(wallet), beforeVersion: parseSeqCursor(args.after), first });
       const nodes = page.entries.map((entry) => ({ ...entry, currency: wallet.currency }));
       return connectionOf(nodes, (e) => e.version.toString(), page.hasNextPage, args.after);
     },
@@ -157,7 +156,7 @@ builder.subscriptionFields((t) => ({
     args: { walletId: t.arg.id({ required: true }), merchantId: t.arg.id({ required: false, description: MERCHANT_ARG_DESCRIPTION }) },
     subscribe: async (_root, args, ctx) => {
       const wallet = await visibleWallet(ctx, args.walletId.toString(), args.merchantId);
-      return createBalanceStream(ctx.services, keyOf(wallet));
+      return ctx.domain.feeds.balance(keyOf(wallet));
     },
     resolve: (change) => change,
   }),
@@ -167,6 +166,6 @@ builder.subscriptionFields((t) => ({
 registerNode('Wallet', async (key, ctx) => {
   const [merchantId, walletId] = parseCompoundKey(key, 2) ?? [];
   if (!ctx.principal || merchantId === undefined || walletId === undefined) return null;
-  const wallet = await ctx.services.wallets.byKey({ merchantId, walletId });
+  const wallet = await ctx.domain.wallets.byKey({ merchantId, walletId });
   return wallet && canSee(ctx.principal, wallet) ? wallet : null;
 });

@@ -66,7 +66,7 @@ builder.queryFields((t) => ({
     authScopes: { $all: { merchantStaff: true, user: true } },
     args: { merchantId: t.arg.id({ required: false }) },
     resolve: async (_root, args, ctx) => {
-      const rows = await ctx.services.webhooks.secrets.list(merchantScope(ctx, args.merchantId?.toString()));
+      const rows = await ctx.domain.webhooks.secrets.list(merchantScope(ctx, args.merchantId?.toString()));
       return rows.map((r) => ({ ...r, generatedSecret: null }));
     },
   }),
@@ -87,7 +87,7 @@ builder.mutationFields((t) => ({
     },
     resolve: (_root, args, ctx) =>
       asClientError(() =>
-        ctx.services.webhooks.receiveStandard({
+        ctx.domain.webhooks.receiveStandard({
           provider: args.provider,
           merchantId: args.merchantId.toString(),
           webhookId: args.webhookId,
@@ -110,8 +110,8 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) =>
       asClientError(async () => {
         const merchantId = merchantScope(ctx, args.merchantId?.toString());
-        if (!(await ctx.services.merchants.get(merchantId))) throw clientError(ErrorCode.MerchantNotFound, `merchant ${merchantId} does not exist`);
-        const { info, generatedSecret } = await ctx.services.webhooks.secrets.set({ merchantId, provider: args.provider, secret: args.secret, actor: actorOf(ctx.principal!) });
+        if (!(await ctx.domain.merchants.get(merchantId))) throw clientError(ErrorCode.MerchantNotFound, `merchant ${merchantId} does not exist`);
+        const { info, generatedSecret } = await ctx.domain.webhooks.secrets.set({ merchantId, provider: args.provider, secret: args.secret, actor: actorOf(ctx.principal!) });
         return { ...info, generatedSecret };
       }),
   }),
@@ -119,6 +119,6 @@ builder.mutationFields((t) => ({
     description: "Deletes a provider's webhook secret: its webhooks are refused (WEBHOOK_UNKNOWN_PROVIDER) from then on. False when there was none.",
     authScopes: { $all: { merchantStaff: true, user: true } },
     args: { provider: t.arg.string(), merchantId: t.arg.id({ required: false }) },
-    resolve: (_root, args, ctx) => ctx.services.webhooks.secrets.remove(merchantScope(ctx, args.merchantId?.toString()), args.provider),
+    resolve: (_root, args, ctx) => ctx.domain.webhooks.secrets.remove(merchantScope(ctx, args.merchantId?.toString()), args.provider),
   }),
 }));

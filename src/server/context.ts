@@ -4,11 +4,13 @@
  * once at `connection_init`.
  */
 import type { YogaInitialContext } from 'graphql-yoga';
-import { issuedBeforeRevocation } from '../auth/not-before.js';
+import type { ApiKeyService } from '../auth/api-keys.js';
+import type { TokenVerifier } from '../auth/jwt.js';
+import { issuedBeforeRevocation, type NotBeforeStore } from '../auth/not-before.js';
 import { AuthError, type Principal } from '../auth/principal.js';
 import type { GraphQLContext } from '../schema/builder.js';
 import { clientError } from '../schema/errors.js';
-import type { Services } from '../services.js';
+import type { Domain } from '../domain.js';
 import { createLoaders } from './loaders.js';
 import { ErrorCode } from '../lib/error-codes.js';
 
@@ -22,20 +24,25 @@ export interface Credentials {
   apiKey?: string | null | undefined;
 }
 
-type AuthServices = Pick<Services, 'tokens' | 'apiKeys' | 'notBefore'>;
+/** What checking a credential needs: every adapter that authenticates takes these as `auth`. */
+export interface AuthDeps {
+  tokens: TokenVerifier;
+  apiKeys: Pick<ApiKeyService, 'verify'>;
+  notBefore: NotBeforeStore;
+}
 
 /** Resolves credentials to a principal: null when there are none, AuthError when they are bad. */
-export async function authenticate(services: AuthServices, credentials: Credentials): Promise<Principal | null> {
+export async function authenticate(auth: AuthDeps, credentials: Credentials): Promise<Principal | null> {
   const { authorization, apiKey } = credentials;
   if (authorization) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (!match?.[1]) throw new AuthError(ErrorCode.Unauthenticated, 'Authorization must be "Bearer <token>"');
-    const principal = await services.tokens.verify(match[1]);
+    const principal = await auth.tokens.verify(match[1]);
     // After revokeSessions(user) the tokens issued before it are refused until they expire.
-    if (await issuedBeforeRevocation(services.notBefore, principal)) throw new AuthError(ErrorCode.Unauthenticated, 'sessions revoked: sign in again');
+    if (await issuedBeforeRevocation(auth.notBefore, principal)) throw new AuthError(ErrorCode.Unauthenticated, 'sessions revoked: sign in again');
     return principal;
   }
-  if (apiKey) return services.apiKeys.verify(apiKey.trim());
+  if (apiKey) return auth.apiKeys.verify(apiKey.trim());
   return null;
 }
 
@@ -47,14 +54,14 @@ export interface CallerResolver {
   known(request: Request): Principal | null;
 }
 
-export function createCallerResolver(services: AuthServices): CallerResolver {
+export function createCallerResolver(auth: AuthDeps): CallerResolver {
   const pending = new WeakMap<Request, Promise<Principal | null>>();
   const settled = new WeakMap<Request, Principal | null>();
   return {
     resolve(request) {
       let result = pending.get(request);
       if (!result) {
-        result = authenticate(services, { authorization: request.headers.get('authorization'), apiKey: request.headers.get('x-api-key') });
+        result = authenticate(auth, { authorization: request.headers.get('authorization'), apiKey: request.headers.get('x-api-key') });
         result.then((p) => settled.set(request, p), () => settled.set(request, null));
         pending.set(request, result);
       }
@@ -64,12 +71,13 @@ export function createCallerResolver(services: AuthServices): CallerResolver {
   };
 }
 
-export function createContextFactory(services: Services, callers: CallerResolver = createCallerResolver(services)) {
+/** The context of every operation: its principal, the domain services, fresh loaders; nothing else. */
+export function createContextFactory(domain: Domain, callers: CallerResolver) {
   return async (initial: YogaInitialContext & Partial<SocketInitialContext>): Promise<GraphQLContext> => {
-    if (initial.socketPrincipal) return { principal: initial.socketPrincipal, services, loaders: createLoaders(services) };
+    if (initial.socketPrincipal) return { principal: initial.socketPrincipal, domain, loaders: createLoaders(domain) };
     try {
       const principal = await callers.resolve(initial.request);
-      return { principal, services, loaders: createLoaders(services) };
+      return { principal, domain, loaders: createLoaders(domain) };
     } catch (error) {
       if (error instanceof AuthError) throw clientError(error.code, error.message);
       throw error;

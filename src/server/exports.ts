@@ -13,8 +13,10 @@ import type { PaymentEventFilter } from '../payments/filter.js';
 import { exportCsv, type ExportQuery } from '../payments/export.js';
 import { PAYMENT_EVENT_TYPES, PAYMENT_METHODS, type PaymentEventType, type PaymentMethod } from '../payments/types.js';
 import { ErrorCode } from '../schema/errors.js';
-import type { Services } from '../services.js';
-import { authenticate } from './context.js';
+import type { PrismaClient } from '../db/client.js';
+import type { Infrastructure } from '../infrastructure.js';
+import type { MerchantService } from '../merchants/service.js';
+import { authenticate, type AuthDeps } from './context.js';
 
 export const EXPORT_PATH = '/exports/payment-events.csv';
 /** Longest range one export may cover. */
@@ -99,8 +101,15 @@ function scope(principal: Principal | null, requested: string | undefined): stri
 
 const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
 
-export function createExportHandler(services: Services) {
-  const { config, logger, metrics, rateLimiter } = services;
+/** What the export route needs: credentials, the caller's rate limit, the merchant check and the events' database. */
+export type ExportDeps = Pick<Infrastructure, 'config' | 'logger' | 'metrics' | 'rateLimiter'> & {
+  auth: AuthDeps;
+  merchants: Pick<MerchantService, 'get'>;
+  prisma: PrismaClient;
+};
+
+export function createExportHandler(deps: ExportDeps) {
+  const { config, logger, metrics, rateLimiter, merchants, prisma } = deps;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new ExportRefusal(405, ErrorCode.MethodNotAllowed, 'use GET', { allow: 'GET' });
@@ -108,7 +117,7 @@ export function createExportHandler(services: Services) {
       const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined);
       let principal: Principal | null;
       try {
-        principal = await authenticate(services, { authorization: header('authorization'), apiKey: header('x-api-key') });
+        principal = await authenticate(deps.auth, { authorization: header('authorization'), apiKey: header('x-api-key') });
       } catch (error) {
         if (error instanceof AuthError) throw new ExportRefusal(error.code === ErrorCode.Forbidden ? 403 : 401, error.code, error.message);
         throw error;
@@ -123,7 +132,7 @@ export function createExportHandler(services: Services) {
           throw new ExportRefusal(429, ErrorCode.RateLimited, 'rate limit exceeded', { 'retry-after': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))) });
         }
       }
-      if (!(await services.merchants.get(merchantId))) throw new ExportRefusal(404, ErrorCode.MerchantNotFound, `merchant ${merchantId} does not exist`);
+      if (!(await merchants.get(merchantId))) throw new ExportRefusal(404, ErrorCode.MerchantNotFound, `merchant ${merchantId} does not exist`);
 
       const name = `paypulse-${fileSafe(merchantId)}-${parsed.from.toISOString().slice(0, 10)}-${parsed.to.toISOString().slice(0, 10)}.csv`;
       res.writeHead(200, {
@@ -135,7 +144,7 @@ export function createExportHandler(services: Services) {
       if (req.method === 'HEAD') return void res.end();
       let closed = false;
       res.on('close', () => (closed = true));
-      for await (const chunk of exportCsv(services.db.prisma, { ...parsed, merchantId })) {
+      for await (const chunk of exportCsv(prisma, { ...parsed, merchantId })) {
         if (closed) return;
         // Respect the client's pace: wait for the socket to drain before reading the next page.
         if (!res.write(chunk)) await new Promise<void>((resolve) => (res.once('drain', resolve), res.once('close', resolve)));

@@ -10,7 +10,7 @@
 import DataLoader from 'dataloader';
 import type { DeliveryRecord } from '../notifications/types.js';
 import type { OrderStatusChangeRecord } from '../orders/types.js';
-import type { Services } from '../services.js';
+import type { Domain } from '../domain.js';
 
 export interface Loaders {
   /** An order's changes, oldest first. */
@@ -26,9 +26,9 @@ function batchOf<V>(read: (ids: readonly string[]) => Promise<Map<string, V[]>>)
   };
 }
 
-export function createLoaders(services: Pick<Services, 'orders' | 'notifications'>): Loaders {
+export function createLoaders(domain: Pick<Domain, 'orders' | 'notifications'>): Loaders {
   return {
-    orderHistory: new DataLoader(batchOf((ids) => services.orders.histories(ids)), { cache: false }),
-    notificationDeliveries: new DataLoader(batchOf((ids) => services.notifications.deliveries(ids)), { cache: false }),
+    orderHistory: new DataLoader(batchOf((ids) => domain.orders.histories(ids)), { cache: false }),
+    notificationDeliveries: new DataLoader(batchOf((ids) => domain.notifications.deliveries(ids)), { cache: false }),
   };
 }

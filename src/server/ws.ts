@@ -14,11 +14,11 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { AuthError, type Principal } from '../auth/principal.js';
 import type { EdgeLease } from '../edge/policy.js';
 import { endedError } from '../edge/types.js';
-import type { Services } from '../services.js';
+import type { Infrastructure } from '../infrastructure.js';
 import { resolvePersisted } from './apq.js';
 import { closeInBatches } from './drain.js';
 import { clientError, ErrorCode } from '../schema/errors.js';
-import { authenticate } from './context.js';
+import { authenticate, type AuthDeps } from './context.js';
 import { countProtocolRefusals } from './plugins/request-guards.js';
 import { GRAPHQL_PATH, type PaypulseYoga } from './yoga.js';
 
@@ -71,20 +71,22 @@ function withCode(errors: readonly GraphQLError[], code: string): GraphQLError[]
   return errors.map((e) => (e.extensions?.code ? e : new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, originalError: e.originalError, extensions: { ...e.extensions, code } })));
 }
 
-export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, services: Services): SocketServer {
-  const { config, logger } = services;
+/** What the WebSocket adapter needs beside Yoga: credentials, the edge, APQ, its limits, metrics and logs. */
+export type SocketDeps = Pick<Infrastructure, 'config' | 'logger' | 'metrics' | 'persistedQueries' | 'edge'> & { auth: AuthDeps };
+
+export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, deps: SocketDeps): SocketServer {
+  const { config, logger, metrics, persistedQueries, edge } = deps;
   const wss = new WebSocketServer({ server: http, path: GRAPHQL_PATH, maxPayload: config.limits.maxBodyBytes });
-  const { edge } = services;
 
   wss.on('connection', (socket) =>
     socket.on('error', (error: Error & { code?: string }) => {
-      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') services.metrics.refuse(ErrorCode.PayloadTooLarge);
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') metrics.refuse(ErrorCode.PayloadTooLarge);
     }),
   );
 
   const refused = (errors: readonly GraphQLError[], code: string) => {
     const coded = withCode(errors, code);
-    countProtocolRefusals(services.metrics, coded);
+    countProtocolRefusals(metrics, coded);
     return coded;
   };
 
@@ -97,20 +99,20 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
         const params = ctx.connectionParams ?? {};
         const read = (key: string) => (typeof params[key] === 'string' ? (params[key] as string) : undefined);
         try {
-          const principal = await authenticate(services, {
+          const principal = await authenticate(deps.auth, {
             authorization: read('authorization') ?? read('Authorization'),
             apiKey: read('x-api-key') ?? read('apiKey'),
           });
           // Every operation needs an identity; refusing here saves a socket per anonymous client.
           if (!principal) {
-            services.metrics.refuse(ErrorCode.Unauthenticated);
+            metrics.refuse(ErrorCode.Unauthenticated);
             return false;
           }
           const socket = ctx.extra.socket;
           // Counted across transports and instances (src/edge).
           const lease = await edge.open(principal, 'ws');
           if (!lease) {
-            services.metrics.refuse('TOO_MANY_SOCKETS');
+            metrics.refuse('TOO_MANY_SOCKETS');
             socket.close(TOO_MANY_SOCKETS, 'too many sockets for this credential');
             return false;
           }
@@ -123,12 +125,12 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
           lease.onEnd((code) => socket.close(CloseCode.Forbidden, code));
           ctx.extra.lease = lease;
           ctx.extra.principal = principal;
-          services.metrics.sockets.inc();
+          metrics.sockets.inc();
           return true;
         } catch (error) {
           if (error instanceof AuthError) {
             logger.info({ reason: error.message }, 'websocket connection refused');
-            services.metrics.refuse(error.code);
+            metrics.refuse(error.code);
             return false;
           }
           throw error;
@@ -136,9 +138,9 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
       },
       onClose: (ctx, code) => {
         const refusal = code === undefined ? undefined : PROTOCOL_CLOSES[code];
-        if (refusal) services.metrics.refuse(refusal);
+        if (refusal) metrics.refuse(refusal);
         if (ctx.extra.lease) {
-          services.metrics.sockets.dec();
+          metrics.sockets.dec();
           void ctx.extra.lease.release();
         }
       },
@@ -159,16 +161,16 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
         ctx.extra.lease?.active();
         const operations = (ctx.extra.operations ??= new Set());
         if (operations.size >= config.limits.sockets.subscriptionsPerSocket) {
-          services.metrics.refuse(ErrorCode.TooManySubscriptions);
+          metrics.refuse(ErrorCode.TooManySubscriptions);
           return [clientError(ErrorCode.TooManySubscriptions, `at most ${config.limits.sockets.subscriptionsPerSocket} operations at once on one socket`)];
         }
         operations.add(id);
         // APQ over graphql-ws: a `subscribe` may name a persisted document by hash (server/apq.ts).
         let query = payload.query;
-        if (services.persistedQueries) {
-          const resolved = await resolvePersisted(services.persistedQueries, payload);
+        if (persistedQueries) {
+          const resolved = await resolvePersisted(persistedQueries, payload);
           if ('error' in resolved) {
-            services.metrics.refuse(String(resolved.error.extensions.code));
+            metrics.refuse(String(resolved.error.extensions.code));
             return [resolved.error];
           }
           query = resolved.query;

@@ -5,9 +5,10 @@ import { useEdge } from '../edge/plugin.js';
 import type { Logger } from '../lib/logger.js';
 import { schema } from '../schema/index.js';
 import type { GraphQLContext } from '../schema/builder.js';
-import type { Services } from '../services.js';
+import type { Domain } from '../domain.js';
+import type { Infrastructure } from '../infrastructure.js';
 import { usePersistedQueries } from './apq.js';
-import { createCallerResolver, createContextFactory, type SocketInitialContext } from './context.js';
+import { createCallerResolver, createContextFactory, type AuthDeps, type SocketInitialContext } from './context.js';
 import { createGraphiQLRenderer, graphiqlOptions } from './graphiql.js';
 import { useHttpSubscriptions } from './plugins/http-subscriptions.js';
 import { useOperationMetrics } from './plugins/operation-metrics.js';
@@ -30,38 +31,45 @@ export interface YogaServerOptions {
   graphiqlHeaders?: () => Record<string, string> | undefined;
 }
 
-export function createYogaServer(services: Services, options: YogaServerOptions = {}): PaypulseYoga {
+/** What the HTTP adapter needs: the domain for the context, and the infrastructure of its plugins. */
+export type YogaDeps = Pick<Infrastructure, 'config' | 'logger' | 'metrics' | 'rateLimiter' | 'persistedQueries' | 'edge'> & {
+  domain: Domain;
+  auth: AuthDeps;
+};
+
+export function createYogaServer(deps: YogaDeps, options: YogaServerOptions = {}): PaypulseYoga {
+  const { config, logger, metrics, rateLimiter, persistedQueries, edge } = deps;
   // Read once at start: a missing or broken manifest stops the server instead of refusing everything.
-  const trusted = services.config.limits.trustedDocuments ? loadTrustedDocuments(services.config.limits.trustedDocuments) : undefined;
-  const { exposure } = services.config;
-  const callers = createCallerResolver(services);
+  const trusted = config.limits.trustedDocuments ? loadTrustedDocuments(config.limits.trustedDocuments) : undefined;
+  const { exposure } = config;
+  const callers = createCallerResolver(deps.auth);
   return createYoga<Partial<SocketInitialContext>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: createContextFactory(services, callers),
+    context: createContextFactory(deps.domain, callers),
     cors: corsFor(exposure.corsOrigins),
     plugins: [
-      ...(trusted ? [useTrustedDocuments(trusted, services.metrics)] : []),
+      ...(trusted ? [useTrustedDocuments(trusted, metrics)] : []),
       // Apollo's automatic persisted queries (server/apq.ts); never beside trusted documents.
-      ...(services.persistedQueries && !trusted ? [usePersistedQueries(services.persistedQueries, services.metrics)] : []),
-      useRequestGuards(services.metrics),
+      ...(persistedQueries && !trusted ? [usePersistedQueries(persistedQueries, metrics)] : []),
+      useRequestGuards(metrics),
       // graphql-sse's single connection mode (PUT reservations) on the same path.
-      useGraphQLSSESingleConnection(services, GRAPHQL_PATH),
-      useQueryLimits(services.config.limits.query, services.metrics),
-      useStorableInput(services.metrics),
-      useSchemaExposure({ exposure, callers, metrics: services.metrics }),
-      useRateLimit({ limiter: services.rateLimiter, ...services.config.limits.rate, metrics: services.metrics }),
-      useOperationMetrics(services.metrics),
-      usePhaseMetrics(services.metrics),
+      useGraphQLSSESingleConnection({ config, logger, metrics, persistedQueries, edge, auth: deps.auth }, GRAPHQL_PATH),
+      useQueryLimits(config.limits.query, metrics),
+      useStorableInput(metrics),
+      useSchemaExposure({ exposure, callers, metrics }),
+      useRateLimit({ limiter: rateLimiter, ...config.limits.rate, metrics }),
+      useOperationMetrics(metrics),
+      usePhaseMetrics(metrics),
       // The edge for SSE and multipart streams (src/edge); the multipart writer comes after it.
-      useEdge({ edge: services.edge, callers, metrics: services.metrics, maxSessionsPerCredential: services.config.limits.sockets.perCredential }),
-      useHttpSubscriptions({ heartbeatMs: services.config.subscriptions.multipartHeartbeatMs }),
+      useEdge({ edge, callers, metrics, maxSessionsPerCredential: config.limits.sockets.perCredential }),
+      useHttpSubscriptions({ heartbeatMs: config.subscriptions.multipartHeartbeatMs }),
     ],
     landingPage: false,
     // Validation is cached by useQueryLimits (whose limits depend on variables); parse errors are
     // not cached, so every refused document is counted in paypulse_refusals_total.
     parserAndValidationCache: { validationCache: false, errorCache: { get: () => undefined, set: () => {} } },
-    logging: yogaLogger(services.logger),
+    logging: yogaLogger(logger),
     // Internal error text (and a parser's own error, which Yoga attaches as
     // `extensions.originalError` even when masking) reaches clients only with ERROR_DETAILS;
     // errors made with clientError always do.

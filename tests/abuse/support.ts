@@ -72,7 +72,7 @@ export async function expectAlive(t: TestApp, token: string): Promise<void> {
 export type RowCounts = Record<'events' | 'payments' | 'keys' | 'merchants' | 'wallets' | 'orders' | 'deadLetters', number>;
 
 export async function rowCounts(t: TestApp): Promise<RowCounts> {
-  const p = t.app.services.db.prisma;
+  const p = t.db.prisma;
   const [events, payments, keys, merchants, wallets, orders, deadLetters] = await Promise.all([
     p.paymentEvent.count(),
     p.payment.count(),

@@ -30,7 +30,7 @@ for (const mode of ['embedded', 'services'] as const) {
       const e = (eventId: string, type: string, extra: Record<string, unknown>) => ({
         eventId, merchantId, type, provider: 'mpesa', currency: 'KES', amountMinor: '0', ...extra,
       });
-      const result = await t.app.services.pipeline.ingest(
+      const result = await t.pipeline.ingest(
         [
           // Yesterday: c1's first payment (so c1 is not new today), by card.
           e('y1', 'payment.completed', { reference: 'R4', amountMinor: '50000', feeMinor: '500', customerId: 'c1', paymentMethod: 'card', occurredAt: at(-DAY) }),
@@ -148,7 +148,7 @@ describe('dashboardUpdated', () => {
     // 60 events in 12 quick calls: far fewer than 12 updates, the last one with all 60.
     for (let b = 0; b < 12; b++) {
       const events = Array.from({ length: 5 }, (_, i) => ({ eventId: `l${b}-${i}`, merchantId, type: 'payment.completed', provider: 'mpesa', amountMinor: '100', currency: 'KES' }));
-      await t.app.services.pipeline.ingest(events, { source: 'api' });
+      await t.pipeline.ingest(events, { source: 'api' });
     }
     await waitUntil(() => sub.data().at(-1)!.dashboardUpdated.today[0]?.transactions === 60, 30_000, () => `last update: ${JSON.stringify(sub.data().at(-1))}`);
     await new Promise((r) => setTimeout(r, 600));

@@ -61,8 +61,8 @@ for (const mode of ['embedded', 'services'] as const) {
       const hourly = await t.gql(Buckets, { ...range, granularity: 'HOURLY' }, { token: m.token });
       expect(hourly.data!.analytics.map((b) => [b.bucket, b.totals.transactions])).toEqual([['2026-11-20T23:00:00.000Z', 1]]);
       // Not just hidden: the stored buckets are gone too.
-      expect(await t.app.services.db.prisma.aggDaily.count({ where: { merchantId: m.id } })).toBe(1);
-      expect(await t.app.services.db.prisma.aggHourly.count({ where: { merchantId: m.id } })).toBe(1);
+      expect(await t.db.prisma.aggDaily.count({ where: { merchantId: m.id } })).toBe(1);
+      expect(await t.db.prisma.aggHourly.count({ where: { merchantId: m.id } })).toBe(1);
     });
 
     it('refuses an amount above 10^15 for that item only, stores its neighbours, and every query keeps answering (defect 5)', async () => {
@@ -146,7 +146,7 @@ for (const mode of ['embedded', 'services'] as const) {
           expect(res.json?.errors?.map((e: { extensions?: { code?: string } }) => e.extensions?.code), name).toEqual(['BAD_USER_INPUT']);
         }
       }
-      expect(await t.app.services.db.prisma.order.count({ where: { merchantId: m.id } })).toBe(0);
+      expect(await t.db.prisma.order.count({ where: { merchantId: m.id } })).toBe(0);
     });
   });
 }

@@ -75,11 +75,11 @@ for (const mode of MODES) {
         [{ audience: 'EVERYONE', title: ' ' }, 'BAD_USER_INPUT'],
         [{ audience: 'EVERYONE', body: 'x'.repeat(4001) }, 'BAD_USER_INPUT'],
       ];
-      const before = await t.app.services.db.prisma.announcement.count();
+      const before = await t.db.prisma.announcement.count();
       for (const [vars, code] of bad) {
         expect((await t.gql(Broadcast, { ...base, ...vars } as never, { token: admin })).errors?.[0]?.extensions?.code, JSON.stringify(vars)).toBe(code);
       }
-      expect(await t.app.services.db.prisma.announcement.count()).toBe(before);
+      expect(await t.db.prisma.announcement.count()).toBe(before);
     });
   });
 }

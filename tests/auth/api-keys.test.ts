@@ -49,7 +49,7 @@ describe('API keys (embedded)', () => {
     it('stores only the SHA-256 of the key, never the secret', async () => {
       const m = await newMerchant(t);
       const { secret, apiKey } = await createKey(m);
-      const row = await t.app.services.db.prisma.apiKey.findUniqueOrThrow({ where: { id: apiKey.id } });
+      const row = await t.db.prisma.apiKey.findUniqueOrThrow({ where: { id: apiKey.id } });
       expect(row.secretHash).toBe(sha256(secret));
       const randomPart = KEY_SHAPE.exec(secret)![2]!;
       const stored = JSON.stringify(row);
@@ -105,7 +105,7 @@ describe('API keys (embedded)', () => {
       const { secret, apiKey } = await createKey(m);
       const before = Date.now();
       await t.gql(Me, {}, { apiKey: secret });
-      const prisma = t.app.services.db.prisma;
+      const prisma = t.db.prisma;
       await waitUntil(async () => (await prisma.apiKey.findUniqueOrThrow({ where: { id: apiKey.id } })).lastUsedAt !== null, WAIT_MS, () => 'lastUsedAt set');
       const row = await prisma.apiKey.findUniqueOrThrow({ where: { id: apiKey.id } });
       expect(row.lastUsedAt!.getTime()).toBeGreaterThanOrEqual(before - 1_000);
@@ -140,7 +140,7 @@ describe('API keys (embedded)', () => {
     it('refuses a key whose stored expiry is in the past', async () => {
       const m = await newMerchant(t);
       const { secret, apiKey } = await createKey(m);
-      await t.app.services.db.prisma.apiKey.update({ where: { id: apiKey.id }, data: { expiresAt: new Date(Date.now() - 1_000) } });
+      await t.db.prisma.apiKey.update({ where: { id: apiKey.id }, data: { expiresAt: new Date(Date.now() - 1_000) } });
       await expectKeyRefused(secret, m.id);
     });
 
@@ -152,7 +152,7 @@ describe('API keys (embedded)', () => {
       await expectKeyRefused(`${prefix}_${flipped}`, m.id);
       await expectKeyRefused(`${prefix}_${'x'.repeat(43)}`, m.id);
       await sleep(200);
-      const row = await t.app.services.db.prisma.apiKey.findUniqueOrThrow({ where: { id: apiKey.id } });
+      const row = await t.db.prisma.apiKey.findUniqueOrThrow({ where: { id: apiKey.id } });
       expect(row.lastUsedAt).toBeNull();
     });
 
@@ -190,7 +190,7 @@ describe('API keys (embedded)', () => {
         const res = await t.gql(RevokeApiKey, { id }, { apiKey: secret });
         expect(errorCodes(res)).toEqual(['FORBIDDEN']);
       }
-      const rows = await t.app.services.db.prisma.apiKey.findMany({ where: { merchantId: m.id } });
+      const rows = await t.db.prisma.apiKey.findMany({ where: { merchantId: m.id } });
       expect(rows.map((r) => r.revokedAt)).toEqual([null, null]);
       expect((await t.gql(Me, {}, { apiKey: other.secret })).errors).toBeUndefined();
     });
@@ -227,7 +227,7 @@ describe('API keys (embedded)', () => {
       const res = await t.gql(RevokeApiKey, { id: bKey.apiKey.id }, { token: a.token });
       expect(errorCodes(res)).toEqual(['NOT_FOUND']);
       expect(res.data ?? null).toBeNull();
-      const row = await t.app.services.db.prisma.apiKey.findUniqueOrThrow({ where: { id: bKey.apiKey.id } });
+      const row = await t.db.prisma.apiKey.findUniqueOrThrow({ where: { id: bKey.apiKey.id } });
       expect(row.revokedAt).toBeNull();
       expect((await t.gql(IngestOne, { event: eventInput() }, { apiKey: bKey.secret })).data?.ingestPaymentEvent.status).toBe('INGESTED');
     });

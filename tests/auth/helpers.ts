@@ -18,11 +18,11 @@ export const nowSeconds = () => Math.floor(Date.now() / 1000);
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 export function eventCount(t: TestApp, merchantId?: string): Promise<number> {
-  return t.app.services.db.prisma.paymentEvent.count(merchantId ? { where: { merchantId } } : undefined);
+  return t.db.prisma.paymentEvent.count(merchantId ? { where: { merchantId } } : undefined);
 }
 
 export function keyCount(t: TestApp, merchantId?: string): Promise<number> {
-  return t.app.services.db.prisma.apiKey.count(merchantId ? { where: { merchantId } } : undefined);
+  return t.db.prisma.apiKey.count(merchantId ? { where: { merchantId } } : undefined);
 }
 
 type ErrorLike = { extensions?: Record<string, unknown> | undefined };

@@ -151,7 +151,7 @@ describe('JWT over HTTP (embedded)', () => {
   });
 
   it('does not fall back to an API key when the bearer token is bad', async () => {
-    const { secret } = await t.app.services.apiKeys.create({ merchantId: m.id, name: 'fallback' });
+    const { secret } = await t.domain.apiKeys.create({ merchantId: m.id, name: 'fallback' });
     const res = await t.post({ query: 'query { me { kind } }' }, { token: 'garbage', apiKey: secret });
     expect(errorCodes(res.json)).toEqual(['UNAUTHENTICATED']);
     expect(res.status).toBe(401);

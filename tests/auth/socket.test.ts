@@ -24,7 +24,7 @@ for (const mode of ['embedded', 'services'] as const) {
     });
     afterAll(() => t?.stop());
     afterEach(async () => {
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() === 0, WAIT_MS, () => 'subscriptions released');
+      await waitUntil(() => t.pubsub.activeSubscriptions() === 0, WAIT_MS, () => 'subscriptions released');
     });
 
     /** Opens a socket with `params`, starts a subscription, and expects a 4403 close with nothing delivered. */
@@ -38,14 +38,14 @@ for (const mode of ['embedded', 'services'] as const) {
       await sub.done;
       expect(acknowledged).toBe(false);
       expect(sub.results).toEqual([]);
-      expect(t.app.services.pubsub.activeSubscriptions()).toBe(0);
+      expect(t.pubsub.activeSubscriptions()).toBe(0);
     }
 
     it('accepts a bearer token in connectionParams and delivers events', async () => {
       const m = await newMerchant(t);
       const client = t.wsClient({ authorization: `Bearer ${m.token}` });
       const sub = collect(client, LiveEvents, {});
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() === 1, WAIT_MS, () => 'subscribed');
+      await waitUntil(() => t.pubsub.activeSubscriptions() === 1, WAIT_MS, () => 'subscribed');
       const input = eventInput();
       await t.gql(IngestOne, { event: input }, { token: m.token });
       const [first] = await sub.waitFor(1, WAIT_MS);
@@ -62,7 +62,7 @@ for (const mode of ['embedded', 'services'] as const) {
         return { authorization: `Bearer ${m.token}` };
       });
       const sub = collect(client, LiveEvents, {});
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() === 1, WAIT_MS, () => 'subscribed');
+      await waitUntil(() => t.pubsub.activeSubscriptions() === 1, WAIT_MS, () => 'subscribed');
       const input = eventInput();
       await t.gql(IngestOne, { event: input }, { token: m.token });
       const [first] = await sub.waitFor(1, WAIT_MS);
@@ -73,10 +73,10 @@ for (const mode of ['embedded', 'services'] as const) {
 
     it('accepts an API key in connectionParams', async () => {
       const m = await newMerchant(t);
-      const { secret } = await t.app.services.apiKeys.create({ merchantId: m.id, name: 'ws' });
+      const { secret } = await t.domain.apiKeys.create({ merchantId: m.id, name: 'ws' });
       const client = t.wsClient({ 'x-api-key': secret });
       const sub = collect(client, LiveEvents, {});
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() === 1, WAIT_MS, () => 'subscribed');
+      await waitUntil(() => t.pubsub.activeSubscriptions() === 1, WAIT_MS, () => 'subscribed');
       const input = eventInput();
       await t.gql(IngestOne, { event: input }, { apiKey: secret });
       const [first] = await sub.waitFor(1, WAIT_MS);
@@ -119,9 +119,9 @@ for (const mode of ['embedded', 'services'] as const) {
 
     it('closes with 4403 on a revoked or tampered API key', async () => {
       const m = await newMerchant(t);
-      const { secret, apiKey } = await t.app.services.apiKeys.create({ merchantId: m.id, name: 'ws' });
+      const { secret, apiKey } = await t.domain.apiKeys.create({ merchantId: m.id, name: 'ws' });
       await expectRefused({ 'x-api-key': `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}` });
-      await t.app.services.apiKeys.revoke({ id: apiKey.id, merchantId: m.id });
+      await t.domain.apiKeys.revoke({ id: apiKey.id, merchantId: m.id });
       await expectRefused({ 'x-api-key': secret });
     });
 
@@ -136,14 +136,14 @@ for (const mode of ['embedded', 'services'] as const) {
       const close = nextClose(client);
       const sub = collect(client, LiveEvents, {});
       await within(open, WAIT_MS, 'connection ack');
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() === 1, WAIT_MS, () => 'subscribed');
+      await waitUntil(() => t.pubsub.activeSubscriptions() === 1, WAIT_MS, () => 'subscribed');
       expect(Date.now()).toBeLessThan(exp * 1000);
 
       const code = await within(close, WAIT_MS, 'close at token expiry');
       // Never before the expiry (how long after it depends on the machine's load, so it is not asserted).
       expect(Date.now()).toBeGreaterThanOrEqual(exp * 1000 - 50);
       expect(code).toBe(FORBIDDEN);
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() === 0, WAIT_MS, () => 'subscription released at expiry');
+      await waitUntil(() => t.pubsub.activeSubscriptions() === 0, WAIT_MS, () => 'subscription released at expiry');
 
       // Events after the close are not delivered to the dead subscription.
       await t.gql(IngestOne, { event: eventInput() }, { token: m.token });
@@ -155,7 +155,7 @@ for (const mode of ['embedded', 'services'] as const) {
     it('closes the socket with 4403 when its API key expires', async () => {
       const m = await newMerchant(t);
       const expiresAt = new Date(Date.now() + 5_000);
-      const { secret } = await t.app.services.apiKeys.create({ merchantId: m.id, name: 'short-lived', expiresAt });
+      const { secret } = await t.domain.apiKeys.create({ merchantId: m.id, name: 'short-lived', expiresAt });
       const client = t.wsClient({ 'x-api-key': secret });
       const open = connected(client);
       const close = nextClose(client);
@@ -170,11 +170,11 @@ for (const mode of ['embedded', 'services'] as const) {
     // same hole, so revocation must end the key's open sockets too.
     it('closes the socket with 4403 when its API key is revoked, and delivers nothing after', async () => {
       const m = await newMerchant(t);
-      const { secret, apiKey } = await t.app.services.apiKeys.create({ merchantId: m.id, name: 'revoked-live' });
+      const { secret, apiKey } = await t.domain.apiKeys.create({ merchantId: m.id, name: 'revoked-live' });
       const client = t.wsClient({ 'x-api-key': secret });
       const close = nextClose(client);
       const sub = collect(client, LiveEvents, {});
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() === 1, WAIT_MS, () => 'subscribed');
+      await waitUntil(() => t.pubsub.activeSubscriptions() === 1, WAIT_MS, () => 'subscribed');
 
       const revoked = await t.post({ query: 'mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }', variables: { id: apiKey.id } }, { token: m.token });
       expect(revoked.json.errors).toBeUndefined();

@@ -24,7 +24,7 @@ describe('credential re-check on subscribe', () => {
   // open socket is not closed by the sessions channel, so only the re-check can catch it.
   it('refuses the next subscribe of an API key revoked while its socket stays open, with UNAUTHENTICATED and 4403', async () => {
     const m = await newMerchant(t);
-    const { secret, apiKey } = await t.app.services.apiKeys.create({ merchantId: m.id, name: 'recheck' });
+    const { secret, apiKey } = await t.domain.apiKeys.create({ merchantId: m.id, name: 'recheck' });
     // Not lazy: the socket stays open between operations, so the second subscribe reuses it.
     const client = t.wsClient({ 'x-api-key': secret }, { lazy: false, onNonLazyError: () => {} });
     let connections = 0;
@@ -34,7 +34,7 @@ describe('credential re-check on subscribe', () => {
     await ack;
     expect(first.data.me).toMatchObject({ kind: 'API_KEY', merchantId: m.id });
 
-    await t.app.services.apiKeys.revoke({ id: apiKey.id, merchantId: m.id });
+    await t.domain.apiKeys.revoke({ id: apiKey.id, merchantId: m.id });
     expect(t.app.sockets()).toBe(1);
     const before = await sample(t, 'paypulse_refusals_total{reason="API_KEY_REVOKED"}');
     const close = nextClose(client);
@@ -47,7 +47,7 @@ describe('credential re-check on subscribe', () => {
 
   it('keeps serving a subscribe from an API key that is still active', async () => {
     const m = await newMerchant(t);
-    const { secret } = await t.app.services.apiKeys.create({ merchantId: m.id, name: 'active' });
+    const { secret } = await t.domain.apiKeys.create({ merchantId: m.id, name: 'active' });
     const client = t.wsClient({ 'x-api-key': secret }, { lazy: false, onNonLazyError: () => {} });
     let connections = 0;
     client.on('connected', () => void (connections += 1));
@@ -67,16 +67,16 @@ await describeWith(['postgres', 'redis'], 'revokeApiKey across instances', () =>
 
   it("closes the key's socket on the other instance with 4403, and its subscription ends", async () => {
     const m = await newMerchant(a);
-    const { secret, apiKey } = await a.app.services.apiKeys.create({ merchantId: m.id, name: 'cluster-revoke' });
+    const { secret, apiKey } = await a.domain.apiKeys.create({ merchantId: m.id, name: 'cluster-revoke' });
     const client = b.wsClient({ 'x-api-key': secret });
     const close = nextClose(client);
     const sub = collect(client, LiveEvents, {});
-    await waitUntil(() => b.app.services.pubsub.activeSubscriptions() === 1, WAIT_MS, () => 'subscribed on b');
+    await waitUntil(() => b.pubsub.activeSubscriptions() === 1, WAIT_MS, () => 'subscribed on b');
 
     const revoked = await a.gql(RevokeApiKey, { id: apiKey.id }, { token: m.token });
     expect(revoked.errors).toBeUndefined();
     expect(await within(close, WAIT_MS, 'close on b after revocation on a')).toBe(4403);
     await sub.done;
-    await waitUntil(() => b.app.services.pubsub.activeSubscriptions() === 0, WAIT_MS, () => 'subscription released on b');
+    await waitUntil(() => b.pubsub.activeSubscriptions() === 0, WAIT_MS, () => 'subscription released on b');
   });
 });

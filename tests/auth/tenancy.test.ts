@@ -30,7 +30,7 @@ for (const mode of ['embedded', 'services'] as const) {
     beforeEach(async () => {
       a = await newMerchant(t);
       b = await newMerchant(t);
-      aKey = (await t.app.services.apiKeys.create({ merchantId: a.id, name: 'a-backend' })).secret;
+      aKey = (await t.domain.apiKeys.create({ merchantId: a.id, name: 'a-backend' })).secret;
       const input = eventInput();
       bEventId = input.eventId;
       const stored = await t.gql(IngestOne, { event: input }, { token: b.token });
@@ -38,7 +38,7 @@ for (const mode of ['embedded', 'services'] as const) {
     });
     afterEach(async () => {
       // Every test leaves no live subscription behind (the next one counts them).
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() === 0, WAIT_MS, () => 'subscriptions released');
+      await waitUntil(() => t.pubsub.activeSubscriptions() === 0, WAIT_MS, () => 'subscriptions released');
     });
 
     it("refuses merchant A's query naming merchant B with FORBIDDEN and no data", async () => {
@@ -100,7 +100,7 @@ for (const mode of ['embedded', 'services'] as const) {
         expect(out.results.map((r) => [r.index, r.status])).toEqual([[0, 'INGESTED'], [1, 'REJECTED'], [2, 'INGESTED']]);
         expect(await eventCount(t, b.id)).toBe(1);
         expect(await eventCount(t, a.id)).toBe(2);
-        const bRows = await t.app.services.db.prisma.paymentEvent.findMany({ where: { eventId: foreign.eventId } });
+        const bRows = await t.db.prisma.paymentEvent.findMany({ where: { eventId: foreign.eventId } });
         expect(bRows).toEqual([]);
       });
     }
@@ -109,7 +109,7 @@ for (const mode of ['embedded', 'services'] as const) {
       const client = t.wsClient({ authorization: `Bearer ${a.token}` });
       const sub = collect(client, LiveEvents, { filter: { merchantId: b.id } });
       expect(await subscriptionErrorCodes(sub)).toEqual(['FORBIDDEN']);
-      expect(t.app.services.pubsub.activeSubscriptions()).toBe(0);
+      expect(t.pubsub.activeSubscriptions()).toBe(0);
 
       await t.gql(IngestOne, { event: eventInput() }, { token: b.token });
       await sleep(QUIET_MS);
@@ -120,13 +120,13 @@ for (const mode of ['embedded', 'services'] as const) {
     it("never delivers merchant B's events to merchant A's unfiltered subscription", async () => {
       const client = t.wsClient({ authorization: `Bearer ${a.token}` });
       const sub = collect(client, LiveEvents, {});
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() === 1, WAIT_MS, () => 'A subscribed');
+      await waitUntil(() => t.pubsub.activeSubscriptions() === 1, WAIT_MS, () => 'A subscribed');
 
       const bLive = eventInput();
       const aLive = eventInput();
       expect((await t.gql(IngestOne, { event: bLive }, { token: b.token })).data?.ingestPaymentEvent.status).toBe('INGESTED');
       expect((await t.gql(IngestOne, { event: aLive }, { token: a.token })).data?.ingestPaymentEvent.status).toBe('INGESTED');
-      expect((await t.gql(IngestOne, { event: eventInput() }, { apiKey: (await t.app.services.apiKeys.create({ merchantId: b.id, name: 'b' })).secret })).errors).toBeUndefined();
+      expect((await t.gql(IngestOne, { event: eventInput() }, { apiKey: (await t.domain.apiKeys.create({ merchantId: b.id, name: 'b' })).secret })).errors).toBeUndefined();
 
       await sub.waitFor(1, WAIT_MS);
       await sleep(QUIET_MS);
@@ -150,7 +150,7 @@ for (const mode of ['embedded', 'services'] as const) {
 
       const client = t.wsClient({ authorization: `Bearer ${admin}` });
       const subB = collect(client, LiveEvents, { filter: { merchantId: b.id } });
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() === 1, WAIT_MS, () => 'admin subscribed');
+      await waitUntil(() => t.pubsub.activeSubscriptions() === 1, WAIT_MS, () => 'admin subscribed');
       await t.gql(IngestOne, { event: eventInput() }, { token: a.token });
       const live = eventInput();
       await t.gql(IngestOne, { event: live }, { token: b.token });

@@ -320,9 +320,9 @@ await describeWith([], 'authorization matrix from schema.graphql (embedded)', ()
     const bToken = await t.token({ sub: `staff-${b}`, role: 'merchant', merchantId: b });
 
     // A's data: everything it owns carries the marker.
-    const keyA = await t.app.services.apiKeys.create({ merchantId: a, name: `${MARKER}-key` });
-    const revokedA = await t.app.services.apiKeys.create({ merchantId: a, name: `${MARKER}-old-key` });
-    await t.app.services.apiKeys.revoke({ id: revokedA.apiKey.id, merchantId: a });
+    const keyA = await t.domain.apiKeys.create({ merchantId: a, name: `${MARKER}-key` });
+    const revokedA = await t.domain.apiKeys.create({ merchantId: a, name: `${MARKER}-old-key` });
+    await t.domain.apiKeys.revoke({ id: revokedA.apiKey.id, merchantId: a });
     const ingest = (token: string, event: Record<string, unknown>) =>
       fetch(t.url, {
         method: 'POST',
@@ -354,7 +354,7 @@ await describeWith([], 'authorization matrix from schema.graphql (embedded)', ()
       globalIds: [ids.order.id, ids.wallet.id, ...ids.paymentEvents.edges.map((e: { node: { id: string } }) => e.node.id)],
       notificationIds: [],
     };
-    const bKey = await t.app.services.apiKeys.create({ merchantId: b, name: 'b-key' });
+    const bKey = await t.domain.apiKeys.create({ merchantId: b, name: 'b-key' });
     callers = [
       { name: 'nobody', headers: {}, anonymous: true },
       { name: 'malformed token', headers: { authorization: 'Bearer not-a-token' }, anonymous: true },
@@ -411,21 +411,21 @@ await describeWith([], 'authorization matrix from schema.graphql (embedded)', ()
     for (const transport of ['ws', 'sse', 'multipart'] as const)
       for (const caller of callers)
         for (const op of ops) {
-          const active = t.app.services.pubsub.activeSubscriptions();
+          const active = t.pubsub.activeSubscriptions();
           let ended = false;
           const outcome = run(transport, caller, op, { until: stopped }).finally(() => (ended = true));
           open.push({ what: `${transport} ${caller.name} ${op.label}`, outcome });
           // Either the subscription is live on the server or it has been refused.
-          await waitUntil(() => ended || t.app.services.pubsub.activeSubscriptions() > active, WAIT_MS, () => `subscribe ${transport} ${caller.name} ${op.label}`);
+          await waitUntil(() => ended || t.pubsub.activeSubscriptions() > active, WAIT_MS, () => `subscribe ${transport} ${caller.name} ${op.label}`);
         }
     // A's control subscription, then A's activity: two events, an order change.
     const seen: string[] = [];
-    const base = t.app.services.pubsub.activeSubscriptions();
+    const base = t.pubsub.activeSubscriptions();
     const off = t.wsClient(aHeaders).subscribe(
       { query: 'subscription { paymentEvents { eventId } }' },
       { next: (r) => void seen.push((r.data as { paymentEvents: { eventId: string } }).paymentEvents.eventId), error: () => {}, complete: () => {} },
     );
-    await waitUntil(() => t.app.services.pubsub.activeSubscriptions() > base, WAIT_MS, () => 'control subscription');
+    await waitUntil(() => t.pubsub.activeSubscriptions() > base, WAIT_MS, () => 'control subscription');
     for (let i = 0; i < 2; i++) {
       const id = `${MARKER}-live-${i}`;
       await waitUntil(

@@ -100,14 +100,14 @@ await describeWith(['postgres', 'redis'], 'client protocols (services)', () => {
       const event = parts(text).find((p) => 'payload' in p) as { payload: { data: { paymentEvents: { eventId: string } } } };
       expect(event.payload.data.paymentEvents.eventId).toBe(input.eventId);
       await waitUntil(async () => (await sample(t, 'paypulse_subscriptions_active{transport="multipart"}')) === 0, 10_000, () => 'gauge back to 0');
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() === 0, 10_000, () => 'pubsub released');
+      await waitUntil(() => t.pubsub.activeSubscriptions() === 0, 10_000, () => 'pubsub released');
     });
 
     it('plain multipart/mixed streams bare results (incremental delivery framing)', async () => {
       const abort = new AbortController();
       const res = await post({ query: FEED }, { accept: 'multipart/mixed' }, abort.signal);
       expect(res.status).toBe(200);
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() > 0);
+      await waitUntil(() => t.pubsub.activeSubscriptions() > 0);
       const input = eventInput();
       await t.gql(IngestOne, { event: input }, { token });
       const text = await readUntil(res, abort, (s) => s.includes(input.eventId));
@@ -147,13 +147,13 @@ await describeWith(['postgres', 'redis'], 'client protocols (services)', () => {
       const res = await post({ query, extensions: { persistedQuery: { version: 1, sha256Hash: wrong } } });
       expect(res.status).toBe(400);
       expect((await res.json()).errors[0].extensions.code).toBe('PERSISTED_QUERY_MISMATCH');
-      expect(await t.app.services.persistedQueries!.get(wrong)).toBeNull();
+      expect(await t.app.infra.persistedQueries!.get(wrong)).toBeNull();
     });
 
     it('never stores a document that does not parse', async () => {
       const broken = '{ merchant { id ';
       await post({ query: broken, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(broken) } } });
-      expect(await t.app.services.persistedQueries!.get(sha256(broken))).toBeNull();
+      expect(await t.app.infra.persistedQueries!.get(sha256(broken))).toBeNull();
     });
 
     it('works over graphql-ws: a subscribe with an empty query and a registered hash runs the stored document', async () => {
@@ -213,11 +213,11 @@ await describeWith(['postgres', 'redis'], 'client protocols (services)', () => {
         }
         return undefined;
       })();
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() > 0);
+      await waitUntil(() => t.pubsub.activeSubscriptions() > 0);
       expect(await sample(t, 'paypulse_subscriptions_active{transport="sse"}')).toBe(1);
       await t.gql(IngestOne, { event: input }, { token });
       expect(await received).toBe(input.eventId);
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() === 0, 10_000, () => 'pubsub released after DELETE');
+      await waitUntil(() => t.pubsub.activeSubscriptions() === 0, 10_000, () => 'pubsub released after DELETE');
       client.dispose();
     });
 
@@ -302,7 +302,7 @@ describe('graphql-sse single connection at shutdown (embedded)', () => {
     expect(res.status).toBe(200);
     const op = await fetch(t.url, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', 'x-graphql-event-stream-token': stream }, body: JSON.stringify({ query: FEED, extensions: { operationId: 'live' } }) });
     expect(op.status).toBe(202);
-    await waitUntil(() => t.app.services.pubsub.activeSubscriptions() > 0);
+    await waitUntil(() => t.pubsub.activeSubscriptions() > 0);
     const body = res.text();
     await t.stop();
     // The stream ended (with the server's shutdown), it was not cut by the shutdown timeout.

@@ -75,7 +75,7 @@ function matrix(mode: Mode) {
     describe(transport, () => {
       it('ends the stream with API_KEY_REVOKED when its API key is revoked mid-stream', async () => {
         const m = await newMerchant(t);
-        const { secret, apiKey } = await t.app.services.apiKeys.create({ merchantId: m.id, name: `matrix-${transport}` });
+        const { secret, apiKey } = await t.domain.apiKeys.create({ merchantId: m.id, name: `matrix-${transport}` });
         const stream = openStream(t, transport, { apiKey: secret });
         await live(m, stream);
         const revoked = await t.gql(RevokeApiKey, { id: apiKey.id }, { token: m.token });
@@ -138,7 +138,7 @@ function matrix(mode: Mode) {
         const stream = openStream(t, transport, { token: await userToken(m, user) });
         await live(m, stream);
         await waitUntil(async () => (await sample(t, series)) === before + 1, END_MS, () => `${series} = ${before + 1}`);
-        const status = async () => (await t.app.services.presence.statuses([user]))[0]!.status;
+        const status = async () => (await t.domain.presence.statuses([user]))[0]!.status;
         await waitUntil(async () => (await status()) === 'ONLINE', END_MS, () => 'presence ONLINE');
         stream.stop();
         await waitUntil(async () => (await sample(t, series)) === before, END_MS, () => `${series} back to ${before}`);
@@ -312,7 +312,7 @@ await describeWith(['postgres', 'redis'], 'edge matrix across two instances', ()
       it('revokeApiKey on one instance ends the key\'s stream on the other with API_KEY_REVOKED', async () => {
         const { a, b } = two;
         const m = await newMerchant(a);
-        const { secret, apiKey } = await a.app.services.apiKeys.create({ merchantId: m.id, name: `cluster-${transport}` });
+        const { secret, apiKey } = await a.domain.apiKeys.create({ merchantId: m.id, name: `cluster-${transport}` });
         const stream = openStream(b, transport, { apiKey: secret });
         const input = eventInput();
         await a.gql(IngestOne, { event: input }, { token: m.token });

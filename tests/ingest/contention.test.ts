@@ -111,9 +111,9 @@ await describeWith(NEEDS.services, 'ingest under contention (services)', () => {
     // Not the merchant's first event: the count is a typical one.
     await t.gql(IngestOne, { event: eventInput() }, { token: m.token });
     const one = (reference: string) => [{ ...walletEvent(m.id, newWalletId(), 'payment.completed', 500n), walletId: null, customerId: 'cust-quiet', reference }];
-    const reference = createReferencePipeline(t.app.services);
+    const reference = createReferencePipeline(t.app.infra);
     const before = await countStatements(async () => void expect((await reference.ingest(one('Q-0'), { source: 'api' })).ingested).toBe(1));
-    const statements = await countStatements(async () => void expect((await t.app.services.pipeline.ingest(one('Q-1'), { source: 'api' })).ingested).toBe(1));
+    const statements = await countStatements(async () => void expect((await t.pipeline.ingest(one('Q-1'), { source: 'api' })).ingested).toBe(1));
     console.log(`[contention] one event: ${statements.length} statements (the reference pipeline: ${before.length})\n  ${statements.join('\n  ')}`);
     expect(statements.length).toBeLessThanOrEqual(12);
     expect(statements.length).toBeLessThan(before.length);

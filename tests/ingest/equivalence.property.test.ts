@@ -34,7 +34,7 @@ const GENERATED = new Set(['seq', 'receivedAt', 'at', 'updatedAt', 'createdAt'])
 /** Records what the app's pipeline publishes (its pubsub object is shared with the pipeline). */
 function recordPublishes(t: TestApp): [string, string, unknown][] {
   const published: [string, string, unknown][] = [];
-  const { pubsub } = t.app.services;
+  const { pubsub } = t;
   const publish = pubsub.publish.bind(pubsub);
   pubsub.publish = (async (topic: string, key: string, payload: unknown) => {
     if (INGEST_TOPICS.has(topic)) published.push([topic, key, JSON.parse(JSON.stringify(payload, (k, v: unknown) => (GENERATED.has(k) ? undefined : v)))]);
@@ -44,11 +44,11 @@ function recordPublishes(t: TestApp): [string, string, unknown][] {
 }
 
 async function prepare(side: Side, merchantId: string, s: Stream): Promise<Record<string, string>> {
-  const { services } = side.t.app;
-  await services.merchants.ensure({ id: merchantId, name: merchantId, timezone: s.zone, defaultCurrency: 'KES' });
+  const { domain, db } = side.t;
+  await domain.merchants.ensure({ id: merchantId, name: merchantId, timezone: s.zone, defaultCurrency: 'KES' });
   const orders: Record<string, string> = {};
   for (const [symbol, o] of Object.entries(ORDERS)) {
-    const order = await services.orders.create({
+    const order = await domain.orders.create({
       merchantId,
       vendorId: null,
       customerId: 'c1',
@@ -61,15 +61,15 @@ async function prepare(side: Side, merchantId: string, s: Stream): Promise<Recor
   }
   // Staff enrolled for the merchant, reachable by push and wanting even LOW payment notices.
   const staff = `staff-${merchantId}`;
-  await services.db.prisma.$executeRawUnsafe(`INSERT INTO notification_recipients (user_id, role, merchant_id) VALUES ($1, 'merchant', $2)`, staff, merchantId);
-  await services.db.prisma.$executeRawUnsafe(`INSERT INTO device_tokens (token, user_id, platform) VALUES ($1, $1, 'android')`, staff);
-  await services.db.prisma.$executeRawUnsafe(`INSERT INTO notification_preferences (user_id, type, push) VALUES ($1, 'payment.received', true)`, staff);
+  await db.prisma.$executeRawUnsafe(`INSERT INTO notification_recipients (user_id, role, merchant_id) VALUES ($1, 'merchant', $2)`, staff, merchantId);
+  await db.prisma.$executeRawUnsafe(`INSERT INTO device_tokens (token, user_id, platform) VALUES ($1, $1, 'android')`, staff);
+  await db.prisma.$executeRawUnsafe(`INSERT INTO notification_preferences (user_id, type, push) VALUES ($1, 'payment.received', true)`, staff);
   return orders;
 }
 
 /** Customers the outbox can reach: c1 by push and email, c2 by SMS only (push turned off for payments). */
 async function enrollCustomers(t: TestApp) {
-  const run = (sql: string) => t.app.services.db.prisma.$executeRawUnsafe(sql);
+  const run = (sql: string) => t.db.prisma.$executeRawUnsafe(sql);
   await run(`INSERT INTO notification_recipients (user_id, role, email, email_verified_at) VALUES ('c1', 'customer', 'c1@example.com', now())`);
   await run(`INSERT INTO notification_recipients (user_id, role, phone, phone_verified_at) VALUES ('c2', 'customer', '+254700000002', now())`);
   await run(`INSERT INTO device_tokens (token, user_id, platform) VALUES ('token-c1', 'c1', 'ios')`);
@@ -78,7 +78,7 @@ async function enrollCustomers(t: TestApp) {
 
 /** Every row the ingest writes for the merchant, by natural key; order ids replaced by their symbols. */
 async function tables(t: TestApp, merchantId: string, orders: Record<string, string>) {
-  const { prisma } = t.app.services.db;
+  const { prisma } = t.db;
   const rows = (sql: string) => prisma.$queryRawUnsafe<Record<string, unknown>[]>(sql, merchantId);
   const snapshot = {
     merchant: await rows(`SELECT last_event_seq FROM merchants WHERE id = $1`),
@@ -121,8 +121,8 @@ for (const mode of ['embedded', 'services'] as Mode[]) {
       const b = await startTestApp({ mode, env });
       for (const t of [a, b]) await enrollCustomers(t);
       const recorded = [recordPublishes(a), recordPublishes(b)] as const;
-      reference = { t: a, pipeline: createReferencePipeline(a.app.services), published: recorded[0] };
-      live = { t: b, pipeline: b.app.services.pipeline, published: recorded[1] };
+      reference = { t: a, pipeline: createReferencePipeline(a.app.infra), published: recorded[0] };
+      live = { t: b, pipeline: b.pipeline, published: recorded[1] };
     });
     afterAll(async () => {
       await reference?.t.stop();

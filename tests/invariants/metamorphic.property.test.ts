@@ -32,15 +32,15 @@ import { BASE, envelopes, ORDERS, rng, streamArb, VARIANTS, type Stream } from '
 const RUNS = Number(process.env.ANALYTICS_RUNS ?? 100);
 /** Everything derived for one merchant, with the merchant id and the arrival-bound columns left out. */
 async function snapshot(t: TestApp, merchantId: string, orders: Record<string, string>, s: Stream) {
-  const { prisma } = t.app.services.db;
+  const { prisma } = t.db;
   const rows = (sql: string) => prisma.$queryRawUnsafe<Record<string, unknown>[]>(sql, merchantId);
   const orderSymbol = new Map(Object.entries(orders).map(([symbol, id]) => [id, symbol]));
   const now = new Date(BASE + 86_400_000);
-  const analytics = t.app.services.analytics;
+  const analytics = t.domain.analytics;
   const currencies = [...new Set(s.events.map((e) => e.currency))].sort();
   const references = [...new Set(s.events.flatMap((e) => (e.reference === null ? [] : [e.reference as string])))].sort();
   const tracking = async (kind: 'payment' | 'transfer', reference: string) => {
-    const state = await t.app.services.tracking.state(kind, merchantId, reference);
+    const state = await t.domain.tracking.state(kind, merchantId, reference);
     return state && { status: state.status, latest: state.latest.eventId, customers: state.customerIds, history: state.history.map((h) => [h.status, h.event.eventId]) };
   };
   return normalise({
@@ -89,10 +89,10 @@ for (const mode of ['embedded', 'services'] as Mode[]) {
 
     async function deliver(s: Stream, variant: string) {
       const merchantId = `m_${randomUUID().slice(0, 10)}`;
-      await t.app.services.merchants.ensure({ id: merchantId, name: merchantId, timezone: s.zone, defaultCurrency: 'KES' });
+      await t.domain.merchants.ensure({ id: merchantId, name: merchantId, timezone: s.zone, defaultCurrency: 'KES' });
       const orders: Record<string, string> = {};
       for (const [symbol, o] of Object.entries(ORDERS)) {
-        const order = await t.app.services.orders.create({
+        const order = await t.domain.orders.create({
           merchantId,
           vendorId: null,
           customerId: 'c1',
@@ -108,7 +108,7 @@ for (const mode of ['embedded', 'services'] as Mode[]) {
       const results: IngestResult[] = [];
       await Promise.all(
         pipelines.map(async (batches, i) => {
-          const pipeline = (i === 1 && second ? second : t).app.services.pipeline;
+          const pipeline = (i === 1 && second ? second : t).pipeline;
           for (const batch of batches) results.push(await pipeline.ingest(batch, { source: 'api' }));
         }),
       );

@@ -96,7 +96,7 @@ await describeWith(['postgres', 'redis', 'kafka'], 'Kafka event source', () => {
 
         await produceAll(producer, names.topic, stream);
 
-        const prisma = t.app.services.db.prisma;
+        const prisma = t.db.prisma;
         await waitUntil(async () => (await prisma.paymentEvent.count({ where: { merchantId: { in: merchants } } })) >= valid.length, 120_000, () => 'all valid events stored');
         await waitUntil(async () => (await prisma.deadLetter.count({ where: { topic: names.topic } })) >= malformed.length, 60_000, () => 'all malformed dead-lettered');
 
@@ -163,7 +163,7 @@ await describeWith(['postgres', 'redis', 'kafka'], 'Kafka event source', () => {
       const merchantId = `late_${randomUUID().slice(0, 6)}`;
       const eventId = `evt-${randomUUID()}`;
       await producer.send({ topic: names.topic, acks: -1, messages: [{ key: merchantId, value: JSON.stringify(v2(merchantId, eventId)) }] });
-      const prisma = t.app.services.db.prisma;
+      const prisma = t.db.prisma;
       await waitUntil(async () => (await prisma.deadLetter.count({ where: { merchantId } })) === 1, WAIT_MS, () => 'dead-lettered');
 
       const admin = await t.adminToken();
@@ -201,7 +201,7 @@ await describeWith(['postgres', 'redis', 'kafka'], 'Kafka event source', () => {
     it('a replay that still fails reports why and stays pending', async () => {
       const merchantId = `never_${randomUUID().slice(0, 6)}`;
       await producer.send({ topic: names.topic, acks: -1, messages: [{ key: merchantId, value: JSON.stringify(v2(merchantId, `evt-${randomUUID()}`)) }] });
-      const prisma = t.app.services.db.prisma;
+      const prisma = t.db.prisma;
       await waitUntil(async () => (await prisma.deadLetter.count({ where: { merchantId } })) === 1, WAIT_MS, () => 'dead-lettered');
       const row = await prisma.deadLetter.findFirstOrThrow({ where: { merchantId } });
       const replayed = await t.post({ query: REPLAY, variables: { id: row.id.toString() } }, { token: await t.adminToken() });
@@ -234,7 +234,7 @@ await describeWith(['postgres', 'redis', 'kafka'], 'Kafka event source', () => {
 
       await sub.waitFor(1, WAIT_MS);
       expect(sub.data()[0]?.paymentEvents).toMatchObject({ eventId: input.eventId, merchantId });
-      const row = await t.app.services.db.prisma.paymentEvent.findUniqueOrThrow({ where: { merchantId_eventId: { merchantId, eventId: input.eventId } } });
+      const row = await t.db.prisma.paymentEvent.findUniqueOrThrow({ where: { merchantId_eventId: { merchantId, eventId: input.eventId } } });
       expect(row.source).toBe('api');
       expect(row.amountMinor).toBe(150_000n);
 
@@ -245,7 +245,7 @@ await describeWith(['postgres', 'redis', 'kafka'], 'Kafka event source', () => {
       await t.gql(IngestOne, { event: marker }, { token });
       await sub.waitFor(2, WAIT_MS);
       expect(sub.data().map((d) => d.paymentEvents.eventId)).toEqual([input.eventId, marker.eventId]);
-      expect(await t.app.services.db.prisma.paymentEvent.count({ where: { merchantId } })).toBe(2);
+      expect(await t.db.prisma.paymentEvent.count({ where: { merchantId } })).toBe(2);
     });
 
     it('refuses invalid items and unknown merchants at once and produces nothing for them', async () => {

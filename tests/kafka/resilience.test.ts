@@ -184,7 +184,7 @@ async function describeGroup(admin: Admin, groupId: string, topic: string) {
 
 /** Counts the events an app's pipeline newly stored, per merchant (a spy around the shared pipeline object the consumer calls). */
 function trackIngests(t: TestApp) {
-  const pipeline = t.app.services.pipeline;
+  const pipeline = t.pipeline;
   const ingest = pipeline.ingest.bind(pipeline);
   const stored = new Map<string, number>();
   pipeline.ingest = async (inputs, options) => {

@@ -78,7 +78,7 @@ describe('Kafka intake when the log does not acknowledge', () => {
       // A real kafkajs producer that was never connected: every send is refused at once.
       const producer = testKafka().producer();
       const config = { ...loadConfig({ KAFKA_BROKERS: '127.0.0.1:9' }).kafka! };
-      const intake = createKafkaIntake({ producer, config, merchants: t.app.services.merchants });
+      const intake = createKafkaIntake({ producer, config, merchants: t.domain.merchants });
       const event = { eventId: 'e1', type: 'payment.completed', provider: 'mpesa', amountMinor: '100', currency: 'KES' };
       await expect(intake.ingest([event], { source: 'api', merchantId: 'm_unacked' })).rejects.toBeInstanceOf(IntakeUnavailableError);
       // Invalid items alone never reach Kafka, so they are answered without it.

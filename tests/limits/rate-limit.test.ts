@@ -49,7 +49,7 @@ describe('rate limits over HTTP and WebSocket (embedded)', () => {
     expect(refused).toHaveLength(2);
     expect(refused[0]!.status).toBe(429);
     expect(refused[0]!.errors![0]!.extensions!.retryAfterMs).toBeGreaterThan(0);
-    const stored = await t.app.services.db.prisma.paymentEvent.findMany({ where: { merchantId: m.id } });
+    const stored = await t.db.prisma.paymentEvent.findMany({ where: { merchantId: m.id } });
     expect(stored.map((e) => e.eventId).sort()).toEqual(['rl-0', 'rl-1', 'rl-2', 'rl-3', 'rl-4']);
     expect(await sample(t, 'paypulse_refusals_total{reason="RATE_LIMITED"}')).toBe(before + 2);
   });

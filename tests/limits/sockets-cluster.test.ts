@@ -51,7 +51,7 @@ await describeWith(['postgres', 'redis'], 'sockets per credential across two ins
 
   it('one API key: the same limit across instances', async () => {
     const m = await newMerchant(a);
-    const { secret } = await a.app.services.apiKeys.create({ merchantId: m.id, name: 'cluster' });
+    const { secret } = await a.domain.apiKeys.create({ merchantId: m.id, name: 'cluster' });
     const params = { 'x-api-key': secret };
     const held = [await open(b.wsUrl, params), await open(a.wsUrl, params), await open(b.wsUrl, params)];
     expect(held.every((s) => s.acked)).toBe(true);

@@ -49,7 +49,7 @@ describe('trusted documents', () => {
 
   it('refuses any other document with 400 PERSISTED_QUERY_ONLY, runs nothing, and counts it', async () => {
     const before = await sample(t, 'paypulse_refusals_total{reason="PERSISTED_QUERY_ONLY"}');
-    const stored = await t.app.services.db.prisma.paymentEvent.count();
+    const stored = await t.db.prisma.paymentEvent.count();
     // The listed ingest mutation with one character changed is another document.
     const altered = print(IngestOne).replace('status', 'status ');
     for (const query of ['{ __typename }', '{ __schema { types { name } } }', altered, `${print(Me)} `]) {
@@ -57,7 +57,7 @@ describe('trusted documents', () => {
       expect(res.status, query).toBe(400);
       expect(res.json.errors.map((e: any) => e.extensions.code)).toEqual(['PERSISTED_QUERY_ONLY']);
     }
-    expect(await t.app.services.db.prisma.paymentEvent.count()).toBe(stored);
+    expect(await t.db.prisma.paymentEvent.count()).toBe(stored);
     expect(await sample(t, 'paypulse_refusals_total{reason="PERSISTED_QUERY_ONLY"}')).toBe(before + 4);
   });
 
@@ -72,7 +72,7 @@ describe('trusted documents', () => {
   it('over graphql-ws: a listed subscription streams, any other document is refused and the socket stays open', async () => {
     const client = t.wsClient({ authorization: `Bearer ${m.token}` });
     const sub = collect(client, LiveEvents, {});
-    await waitUntil(() => t.app.services.pubsub.activeSubscriptions() === 1, 10_000, () => 'subscribed');
+    await waitUntil(() => t.pubsub.activeSubscriptions() === 1, 10_000, () => 'subscribed');
     const input = eventInput();
     await t.post({ documentId: INGEST_ID, variables: { event: input } }, { token: m.token });
     const [first] = await sub.waitFor(1);

@@ -113,7 +113,7 @@ for (const mode of ['embedded', 'services'] as const) {
       const unread = (await t.gql(UnreadCount, {}, { token: me.token })).data!.unreadNotificationCount;
       // Every notification is either counted once by a mark or still unread: never both, never lost.
       expect(marked + unread).toBe(60);
-      expect(unread).toBe(await t.app.services.db.prisma.notification.count({ where: { userId: me.id, readAt: null } }));
+      expect(unread).toBe(await t.db.prisma.notification.count({ where: { userId: me.id, readAt: null } }));
     });
 
     it('refuses API keys and anonymous callers, and bad input, with codes and no change', async () => {
@@ -158,7 +158,7 @@ for (const mode of ['embedded', 'services'] as const) {
       const me = await newUser();
       const live = collect(t.wsClient({ authorization: `Bearer ${me.token}` }), NotificationAdded, {});
       open.push(live);
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() > 0, 10_000, () => 'subscribed');
+      await waitUntil(() => t.pubsub.activeSubscriptions() > 0, 10_000, () => 'subscribed');
       await payments(me.id, 3);
       await live.waitFor(3);
       const seen = live.data().map((d) => d.notificationAdded);
@@ -183,14 +183,14 @@ for (const mode of ['embedded', 'services'] as const) {
     it('delivers a live notification whose cursor is below one already delivered (commits out of order)', async () => {
       const me = await newUser();
       const draft = (key: string) => ({ audience: { kind: 'user' as const, userId: me.id }, merchantId: null, type: 'security.new_device' as const, priority: 'LOW' as const, title: key, body: key, data: {}, dedupKey: key });
-      const [older] = await t.app.services.notifications.notify([draft('older')]);
-      const [newer] = await t.app.services.notifications.notify([draft('newer')]);
+      const [older] = await t.domain.notifications.notify([draft('older')]);
+      const [newer] = await t.domain.notifications.notify([draft('newer')]);
       const live = collect(t.wsClient({ authorization: `Bearer ${me.token}` }), NotificationAdded, {});
       open.push(live);
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() > 0, 10_000, () => 'subscribed');
+      await waitUntil(() => t.pubsub.activeSubscriptions() > 0, 10_000, () => 'subscribed');
       // As two transactions that took seqs in one order and committed in the other publish them.
-      await t.app.services.pubsub.publish('notifications', me.id, toNotificationMessage(newer!));
-      await t.app.services.pubsub.publish('notifications', me.id, toNotificationMessage(older!));
+      await t.pubsub.publish('notifications', me.id, toNotificationMessage(newer!));
+      await t.pubsub.publish('notifications', me.id, toNotificationMessage(older!));
       await live.waitFor(2);
       expect(live.data().map((d) => d.notificationAdded.title)).toEqual(['newer', 'older']);
     });
@@ -201,7 +201,7 @@ for (const mode of ['embedded', 'services'] as const) {
       const parallel = await Promise.all(Array.from({ length: 10 }, () => t.gql(RequestVerification, { channel: 'EMAIL', address }, { token: me.token })));
       expect(parallel.filter((r) => !r.errors).length).toBe(1);
       expect(parallel.filter((r) => r.errors).map(errorCodes)).toEqual(Array.from({ length: 9 }, () => ['RATE_LIMITED']));
-      const age = () => t.app.services.db.prisma.contactVerification.update({ where: { userId_channel: { userId: me.id, channel: 'EMAIL' } }, data: { createdAt: new Date(Date.now() - 31_000) } });
+      const age = () => t.db.prisma.contactVerification.update({ where: { userId_channel: { userId: me.id, channel: 'EMAIL' } }, data: { createdAt: new Date(Date.now() - 31_000) } });
       for (let sent = 1; sent < 10; sent += 1) {
         await age();
         expect((await t.gql(RequestVerification, { channel: 'EMAIL', address }, { token: me.token })).errors).toBeUndefined();

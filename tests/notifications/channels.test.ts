@@ -44,7 +44,7 @@ await describeWith(NEEDS.services, 'OneSignal push and Africa\'s Talking SMS (se
   }
 
   /** The stored outbox rows of a user, with the columns GraphQL does not show. */
-  const rowsOf = (userId: string) => t.app.services.db.prisma.notificationDelivery.findMany({ where: { userId }, orderBy: { id: 'asc' } });
+  const rowsOf = (userId: string) => t.db.prisma.notificationDelivery.findMany({ where: { userId }, orderBy: { id: 'asc' } });
 
   /** A merchant owner of a merchant of their own (its CRITICAL alerts reach only them), verified at `phonePrefix`. */
   async function ownerAt(phonePrefix: string) {
@@ -151,7 +151,7 @@ await describeWith(NEEDS.services, 'OneSignal push and Africa\'s Talking SMS (se
       const [, push] = await settledDeliveries(t, twoDevices.id, 2);
       expect(push).toMatchObject({ type: 'payment.completed', channel: 'PUSH', status: 'SENT' });
       expect(fake.accepted('onesignal')[0]!.json.include_subscription_ids).toEqual(twoDevices.tokens);
-      const tokensLeft = async () => (await t.app.services.db.prisma.deviceToken.findMany({ where: { userId: twoDevices.id } })).map((d) => d.token);
+      const tokensLeft = async () => (await t.db.prisma.deviceToken.findMany({ where: { userId: twoDevices.id } })).map((d) => d.token);
       await waitUntil(async () => (await tokensLeft()).length === 1, 10_000, () => 'invalid subscription pruned');
       expect(await tokensLeft()).toEqual([twoDevices.tokens[1]]);
 
@@ -161,7 +161,7 @@ await describeWith(NEEDS.services, 'OneSignal push and Africa\'s Talking SMS (se
       expect(second).toMatchObject({ type: 'payment.completed', status: 'FAILED', attempts: 1 });
       expect(second!.lastError).toBe('OneSignal sent nothing: invalid_player_ids: 1');
       // Pruned right after the delivery's record.
-      await waitUntil(async () => (await t.app.services.db.prisma.deviceToken.count({ where: { userId: twoDevices.id } })) === 0, 10_000, () => 'last subscription pruned');
+      await waitUntil(async () => (await t.db.prisma.deviceToken.count({ where: { userId: twoDevices.id } })) === 0, 10_000, () => 'last subscription pruned');
       const listed = await t.gql(Notifications, { first: 1 }, { token: twoDevices.token });
       expect(listed.data!.notifications.edges[0]!.node.deliveries).toMatchObject([{ channel: 'PUSH', status: 'FAILED', lastError: 'the device is no longer registered' }]);
     });
@@ -287,7 +287,7 @@ await describeWith(NEEDS.services, 'OneSignal push and Africa\'s Talking SMS (se
       fake.reset();
       const body = `Malipo yamekamilika ✓ ${'Асанте '.repeat(40)}`;
       const draft = { audience: { kind: 'user' as const, userId: customer.id }, merchantId: null, type: 'transfer.success' as const, priority: 'CRITICAL' as const, title: 'Transfer', body, data: {}, dedupKey: `test:${customer.id}` };
-      await t.app.services.notifications.notify([draft]);
+      await t.domain.notifications.notify([draft]);
       await settledDeliveries(t, customer.id, 1);
       const expected = renderSms(draft);
       expect(expected).toMatchObject({ encoding: 'UCS-2', segments: 3 });

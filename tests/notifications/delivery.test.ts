@@ -108,14 +108,14 @@ await describeWith(NEEDS.services, 'notification delivery through the provider S
     await sleep(600); // several worker polls
     expect(await deliveriesOf(t, user.id)).toHaveLength(2);
     expect(fake.requests.length).toBe(sent);
-    expect(await t.app.services.db.prisma.notification.count({ where: { userId: user.id } })).toBe(1);
+    expect(await t.db.prisma.notification.count({ where: { userId: user.id } })).toBe(1);
   });
 
   it('writes nothing the second time the same cause is staged, so it can never be delivered twice', async () => {
     const drafts = [{ audience: { kind: 'user' as const, userId: user.id }, merchantId: m.id, type: 'transfer.success' as const, priority: 'HIGH' as const, title: 'T', body: 'B', data: {}, dedupKey: `test:${user.id}` }];
-    expect(await t.app.services.notifications.notify(drafts)).toHaveLength(1);
-    expect(await t.app.services.notifications.notify(drafts)).toEqual([]);
-    await Promise.all([t.app.services.notifications.notify(drafts), t.app.services.notifications.notify(drafts)]);
+    expect(await t.domain.notifications.notify(drafts)).toHaveLength(1);
+    expect(await t.domain.notifications.notify(drafts)).toEqual([]);
+    await Promise.all([t.domain.notifications.notify(drafts), t.domain.notifications.notify(drafts)]);
     const deliveries = await settledDeliveries(t, user.id, 2);
     expect(deliveries.map((d) => d.channel)).toEqual(['PUSH', 'EMAIL']);
     expect(fake.accepted('fcm')).toHaveLength(1);
@@ -134,7 +134,7 @@ await describeWith(NEEDS.services, 'notification delivery through the provider S
     await pay(user.id, { type: 'TRANSFER_FAILED' });
     const [push] = await settledDeliveries(t, user.id, 2);
     // As a worker that died on its fourth (last) attempt leaves it.
-    await t.app.services.db.prisma.notificationDelivery.updateMany({
+    await t.db.prisma.notificationDelivery.updateMany({
       where: { notificationId: push!.notificationId, channel: 'PUSH' },
       data: { status: 'SENDING', attempts: 4, leaseUntil: new Date(Date.now() - 1000), claimId: 'dead-worker' },
     });
@@ -184,13 +184,13 @@ await describeWith(NEEDS.services, 'notification delivery through the provider S
     );
     const after = await t.gql(Preferences, {}, { token: twoDevices.token });
     expect(after.data!.notificationContact.devices).toBe(1);
-    expect((await t.app.services.db.prisma.deviceToken.findMany({ where: { userId: twoDevices.id } })).map((d) => d.token)).toEqual([twoDevices.tokens[1]]);
+    expect((await t.db.prisma.deviceToken.findMany({ where: { userId: twoDevices.id } })).map((d) => d.token)).toEqual([twoDevices.tokens[1]]);
 
     fake.unregistered.add(twoDevices.tokens[1]!);
     await pay(twoDevices.id);
     await waitUntil(async () => (await deliveriesOf(t, twoDevices.id)).at(-1)?.status === 'FAILED', 10_000, () => 'second push failed');
     expect((await deliveriesOf(t, twoDevices.id)).at(-1)!.lastError).toContain('registration-token-not-registered');
-    expect(await t.app.services.db.prisma.deviceToken.count({ where: { userId: twoDevices.id } })).toBe(0);
+    expect(await t.db.prisma.deviceToken.count({ where: { userId: twoDevices.id } })).toBe(0);
   });
 
   it('sends a CRITICAL security alert by SMS too, even to a merchant who turned every channel off', async () => {
@@ -272,7 +272,7 @@ await describeWith(NEEDS.services, 'notification delivery through the provider S
     const created = await t.gql(CreateOrder, { input: { customerId: user.id, vendorId: outsider.id, currency: 'KES', items: [{ name: 'Chai', quantity: 1, unitPriceMinor: '5000' }] } }, { token: m.token });
     expect(created.errors).toBeUndefined();
     await waitUntil(async () => (await deliveriesOf(t, ownVendor.id)).some((d) => d.type === 'order.created' && d.status === 'SENT'), 10_000, () => 'own vendor told');
-    expect(await t.app.services.db.prisma.notification.count({ where: { userId: outsider.id } })).toBe(0);
+    expect(await t.db.prisma.notification.count({ where: { userId: outsider.id } })).toBe(0);
   });
 
   it("never notifies a customer who belongs to another merchant about this merchant's events", async () => {
@@ -280,7 +280,7 @@ await describeWith(NEEDS.services, 'notification delivery through the provider S
     const theirs = await verifiedUser(t, fake, { role: 'customer', merchantId: elsewhere.id });
     await pay(theirs.id);
     await sleep(300);
-    expect(await t.app.services.db.prisma.notification.count({ where: { userId: theirs.id } })).toBe(0);
+    expect(await t.db.prisma.notification.count({ where: { userId: theirs.id } })).toBe(0);
     // Their own merchant's events do reach them.
     const res = await t.gql(IngestOne, { event: eventInput({ customerId: theirs.id }) }, { token: elsewhere.token });
     expect(res.errors).toBeUndefined();

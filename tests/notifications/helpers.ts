@@ -115,7 +115,7 @@ export interface StoredDelivery {
 
 /** Every delivery of a user's notifications, straight from the outbox. */
 export async function deliveriesOf(t: TestApp, userId: string): Promise<StoredDelivery[]> {
-  const rows = await t.app.services.db.prisma.notificationDelivery.findMany({ where: { userId }, include: { notification: { select: { type: true } } }, orderBy: { id: 'asc' } });
+  const rows = await t.db.prisma.notificationDelivery.findMany({ where: { userId }, include: { notification: { select: { type: true } } }, orderBy: { id: 'asc' } });
   return rows.map((r) => ({ notificationId: r.notificationId, type: r.notification.type, channel: r.channel as Channel, status: r.status, attempts: r.attempts, lastError: r.lastError, providerMessageId: r.providerMessageId }));
 }
 

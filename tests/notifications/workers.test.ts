@@ -59,7 +59,7 @@ await describeWith(NEEDS.services, 'notification workers sharing one outbox (ser
     expect(mailed).toHaveLength(100);
     expect(new Set(mailed).size).toBe(100);
     // Both instances took part (each counts what it sent).
-    const sentBy = async (t: TestApp) => (await t.app.services.metrics.notificationDeliveries.get()).values.reduce((n, v) => n + v.value, 0);
+    const sentBy = async (t: TestApp) => (await t.app.infra.metrics.notificationDeliveries.get()).values.reduce((n, v) => n + v.value, 0);
     const [byA, byB] = [await sentBy(a), await sentBy(b)];
     expect(byA).toBeGreaterThan(0);
     expect(byB).toBeGreaterThan(0);
@@ -106,14 +106,14 @@ await describeWith(NEEDS.services, 'notification workers sharing one outbox (ser
       child.kill('SIGKILL');
     }
     expect(await exited).toBe('SIGKILL');
-    const held = await writer.app.services.db.prisma.notificationDelivery.findFirstOrThrow({ where: { userId: user.id } });
+    const held = await writer.db.prisma.notificationDelivery.findFirstOrThrow({ where: { userId: user.id } });
     expect([held.status, held.attempts]).toEqual(['SENDING', 1]);
 
     const successor = await start();
     const [email] = await settledDeliveries(successor, user.id, 1, 30_000);
     expect(email).toMatchObject({ channel: 'EMAIL', status: 'SENT', attempts: 2 });
     // Not taken over before the dead claim's lease ran out.
-    const sent = await writer.app.services.db.prisma.notificationDelivery.findFirstOrThrow({ where: { userId: user.id } });
+    const sent = await writer.db.prisma.notificationDelivery.findFirstOrThrow({ where: { userId: user.id } });
     expect(sent.sentAt!.getTime()).toBeGreaterThanOrEqual(held.leaseUntil!.getTime());
     expect(fake.accepted('sendgrid')).toHaveLength(1);
     expect(fake.requests.filter((r) => r.provider === 'sendgrid').map((r) => r.status)).toEqual([599, 202]);

@@ -50,7 +50,7 @@ for (const mode of ['embedded', 'services'] as const) {
     afterAll(() => t?.stop());
     afterEach(async () => {
       for (const sub of open.splice(0)) sub.stop();
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() === 0, WAIT_MS, () => 'subscriptions released');
+      await waitUntil(() => t.pubsub.activeSubscriptions() === 0, WAIT_MS, () => 'subscriptions released');
     });
 
     it('order(id): the owner, vendors of the merchant, the merchant and admins; others FORBIDDEN with no data; no token UNAUTHENTICATED', async () => {
@@ -95,7 +95,7 @@ for (const mode of ['embedded', 'services'] as const) {
         expect(res.errors, who).toBeUndefined();
         expect(res.data!.createOrder, who).toMatchObject({ merchantId: m.id, status: 'CREATED', amount: { amountMinor: '5000' } });
       }
-      const before = await t.app.services.db.prisma.order.count();
+      const before = await t.db.prisma.order.count();
       const refused: [Who, Record<string, string>, string][] = [
         ['owner', {}, 'FORBIDDEN'],
         ['otherCustomer', {}, 'FORBIDDEN'],
@@ -108,7 +108,7 @@ for (const mode of ['embedded', 'services'] as const) {
         const res = await t.gql(CreateOrder, { input: { ...input, ...extra } }, opts(who));
         expect(errorCodes(res), who).toEqual([code]);
       }
-      expect(await t.app.services.db.prisma.order.count()).toBe(before);
+      expect(await t.db.prisma.order.count()).toBe(before);
     });
 
     it('updateOrderStatus: vendors of the merchant, the merchant and admins; others refused and nothing changes', async () => {
@@ -131,8 +131,8 @@ for (const mode of ['embedded', 'services'] as const) {
       const id = await createOrder(t, m.token, owner);
       const subs = (['owner', 'vendor', 'merchant', 'admin'] as const).map((who) => [who, subscribe(tokens[who]!, OrderStatusSub, { orderId: id })] as const);
       for (const [, sub] of subs) await sub.waitFor(1, WAIT_MS);
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() >= 4, WAIT_MS, () => 'subscribed');
-      await t.app.services.pipeline.ingest([orderPayment(m.id, id, 39_950n)], { source: 'api' });
+      await waitUntil(() => t.pubsub.activeSubscriptions() >= 4, WAIT_MS, () => 'subscribed');
+      await t.pipeline.ingest([orderPayment(m.id, id, 39_950n)], { source: 'api' });
       await t.gql(UpdateOrderStatus, { orderId: id, status: 'PREPARING', estimatedReadyAt: '2026-11-23T20:00:00.000Z' }, opts('vendor'));
       await moveThrough(t, m.token, id, ['READY', 'COMPLETED']);
       for (const [who, sub] of subs) {
@@ -147,7 +147,7 @@ for (const mode of ['embedded', 'services'] as const) {
       // Unsubscribed: the channel is released and nothing more arrives.
       const [, first] = subs[0]!;
       first.stop();
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() === 3, WAIT_MS, () => 'one released');
+      await waitUntil(() => t.pubsub.activeSubscriptions() === 3, WAIT_MS, () => 'one released');
       await moveThrough(t, m.token, id, ['REFUNDED']);
       await subs[1]![1].waitFor(6, WAIT_MS);
       expect(first.results).toHaveLength(5);
@@ -162,7 +162,7 @@ for (const mode of ['embedded', 'services'] as const) {
         await sleep(QUIET_MS);
         expect(sub.data(), who).toEqual([]);
       }
-      expect(t.app.services.pubsub.activeSubscriptions()).toBe(0);
+      expect(t.pubsub.activeSubscriptions()).toBe(0);
       const anonymous = t.wsClient({});
       const closed = nextClose(anonymous);
       collect(anonymous, OrderStatusSub, { orderId: id });
@@ -172,7 +172,7 @@ for (const mode of ['embedded', 'services'] as const) {
     it("orderUpdates: staff see their merchant's new and changed orders; customers refused; another merchant's vendor sees none of them", async () => {
       const subs = (['vendor', 'merchant', 'admin'] as const).map((who) => [who, subscribe(tokens[who]!, OrderUpdatesSub, scoped(who))] as const);
       const otherVendor = subscribe(tokens.otherVendor!, OrderUpdatesSub, {});
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() >= 4, WAIT_MS, () => 'subscribed');
+      await waitUntil(() => t.pubsub.activeSubscriptions() >= 4, WAIT_MS, () => 'subscribed');
       const id = await createOrder(t, m.token, owner);
       await moveThrough(t, tokens.vendor!, id, ['CANCELLED']);
       for (const [who, sub] of subs) {

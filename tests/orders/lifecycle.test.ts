@@ -42,7 +42,7 @@ for (const mode of ['embedded', 'services'] as const) {
     });
 
     it('refuses bad input with BAD_USER_INPUT and stores nothing', async () => {
-      const before = await t.app.services.db.prisma.order.count({ where: { merchantId: m.id } });
+      const before = await t.db.prisma.order.count({ where: { merchantId: m.id } });
       const item = { name: 'Tea', quantity: 1, unitPriceMinor: '100' };
       for (const input of [
         { customerId: 'c', currency: 'XXX1', items: [item] },
@@ -56,7 +56,7 @@ for (const mode of ['embedded', 'services'] as const) {
         const res = await t.gql(CreateOrder, { input }, { token: m.token });
         expect(errorCodes(res), JSON.stringify(input)).toEqual(['BAD_USER_INPUT']);
       }
-      expect(await t.app.services.db.prisma.order.count({ where: { merchantId: m.id } })).toBe(before);
+      expect(await t.db.prisma.order.count({ where: { merchantId: m.id } })).toBe(before);
     });
 
     it('allows every legal move, recording actor, reason, estimate and version in the history', async () => {
@@ -106,16 +106,16 @@ for (const mode of ['embedded', 'services'] as const) {
     it('a payment.completed naming the order moves CREATED to PAID as event:<id>; a redelivery changes nothing', async () => {
       const id = await createOrder(t, m.token, 'cust-e');
       const payment = orderPayment(m.id, id, 39_950n);
-      const first = await t.app.services.pipeline.ingest([payment], { source: 'api' });
+      const first = await t.pipeline.ingest([payment], { source: 'api' });
       expect(first.ingested).toBe(1);
       let order = await orderOf(t, id);
       expect([order.status, order.version]).toEqual(['PAID', '2']);
       expect(order.history.at(-1)).toEqual({ from: 'CREATED', to: 'PAID', actor: `event:${payment.eventId}`, reason: 'payment.completed', version: '2' });
 
-      const again = await t.app.services.pipeline.ingest([payment], { source: 'api' });
+      const again = await t.pipeline.ingest([payment], { source: 'api' });
       expect(again.duplicates).toBe(1);
       // A second payment under a new event id does not move a PAID order either.
-      await t.app.services.pipeline.ingest([orderPayment(m.id, id, 39_950n)], { source: 'api' });
+      await t.pipeline.ingest([orderPayment(m.id, id, 39_950n)], { source: 'api' });
       order = await orderOf(t, id);
       expect([order.status, order.version, order.history.length]).toEqual(['PAID', '2', 2]);
     });
@@ -129,7 +129,7 @@ for (const mode of ['embedded', 'services'] as const) {
       const foreign = await createOrder(t, other.token, 'cust-f');
       const underpaid = await createOrder(t, m.token, 'cust-f');
       const dollars = await createOrder(t, m.token, 'cust-f');
-      const result = await t.app.services.pipeline.ingest(
+      const result = await t.pipeline.ingest(
         [orderPayment(m.id, preparing, 39_950n), orderPayment(m.id, cancelled, 39_950n), orderPayment(m.id, foreign, 39_950n), orderPayment(m.id, underpaid, 39_949n), orderPayment(m.id, dollars, 39_950n, { currency: 'USD' }), orderPayment(m.id, 'ord_missing', 1n)],
         { source: 'api' },
       );

@@ -32,7 +32,7 @@ describe('per-request loaders', () => {
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) ids.push(await createOrder(t, m.token, customer));
     await moveThrough(t, m.token, ids[0]!, ['PAID', 'PREPARING']);
-    const orders = t.app.services.orders;
+    const orders = t.domain.orders;
     const one = vi.spyOn(orders, 'history');
     const many = vi.spyOn(orders, 'histories');
     try {
@@ -56,7 +56,7 @@ describe('per-request loaders', () => {
   it('lists notifications with their deliveries in one deliveries query', async () => {
     for (let i = 0; i < 5; i++) await moveThrough(t, m.token, await createOrder(t, m.token, customer), ['CANCELLED']);
     const token = await t.token({ sub: customer, role: 'customer' });
-    const deliveries = vi.spyOn(t.app.services.notifications, 'deliveries');
+    const deliveries = vi.spyOn(t.domain.notifications, 'deliveries');
     try {
       const res = await t.gql(NotificationsWithDeliveries, { first: 20 }, { token });
       expect(res.errors).toBeUndefined();

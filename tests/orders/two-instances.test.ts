@@ -43,7 +43,7 @@ await describeWith(['postgres', 'redis'], 'orders across two instances', () => {
     const status = collect(b.wsClient({ authorization: `Bearer ${await b.adminToken()}` }), OrderStatusSub, { orderId });
     await status.waitFor(1);
     // Version 2 is committed without a publish (as if the instance died between commit and publish).
-    await a.app.services.db.prisma.order.update({ where: { id: orderId }, data: { status: 'PAID', version: 2n } });
+    await a.db.prisma.order.update({ where: { id: orderId }, data: { status: 'PAID', version: 2n } });
     await moveThrough(a, vendor, orderId, ['PREPARING']);
     await status.waitFor(2);
     expect(status.data().map((d) => [d.orderStatus.version, d.orderStatus.status])).toEqual([

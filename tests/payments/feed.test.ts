@@ -70,7 +70,7 @@ for (const mode of ['embedded', 'services'] as const) {
   await describeWith(NEEDS[mode], `payment feed (${mode})`, () => {
     let t: TestApp;
     const sockets = new Sockets(() => t);
-    const prisma = () => t.app.services.db.prisma;
+    const prisma = () => t.db.prisma;
 
     beforeAll(async () => {
       t = await startTestApp({ mode });
@@ -287,7 +287,7 @@ for (const mode of ['embedded', 'services'] as const) {
           for (let round = 0; round < 3; round++) {
             // Disconnect, and wait until the server let the subscription go.
             await client.dispose();
-            await waitUntil(() => t.app.services.pubsub.activeSubscriptions() === 0, WAIT_MS, () => 'old subscription released');
+            await waitUntil(() => t.pubsub.activeSubscriptions() === 0, WAIT_MS, () => 'old subscription released');
 
             // Missed while disconnected: a batch and single events.
             await ingestMany(m, [next(`off${round}`), next(`off${round}`), next(`off${round}`), next(`off${round}`), next(`off${round}`)]);
@@ -312,7 +312,7 @@ for (const mode of ['embedded', 'services'] as const) {
             };
             const producers = Promise.all([producer(), producer(), producer()]);
             try {
-              await waitUntil(() => t.app.services.pubsub.activeSubscriptions() >= 1, WAIT_MS, () => 'resumed subscription active');
+              await waitUntil(() => t.pubsub.activeSubscriptions() >= 1, WAIT_MS, () => 'resumed subscription active');
               active = true;
             } finally {
               if (!active) pumping = false;
@@ -348,7 +348,7 @@ for (const mode of ['embedded', 'services'] as const) {
         const inputs = ALL.map((key) => eventInput({ eventId: key, ...FIXTURE[key] }));
         await ingestMany(m, inputs);
         const sub = collect(sockets.open(m.token), LiveEvents, { after: base.cursor, filter: { types: ['PAYMENT_COMPLETED'], providers: ['mpesa', 'paystack'] } });
-        await waitUntil(() => t.app.services.pubsub.activeSubscriptions() >= 1, WAIT_MS);
+        await waitUntil(() => t.pubsub.activeSubscriptions() >= 1, WAIT_MS);
         await ingestOne(m, eventInput({ eventId: 'live-match', type: 'PAYMENT_COMPLETED', provider: 'mpesa' }));
         await ingestOne(m, eventInput({ eventId: 'live-miss', type: 'PAYMENT_FAILED', provider: 'mpesa' }));
         const got = await receiveExactly(sub, 4);
@@ -359,7 +359,7 @@ for (const mode of ['embedded', 'services'] as const) {
         const m = await newMerchant(t);
         const events = [await ingestOne(m, eventInput()), await ingestOne(m, eventInput())];
         const sub = collect(sockets.open(m.token), LiveEvents, { after: events[1]!.cursor });
-        await waitUntil(() => t.app.services.pubsub.activeSubscriptions() >= 1, WAIT_MS);
+        await waitUntil(() => t.pubsub.activeSubscriptions() >= 1, WAIT_MS);
         const live = await ingestOne(m, eventInput());
         const got = await receiveExactly(sub, 1);
         expect(got[0]?.paymentEvents.eventId).toBe(live.eventId);

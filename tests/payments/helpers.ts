@@ -13,7 +13,7 @@ export const WAIT_MS = 60_000;
 export const QUIET_MS = 300;
 
 export function rowCount(t: TestApp, merchantId: string): Promise<number> {
-  return t.app.services.db.prisma.paymentEvent.count({ where: { merchantId } });
+  return t.db.prisma.paymentEvent.count({ where: { merchantId } });
 }
 
 /** The `extensions.code` of every GraphQL error in a response body. */
@@ -35,7 +35,7 @@ export class Sockets {
   /** Subscribes on `client` and resolves once this instance holds `expectedActive` pubsub subscriptions. */
   async live<R, V>(client: Client, doc: TypedDocumentNode<R, V>, variables: V, expectedActive: number): Promise<Collector<R>> {
     const sub = collect(client, doc, variables);
-    const pubsub = this.t().app.services.pubsub;
+    const pubsub = this.t().pubsub;
     await waitUntil(() => pubsub.activeSubscriptions() >= expectedActive, WAIT_MS, () => `${expectedActive} active subscriptions, have ${pubsub.activeSubscriptions()}`);
     return sub;
   }
@@ -44,7 +44,7 @@ export class Sockets {
   async closeAll(): Promise<void> {
     const clients = this.clients.splice(0);
     await Promise.all(clients.map((c) => c.dispose()));
-    const pubsub = this.t().app.services.pubsub;
+    const pubsub = this.t().pubsub;
     await waitUntil(() => pubsub.activeSubscriptions() === 0, WAIT_MS, () => `subscriptions released, have ${pubsub.activeSubscriptions()}`);
   }
 }

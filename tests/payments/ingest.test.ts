@@ -52,10 +52,10 @@ for (const mode of ['embedded', 'services'] as const) {
         expect(changed.data?.ingestPaymentEvent.event).toEqual(stored);
 
         expect(await rowCount(t, m.id)).toBe(1);
-        const row = await t.app.services.db.prisma.paymentEvent.findFirstOrThrow({ where: { merchantId: m.id } });
+        const row = await t.db.prisma.paymentEvent.findFirstOrThrow({ where: { merchantId: m.id } });
         expect(row.amountMinor).toBe(250000n);
         expect(row.currency).toBe('KES');
-        expect((await t.app.services.db.prisma.merchant.findUniqueOrThrow({ where: { id: m.id } })).lastEventSeq).toBe(1n);
+        expect((await t.db.prisma.merchant.findUniqueOrThrow({ where: { id: m.id } })).lastEventSeq).toBe(1n);
 
         const third = eventInput();
         const res3 = await t.gql(IngestOne, { event: third }, { token: m.token });
@@ -150,9 +150,9 @@ for (const mode of ['embedded', 'services'] as const) {
 
           // The database holds exactly the earlier 5 plus the 760 ingested; repeats did not overwrite.
           expect(await rowCount(t, m.id)).toBe(5 + 760);
-          const dupRow = await t.app.services.db.prisma.paymentEvent.findUniqueOrThrow({ where: { merchantId_eventId: { merchantId: m.id, eventId: 'early-0' } } });
+          const dupRow = await t.db.prisma.paymentEvent.findUniqueOrThrow({ where: { merchantId_eventId: { merchantId: m.id, eventId: 'early-0' } } });
           expect(dupRow.amountMinor).toBe(150000n);
-          const rows = await t.app.services.db.prisma.paymentEvent.findMany({ where: { merchantId: m.id }, orderBy: { merchantSeq: 'asc' } });
+          const rows = await t.db.prisma.paymentEvent.findMany({ where: { merchantId: m.id }, orderBy: { merchantSeq: 'asc' } });
 
           // The subscriber got every stored event once, in merchant-sequence order, and nothing else.
           const delivered = (await receiveExactly(sub, 5 + 760)).map((d) => d.paymentEvents);
@@ -366,7 +366,7 @@ for (const mode of ['embedded', 'services'] as const) {
         const raw = await t.post({ query: '{ paymentEvents(first: 1) { edges { node { amount { amountMinor } } } } }' }, { token: m.token });
         expect(raw.text).toContain(`"amountMinor":"${max}"`);
 
-        const row = await t.app.services.db.prisma.paymentEvent.findFirstOrThrow({ where: { merchantId: m.id } });
+        const row = await t.db.prisma.paymentEvent.findFirstOrThrow({ where: { merchantId: m.id } });
         expect(row.amountMinor).toBe(10n ** 15n);
         expect(row.feeMinor).toBe(10n ** 15n);
 

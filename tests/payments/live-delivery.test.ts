@@ -23,7 +23,7 @@ for (const mode of ['embedded', 'services'] as const) {
     it('delivers an ingested event to a graphql-ws subscriber', async () => {
       const client = t.wsClient({ authorization: `Bearer ${token}` });
       const sub = collect(client, LiveEvents, {});
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() > 0);
+      await waitUntil(() => t.pubsub.activeSubscriptions() > 0);
 
       const input = eventInput({ amountMinor: '123456' });
       const res = await t.gql(IngestOne, { event: input }, { token });
@@ -49,23 +49,23 @@ for (const mode of ['embedded', 'services'] as const) {
         }
         return undefined;
       })();
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() > 0);
+      await waitUntil(() => t.pubsub.activeSubscriptions() > 0);
       await t.gql(IngestOne, { event: input }, { token });
       expect(await received).toEqual({ data: { paymentEvents: { eventId: input.eventId, amount: { amount: '500' } } } });
       // The ended stream releases its pubsub subscription.
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() === 0);
+      await waitUntil(() => t.pubsub.activeSubscriptions() === 0);
       client.dispose();
     });
 
     it('stops receiving and unsubscribes from pubsub when the client completes', async () => {
       const client = t.wsClient({ authorization: `Bearer ${token}` });
       const sub = collect(client, LiveEvents, {});
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() === 1);
+      await waitUntil(() => t.pubsub.activeSubscriptions() === 1);
       await t.gql(IngestOne, { event: eventInput() }, { token });
       await sub.waitFor(1);
 
       sub.stop();
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() === 0, 5_000, () => 'pubsub unsubscribe');
+      await waitUntil(() => t.pubsub.activeSubscriptions() === 0, 5_000, () => 'pubsub unsubscribe');
       await t.gql(IngestOne, { event: eventInput() }, { token });
       await new Promise((r) => setTimeout(r, 200));
       expect(sub.results).toHaveLength(1);

@@ -4,6 +4,7 @@
  * Real database, pipeline and in-memory pubsub; only the moment of the commit is arranged.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPaymentEventRepository } from '../../src/payments/repository.js';
 import { createPaymentEventStream } from '../../src/payments/stream.js';
 import type { PubSub } from '../../src/pubsub/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -21,7 +22,7 @@ describe('payment event stream hand-over', () => {
 
   /** The app's pubsub, except that `subscribe` first ingests `inputs` (published while nobody listens). */
   function committingWhileSubscribing(merchantId: string, inputs: unknown[]): PubSub {
-    const { pubsub, pipeline } = t.app.services;
+    const { pubsub, pipeline } = t;
     return {
       ...pubsub,
       publish: (topic, key, payload) => pubsub.publish(topic, key, payload),
@@ -45,29 +46,29 @@ describe('payment event stream hand-over', () => {
 
   it('delivers an event committed while a feed without a cursor is going live, once, before later events', async () => {
     const m = await newMerchant(t);
-    await t.app.services.pipeline.ingest([envelope('before-request')], { source: 'api', merchantId: m.id });
+    await t.pipeline.ingest([envelope('before-request')], { source: 'api', merchantId: m.id });
     const inWindow = [envelope('in-window-1'), envelope('in-window-2')];
     const stream = createPaymentEventStream(
-      { events: t.app.services.events, pubsub: committingWhileSubscribing(m.id, inWindow) },
+      { events: createPaymentEventRepository(t.db.prisma), pubsub: committingWhileSubscribing(m.id, inWindow) },
       { merchantId: m.id, filter: {} },
     );
     const first = take(stream, 2);
     expect(await first).toEqual(['in-window-1', 'in-window-2']);
-    await t.app.services.pipeline.ingest([envelope('live-1')], { source: 'api', merchantId: m.id });
+    await t.pipeline.ingest([envelope('live-1')], { source: 'api', merchantId: m.id });
     expect(await take(stream, 1)).toEqual(['live-1']);
     await stream.return?.();
   });
 
   it('with a cursor, replays through the window without repeating it live', async () => {
     const m = await newMerchant(t);
-    const base = await t.app.services.pipeline.ingest([envelope('base')], { source: 'api', merchantId: m.id });
+    const base = await t.pipeline.ingest([envelope('base')], { source: 'api', merchantId: m.id });
     const cursor = base.items[0]!.status === 'ingested' ? base.items[0]!.event.seq : -1n;
     const stream = createPaymentEventStream(
-      { events: t.app.services.events, pubsub: committingWhileSubscribing(m.id, [envelope('in-window')]) },
+      { events: createPaymentEventRepository(t.db.prisma), pubsub: committingWhileSubscribing(m.id, [envelope('in-window')]) },
       { merchantId: m.id, filter: {}, afterSeq: cursor },
     );
     expect(await take(stream, 1)).toEqual(['in-window']);
-    await t.app.services.pipeline.ingest([envelope('live-1')], { source: 'api', merchantId: m.id });
+    await t.pipeline.ingest([envelope('live-1')], { source: 'api', merchantId: m.id });
     expect(await take(stream, 1)).toEqual(['live-1']);
     await stream.return?.();
   });

@@ -72,7 +72,7 @@ await describeWith(['postgres', 'redis'], 'presence across two instances', () =>
     const pubsub = createRedisPubSub(REDIS_URL);
     const doomed = createPresenceService({ store: createRedisPresenceStore(REDIS_URL), pubsub, logger: createLogger({ level: 'silent' }), options: { awayMs: 60_000, ttlMs: Number(TTL_MS) } });
     doomed.connected({ kind: 'user', subject: customer.sub, role: 'customer', merchantId: m.id, expiresAt: null }, {});
-    await waitUntil(async () => (await b.app.services.presence.statuses([customer.sub]))[0]!.status === 'ONLINE', 5000);
+    await waitUntil(async () => (await b.domain.presence.statuses([customer.sub]))[0]!.status === 'ONLINE', 5000);
     const watcher = collect(b.wsClient({ authorization: `Bearer ${m.token}` }), PresenceSub, { userIds: [customer.sub] });
     await watcher.waitFor(2, 60_000);
     expect(statusesOf(watcher, customer.sub)).toEqual(['ONLINE', 'OFFLINE']);
@@ -116,7 +116,7 @@ await describeWith(['postgres', 'redis'], 'presence across two instances', () =>
     const feed = collect(clientB, LiveEvents, {});
     // B reports on its heartbeat; A answers with its own numbers now and B's last report. (Other
     // test files' instances share this Redis, so only these two entries are checked.)
-    const ids = [a.app.services.presence.instance, b.app.services.presence.instance];
+    const ids = [a.domain.presence.instance, b.domain.presence.instance];
     const read = async () => (await a.gql(ConnectionStatsQuery, {}, { token: admin })).data!.connectionStats;
     await waitUntil(async () => {
       const stats = await read();

@@ -62,7 +62,7 @@ await describeWith(['postgres', 'redis'], 'two instances on one database and Red
   it('delivers an event ingested on A to a graphql-ws subscriber on B, exactly once', async () => {
     const m = await newMerchant('ab');
     const sub = await onB.live(onB.open(m.token), LiveEvents, {}, 1);
-    expect(a.app.services.pubsub.activeSubscriptions()).toBe(0);
+    expect(a.pubsub.activeSubscriptions()).toBe(0);
 
     const input = eventInput();
     const res = await a.gql(IngestOne, { event: input }, { token: m.token });
@@ -115,7 +115,7 @@ await describeWith(['postgres', 'redis'], 'two instances on one database and Red
 
     const first = onB.open(x.token);
     const sub = await onB.live(first, LiveEvents, {}, 1);
-    expect(a.app.services.pubsub.activeSubscriptions()).toBe(0);
+    expect(a.pubsub.activeSubscriptions()).toBe(0);
     // subscribe() resolves only after SUBSCRIBE was acknowledged, so the channel is there now.
     expect(await numsub(x.id)).toBe(1);
 
@@ -155,7 +155,7 @@ await describeWith(['postgres', 'redis'], 'two instances on one database and Red
     await receiveExactly(staying, 1);
 
     gone.stop();
-    await waitUntil(() => b.app.services.pubsub.activeSubscriptions() === 1, WAIT_MS, () => 'one subscription released on B');
+    await waitUntil(() => b.pubsub.activeSubscriptions() === 1, WAIT_MS, () => 'one subscription released on B');
     const second = eventInput();
     await a.gql(IngestOne, { event: second }, { token: m.token });
     const events = await receiveExactly(staying, 2);

@@ -99,7 +99,7 @@ await describeWith(['postgres', 'redis', 'rabbitmq'], 'RabbitMQ event source', (
 
         await publisher.publish(stream);
 
-        const prisma = t.app.services.db.prisma;
+        const prisma = t.db.prisma;
         await waitUntil(async () => (await prisma.paymentEvent.count({ where: { merchantId: { in: merchants } } })) >= valid.length, 180_000, () => 'all valid events stored');
         await waitUntil(async () => (await prisma.deadLetter.count({ where: { broker: 'rabbitmq', topic: { startsWith: names.queue } } })) >= malformed.length, WAIT_MS, () => 'all malformed dead-lettered');
 
@@ -161,7 +161,7 @@ await describeWith(['postgres', 'redis', 'rabbitmq'], 'RabbitMQ event source', (
       // No merchantId in the envelope: the merchant-id header names it, as a Kafka key would.
       const { merchantId: _omit, ...envelope } = v2(merchantId, eventId);
       await publisher.publish([{ merchantId, body: JSON.stringify(envelope), messageId: randomUUID() }]);
-      const prisma = t.app.services.db.prisma;
+      const prisma = t.db.prisma;
       await waitUntil(async () => (await prisma.deadLetter.count({ where: { merchantId } })) === 1, WAIT_MS, () => 'dead-lettered');
 
       const admin = await t.adminToken();
@@ -193,7 +193,7 @@ await describeWith(['postgres', 'redis', 'rabbitmq'], 'RabbitMQ event source', (
         { merchantId: undefined, body, messageId },
         { merchantId: undefined, body, messageId },
       ]);
-      const prisma = t.app.services.db.prisma;
+      const prisma = t.db.prisma;
       const copies: unknown[] = [];
       await waitUntil(
         async () => {
@@ -218,7 +218,7 @@ await describeWith(['postgres', 'redis', 'rabbitmq'], 'RabbitMQ event source', (
       const messageId = randomUUID();
       const body = '{"eventId": "after-dlx-loss"';
       await publisher.publish([{ merchantId: undefined, body, messageId }]);
-      const prisma = t.app.services.db.prisma;
+      const prisma = t.db.prisma;
       await waitUntil(async () => (await prisma.deadLetter.count({ where: { broker: 'rabbitmq', payload: body } })) === 1, WAIT_MS, () => 'dead-lettered into the table');
       const copies: { messageId: unknown }[] = [];
       await waitUntil(
@@ -258,7 +258,7 @@ await describeWith(['postgres', 'redis', 'rabbitmq'], 'RabbitMQ event source', (
       expect(res.data?.ingestPaymentEvent).toMatchObject({ status: 'ACCEPTED', duplicate: false, event: null });
       await sub.waitFor(1, WAIT_MS);
       expect(sub.data()[0]?.paymentEvents).toMatchObject({ eventId: input.eventId, merchantId });
-      const row = await t.app.services.db.prisma.paymentEvent.findUniqueOrThrow({ where: { merchantId_eventId: { merchantId, eventId: input.eventId } } });
+      const row = await t.db.prisma.paymentEvent.findUniqueOrThrow({ where: { merchantId_eventId: { merchantId, eventId: input.eventId } } });
       expect(row.source).toBe('api');
       expect(row.amountMinor).toBe(150_000n);
 
@@ -268,7 +268,7 @@ await describeWith(['postgres', 'redis', 'rabbitmq'], 'RabbitMQ event source', (
       await t.gql(IngestOne, { event: marker }, { token });
       await sub.waitFor(2, WAIT_MS);
       expect(sub.data().map((d) => d.paymentEvents.eventId)).toEqual([input.eventId, marker.eventId]);
-      expect(await t.app.services.db.prisma.paymentEvent.count({ where: { merchantId } })).toBe(2);
+      expect(await t.db.prisma.paymentEvent.count({ where: { merchantId } })).toBe(2);
       expect(await metric(t, 'paypulse_rabbitmq_published_total', 'outcome="confirmed"')).toBe(3);
     });
 
@@ -339,7 +339,7 @@ await describeWith(['postgres', 'redis', 'rabbitmq'], 'RabbitMQ delivery limit',
 
     t = await startRabbitApp(names, { RABBITMQ_MAX_DELIVERIES: '3' });
     await t.createMerchant(merchantId);
-    const prisma = t.app.services.db.prisma;
+    const prisma = t.db.prisma;
     await waitUntil(async () => (await prisma.deadLetter.count({ where: { broker: 'rabbitmq', merchantId } })) === 1, WAIT_MS, () => 'dead-lettered');
     const row = await prisma.deadLetter.findFirstOrThrow({ where: { broker: 'rabbitmq', merchantId } });
     expect(row).toMatchObject({ errorCode: 'DELIVERY_LIMIT', attempts: 4, topic: queue, key: merchantId });

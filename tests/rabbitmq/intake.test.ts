@@ -38,7 +38,7 @@ await describeWith(['postgres', 'redis', 'rabbitmq'], 'webhooks through RabbitMQ
     const again = await send(t, `/webhooks/paystack/${m.id}`, { body, headers: { 'x-paystack-signature': paystackSignature(key, body) } });
     expect(again.status).toBe(200);
 
-    const prisma = t.app.services.db.prisma;
+    const prisma = t.db.prisma;
     await waitUntil(async () => (await metric(t, 'paypulse_rabbitmq_messages_total', 'outcome="duplicate"')) >= 1, 60_000, () => 'the repeat consumed');
     const rows = await prisma.paymentEvent.findMany({ where: { merchantId: m.id } });
     expect(rows.map((r) => [r.provider, r.source, r.amountMinor])).toEqual([['paystack', 'webhook', 1250050n]]);
@@ -82,7 +82,7 @@ await describeWith(['postgres', 'redis', 'rabbitmq', 'kafka'], 'Kafka and Rabbit
         await publisher.close();
       }
 
-      const prisma = t.app.services.db.prisma;
+      const prisma = t.db.prisma;
       await waitUntil(async () => (await prisma.paymentEvent.count({ where: { merchantId } })) === 3, 60_000, () => 'three events stored');
       const rows = await prisma.paymentEvent.findMany({ where: { merchantId } });
       expect(Object.fromEntries(rows.map((r) => [r.eventId, r.source]))).toEqual({ [viaMutation.eventId]: 'api', 'from-kafka': 'kafka', 'from-rabbitmq': 'rabbitmq' });

@@ -123,7 +123,7 @@ async function prepare(databaseUrl: string, names: RabbitNames, merchants: reado
 
 /** Counts the events an app's pipeline newly stored, per merchant (a spy around the pipeline object the consumer calls). */
 function trackIngests(t: TestApp) {
-  const pipeline = t.app.services.pipeline;
+  const pipeline = t.pipeline;
   const ingest = pipeline.ingest.bind(pipeline);
   const stored = new Map<string, number>();
   pipeline.ingest = async (inputs, options) => {

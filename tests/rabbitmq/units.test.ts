@@ -112,7 +112,7 @@ await describeWith(['rabbitmq'], 'RabbitMQ intake when the broker does not confi
     const config = loadConfig({ RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:9' }).rabbitmq!;
     const metrics = createRabbitMetrics(createMetrics({ defaultMetrics: false }).registry);
     // Never started: no connection.
-    const intake = createRabbitIntake({ config, merchants: t.app.services.merchants, logger, metrics });
+    const intake = createRabbitIntake({ config, merchants: t.domain.merchants, logger, metrics });
     await expect(intake.ingest([event], { source: 'api', merchantId: 'm_unconfirmed' })).rejects.toBeInstanceOf(IntakeUnavailableError);
     expect(intake.readiness()).toBe(false);
     const invalid = await intake.ingest([{ ...event, currency: 'KSH' }], { source: 'api', merchantId: 'm_unconfirmed' });
@@ -125,7 +125,7 @@ await describeWith(['rabbitmq'], 'RabbitMQ intake when the broker does not confi
     const names = rabbitNames();
     const config = loadConfig(rabbitEnv(names)).rabbitmq!;
     const metrics = createRabbitMetrics(createMetrics({ defaultMetrics: false }).registry);
-    const intake = createRabbitIntake({ config, merchants: t.app.services.merchants, logger, metrics });
+    const intake = createRabbitIntake({ config, merchants: t.domain.merchants, logger, metrics });
     await intake.start();
     try {
       expect(intake.readiness()).toBe(true);
@@ -153,7 +153,7 @@ await describeWith(['rabbitmq'], 'RabbitMQ intake when the broker does not confi
     const names = rabbitNames();
     const config = loadConfig(rabbitEnv(names)).rabbitmq!;
     const metrics = createRabbitMetrics(createMetrics({ defaultMetrics: false }).registry);
-    const intake = createRabbitIntake({ config, merchants: t.app.services.merchants, logger, metrics });
+    const intake = createRabbitIntake({ config, merchants: t.domain.merchants, logger, metrics });
     await intake.start();
     try {
       const conn = await amqp.connect(RABBITMQ_URL);

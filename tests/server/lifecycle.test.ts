@@ -122,7 +122,7 @@ describe('server routes and limits (embedded)', () => {
     // A later event for the same merchant is stored alone: the refused one never was.
     const later = eventInput();
     expect((await t.gql(IngestOne, { event: later }, { token: m.token })).data?.ingestPaymentEvent.status).toBe('INGESTED');
-    const stored = await t.app.services.db.prisma.paymentEvent.findMany({ where: { merchantId: m.id } });
+    const stored = await t.db.prisma.paymentEvent.findMany({ where: { merchantId: m.id } });
     expect(stored.map((e) => e.eventId)).toEqual([later.eventId]);
   });
 
@@ -135,7 +135,7 @@ describe('server routes and limits (embedded)', () => {
 
     const later = eventInput();
     expect((await t.gql(IngestOne, { event: later }, { token: m.token })).data?.ingestPaymentEvent.status).toBe('INGESTED');
-    const stored = await t.app.services.db.prisma.paymentEvent.findMany({ where: { merchantId: m.id } });
+    const stored = await t.db.prisma.paymentEvent.findMany({ where: { merchantId: m.id } });
     expect(stored.map((e) => e.eventId)).toEqual([later.eventId]);
   });
 
@@ -202,13 +202,13 @@ describe('graceful stop (embedded)', () => {
     const m = await newMerchant(t);
     const client = t.wsClient({ authorization: `Bearer ${m.token}` });
     const sub = collect(client, LiveEvents, {});
-    await waitUntil(() => t.app.services.pubsub.activeSubscriptions() === 1, WAIT_MS, () => 'subscription live');
+    await waitUntil(() => t.pubsub.activeSubscriptions() === 1, WAIT_MS, () => 'subscription live');
     const closed = nextClose(client);
 
     await t.app.stop();
     expect(await closed).toBe(1001);
     expect(t.app.sockets()).toBe(0);
-    expect(t.app.services.pubsub.activeSubscriptions()).toBe(0);
+    expect(t.pubsub.activeSubscriptions()).toBe(0);
     await expect(fetch(`${new URL(t.url).origin}/healthz`)).rejects.toThrow();
     sub.stop();
   });
@@ -223,7 +223,7 @@ describe('graceful stop (embedded)', () => {
       body: JSON.stringify({ query: 'subscription { paymentEvents { eventId } }' }),
     });
     expect(res.status).toBe(200);
-    await waitUntil(() => t.app.services.pubsub.activeSubscriptions() === 1, WAIT_MS, () => 'SSE subscription live');
+    await waitUntil(() => t.pubsub.activeSubscriptions() === 1, WAIT_MS, () => 'SSE subscription live');
 
     const reader = res.body!.getReader();
     let ended: string | undefined;

@@ -82,8 +82,8 @@ await describeWith(['postgres'], 'npm run setup (the PostgreSQL path)', () => {
         // The key belongs to the merchant, in the database the server will use.
         const app = await createApp(loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, JWT_SECRET: SECRET, LOG_LEVEL: 'silent', DEMO_MERCHANT: '0' }), { logger: createLogger({ level: 'silent' }) });
         try {
-          await expect(app.services.apiKeys.verify(apiKey!)).resolves.toMatchObject({ kind: 'apiKey', merchantId });
-          expect(await app.services.merchants.get(merchantId)).toMatchObject({ timezone: 'Africa/Lagos', defaultCurrency: 'NGN' });
+          await expect(app.domain.apiKeys.verify(apiKey!)).resolves.toMatchObject({ kind: 'apiKey', merchantId });
+          expect(await app.domain.merchants.get(merchantId)).toMatchObject({ timezone: 'Africa/Lagos', defaultCurrency: 'NGN' });
         } finally {
           await app.stop();
         }

@@ -11,7 +11,11 @@ import { afterAll, beforeAll } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { signToken, type DevTokenClaims } from '../../src/auth/jwt.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import type { Database } from '../../src/db/client.js';
+import type { Domain } from '../../src/domain.js';
+import type { IngestPipeline } from '../../src/ingest/pipeline.js';
 import type { Logger } from '../../src/lib/logger.js';
+import type { PubSub } from '../../src/pubsub/index.js';
 import { createTestDatabase, REDIS_URL } from './services.js';
 
 export type Mode = 'embedded' | 'services';
@@ -27,6 +31,14 @@ export interface RequestOptions {
 export interface TestApp {
   app: App;
   config: Config;
+  /** The app's database, to seed rows and assert on them. */
+  db: Database;
+  /** The domain services, as resolvers see them. */
+  domain: Domain;
+  /** The app's pubsub (to count live subscriptions, or publish by hand). */
+  pubsub: PubSub;
+  /** The ingest pipeline every source calls, to store events without a request. */
+  pipeline: IngestPipeline;
   url: string;
   wsUrl: string;
   /** Signs a token with the app's secret and issuer/audience. */
@@ -99,13 +111,17 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
   return {
     app,
     config,
+    db: app.infra.db,
+    domain: app.domain,
+    pubsub: app.infra.pubsub,
+    pipeline: app.infra.pipeline,
     url,
     wsUrl,
     token,
     adminToken: () => token({ sub: 'admin-1', role: 'admin' }),
     merchantToken: (merchantId) => token({ sub: `user-${merchantId}`, role: 'merchant', merchantId }),
     async createMerchant(id, timezone = 'Africa/Nairobi') {
-      await app.services.merchants.ensure({ id, name: `Merchant ${id}`, timezone, defaultCurrency: 'KES' });
+      await app.domain.merchants.ensure({ id, name: `Merchant ${id}`, timezone, defaultCurrency: 'KES' });
     },
     async post(body, opts = {}) {
       const res = await fetch(url, { method: 'POST', headers: headersFor(opts), body: typeof body === 'string' ? body : JSON.stringify(body) });

@@ -40,7 +40,7 @@ for (const mode of ['embedded', 'services'] as const) {
     afterAll(() => t?.stop());
     afterEach(async () => {
       for (const sub of open.splice(0)) sub.stop();
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() === 0, WAIT_MS, () => 'subscriptions released');
+      await waitUntil(() => t.pubsub.activeSubscriptions() === 0, WAIT_MS, () => 'subscriptions released');
     });
 
     it('lets the owner, a merchant of its merchant and an admin read the wallet and its ledger', async () => {
@@ -58,7 +58,7 @@ for (const mode of ['embedded', 'services'] as const) {
         const ledger = await t.gql(WalletLedger, { walletId: w }, { token });
         expect(ledger.data!.walletLedger.edges.map((e) => e.node.reason), who).toEqual(['DEPOSIT_COMPLETED']);
       }
-      const { secret } = await t.app.services.apiKeys.create({ merchantId: m.id, name: 'back end' });
+      const { secret } = await t.domain.apiKeys.create({ merchantId: m.id, name: 'back end' });
       expect((await t.gql(WalletQuery, { id: w }, { apiKey: secret })).data?.wallet.id).toBe(w);
     });
 
@@ -69,7 +69,7 @@ for (const mode of ['embedded', 'services'] as const) {
         otherCustomerSameMerchant: await t.token({ sub: 'someone-else', role: 'customer', merchantId: m.id }),
         vendorOfTheMerchant: await t.token({ sub: 'vendor-1', role: 'vendor', merchantId: m.id }),
         otherMerchant: other.token,
-        otherMerchantKey: (await t.app.services.apiKeys.create({ merchantId: other.id, name: 'other' })).secret,
+        otherMerchantKey: (await t.domain.apiKeys.create({ merchantId: other.id, name: 'other' })).secret,
       };
       for (const [who, token] of Object.entries(refused)) {
         const opts = who === 'otherMerchantKey' ? { apiKey: token } : { token };
@@ -99,7 +99,7 @@ for (const mode of ['embedded', 'services'] as const) {
       expect(res.data!.myWallets.map((x) => [x.id, x.available.amountMinor, x.pending.amountMinor])).toEqual([[w, '12345', '0'], [second, '0', '100']]);
       const none = await t.gql(MyWallets, {}, { token: await t.token({ sub: 'nobody', role: 'customer' }) });
       expect(none.data!.myWallets).toEqual([]);
-      const { secret } = await t.app.services.apiKeys.create({ merchantId: m.id, name: 'k' });
+      const { secret } = await t.domain.apiKeys.create({ merchantId: m.id, name: 'k' });
       expect(errorCodes(await t.gql(MyWallets, {}, { apiKey: secret }))).toEqual(['FORBIDDEN']);
     });
 
@@ -131,7 +131,7 @@ for (const mode of ['embedded', 'services'] as const) {
       ]);
 
       sub.stop();
-      await waitUntil(() => t.app.services.pubsub.activeSubscriptions() === 0, WAIT_MS, () => 'unsubscribed');
+      await waitUntil(() => t.pubsub.activeSubscriptions() === 0, WAIT_MS, () => 'unsubscribed');
       await ingest(t, [walletEvent(m.id, wallet, 'payment.completed', 1n, { reference: 'B5' })]);
       await sleep(QUIET_MS);
       expect(sub.results).toHaveLength(3);
@@ -150,7 +150,7 @@ for (const mode of ['embedded', 'services'] as const) {
       for (const token of [await t.token({ sub: 'someone-else', role: 'customer' }), await t.token({ sub: 'vendor-1', role: 'vendor', merchantId: m.id })]) {
         const sub = subscribe(token, w);
         expect(await subscriptionErrorCodes(sub)).toEqual(['FORBIDDEN']);
-        expect(t.app.services.pubsub.activeSubscriptions()).toBe(0);
+        expect(t.pubsub.activeSubscriptions()).toBe(0);
         await ingest(t, [walletEvent(m.id, w, 'payment.completed', 1n)]);
         await sleep(QUIET_MS);
         expect(sub.data()).toEqual([]);

@@ -95,7 +95,7 @@ describe('balance stream', () => {
     await ingest(t, [walletEvent(m.id, w, 'payment.completed', 10n, { reference: 'G0' })]);
 
     // A pubsub that loses the messages of versions 2 and 3 on the way to this subscriber.
-    const real = t.app.services.pubsub;
+    const real = t.pubsub;
     const lossy: PubSub = {
       ...real,
       async subscribe(topic, key) {
@@ -114,7 +114,7 @@ describe('balance stream', () => {
         } as typeof inner;
       },
     };
-    const stream = createBalanceStream({ wallets: t.app.services.wallets, pubsub: lossy }, { merchantId: m.id, walletId: w });
+    const stream = createBalanceStream({ wallets: t.domain.wallets, pubsub: lossy }, { merchantId: m.id, walletId: w });
     const seen: BalanceChange[] = [];
     const reading = (async () => {
       for await (const change of stream) {

@@ -29,7 +29,7 @@ export function walletEvent(merchantId: string, walletId: string, type: string, 
 
 /** Ingests through the app's pipeline (as every source does) and checks every item was stored. */
 export async function ingest(t: TestApp, events: Record<string, unknown>[]): Promise<void> {
-  const result = await t.app.services.pipeline.ingest(events, { source: 'api' });
+  const result = await t.pipeline.ingest(events, { source: 'api' });
   expect(result.items.filter((i) => i.status === 'rejected')).toEqual([]);
 }
 

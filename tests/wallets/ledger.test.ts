@@ -200,10 +200,10 @@ for (const mode of ['embedded', 'services'] as const) {
       }
       // Through the pipeline too, in a batch with the event twice.
       const raw = { ...event, merchantId: m.id, type: 'payment.completed', paymentMethod: 'mobile_money' };
-      const result = await t.app.services.pipeline.ingest([raw, raw], { source: 'kafka' });
+      const result = await t.pipeline.ingest([raw, raw], { source: 'kafka' });
       expect(result.duplicates).toBe(2);
       expect(await balanceOf(t, w)).toEqual(['2500', '0', '1']);
-      expect(await t.app.services.db.prisma.ledgerEntry.count({ where: { merchantId: m.id, walletId: w } })).toBe(1);
+      expect(await t.db.prisma.ledgerEntry.count({ where: { merchantId: m.id, walletId: w } })).toBe(1);
     });
 
     it('creates a wallet named for the first time, owned by the event customer, in its currency', async () => {
@@ -216,7 +216,7 @@ for (const mode of ['embedded', 'services'] as const) {
     it('opens no wallet for an event without a customer, then counts that event once a later one opens it', async () => {
       const w = newWalletId();
       await ingest(t, [ev(w, 'payment.completed', 500n, { customerId: null })]);
-      expect(await t.app.services.db.prisma.wallet.findUnique({ where: { merchantId_id: { merchantId: m.id, id: w } } })).toBeNull();
+      expect(await t.db.prisma.wallet.findUnique({ where: { merchantId_id: { merchantId: m.id, id: w } } })).toBeNull();
       expect(errorCodes(await t.gql(WalletQuery, { id: w }, { token: await t.adminToken() }))).toEqual(['NOT_FOUND']);
       // A later event with a customer opens it; the earlier one is not lost.
       await ingest(t, [ev(w, 'payment.completed', 700n)]);
@@ -231,9 +231,9 @@ for (const mode of ['embedded', 'services'] as const) {
       await ingest(t, [ev(w, 'payment.completed', 9_000n, { currency: 'NGN' })]);
       expect(await balanceOf(t, w, m.id)).toEqual(['1000', '0', '1']);
       expect((await balanceOf(t, w, other.id)).slice(0, 2)).toEqual(['4000', '0']);
-      const wallet = await t.app.services.db.prisma.wallet.findUniqueOrThrow({ where: { merchantId_id: { merchantId: m.id, id: w } } });
+      const wallet = await t.db.prisma.wallet.findUniqueOrThrow({ where: { merchantId_id: { merchantId: m.id, id: w } } });
       expect([wallet.merchantId, wallet.currency]).toEqual([m.id, 'KES']);
-      expect(await t.app.services.db.prisma.ledgerEntry.count({ where: { merchantId: m.id, walletId: w } })).toBe(1);
+      expect(await t.db.prisma.ledgerEntry.count({ where: { merchantId: m.id, walletId: w } })).toBe(1);
       // Named without its merchant, the id is ambiguous to an admin; each merchant sees only its own.
       expect(errorCodes(await t.gql(WalletQuery, { id: w }, { token: await t.adminToken() }))).toEqual(['BAD_USER_INPUT']);
       expect((await t.gql(WalletQuery, { id: w }, { token: m.token })).data!.wallet.available.amountMinor).toBe('1000');

@@ -62,7 +62,7 @@ export interface Snapshot {
 
 /** What a refused webhook must leave unchanged for a merchant. */
 export async function snapshot(t: TestApp, merchantId: string): Promise<Snapshot> {
-  const prisma = t.app.services.db.prisma;
+  const prisma = t.db.prisma;
   const [events, deliveries, merchant] = await Promise.all([
     prisma.paymentEvent.count({ where: { merchantId } }),
     prisma.webhookDelivery.count({ where: { merchantId } }),

@@ -38,7 +38,7 @@ await describeWith(['postgres', 'redis', 'kafka'], 'webhooks through Kafka', () 
     const replay = await t.post({ query: PROVIDER_WEBHOOK, variables });
     expect(replay.json.errors?.[0]?.extensions?.code).toBe('WEBHOOK_REPLAYED');
 
-    const prisma = t.app.services.db.prisma;
+    const prisma = t.db.prisma;
     await waitUntil(async () => (await prisma.paymentEvent.count({ where: { merchantId: m.id } })) === 2, 60_000, () => 'both events stored');
     const rows = await prisma.paymentEvent.findMany({ where: { merchantId: m.id }, orderBy: { seq: 'asc' } });
     expect(rows.map((r) => [r.provider, r.source, r.amountMinor])).toEqual([

@@ -15,7 +15,7 @@ const FLW_HASH = 'flw-secret-hash-2026-braids-0042';
 const CAMPAY_KEY = 'campay-webhook-key-8d7f6e5c4b3a2910';
 
 function rows(t: TestApp, merchantId: string) {
-  return t.app.services.db.prisma.paymentEvent.findMany({ where: { merchantId }, orderBy: { seq: 'asc' } });
+  return t.db.prisma.paymentEvent.findMany({ where: { merchantId }, orderBy: { seq: 'asc' } });
 }
 
 for (const mode of ['embedded', 'services'] as const) {

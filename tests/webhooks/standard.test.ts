@@ -117,7 +117,7 @@ for (const mode of ['embedded', 'services'] as const) {
       const first = await deliver(m, secret, payload);
       expect(first.json.data.providerWebhook.status).toBe('INGESTED');
       // The state such a crash leaves: the event committed, its webhook-id not recorded.
-      await t.app.services.db.prisma.webhookDelivery.deleteMany({ where: { merchantId: m.id } });
+      await t.db.prisma.webhookDelivery.deleteMany({ where: { merchantId: m.id } });
       const retry = await deliver(m, secret, payload, { webhookId: first.webhookId });
       expect(retry.json.data?.providerWebhook.status).toBe('DUPLICATE');
       expect(await snapshot(t, m.id)).toMatchObject({ events: 1, deliveries: 1 });
@@ -202,7 +202,7 @@ for (const mode of ['embedded', 'services'] as const) {
         const list = await t.post({ query: '{ providerWebhookSecrets { provider path } }' }, { token: m.token });
         expect(list.json.data.providerWebhookSecrets).toEqual([{ provider: 'paystack', path: `/webhooks/paystack/${m.id}` }]);
         // Sealed at rest: the stored text is not the secret.
-        const row = await t.app.services.db.prisma.webhookSecret.findFirstOrThrow({ where: { merchantId: m.id } });
+        const row = await t.db.prisma.webhookSecret.findFirstOrThrow({ where: { merchantId: m.id } });
         expect(row.secretSealed).not.toContain('sk_test_');
         const removed = await t.post({ query: 'mutation { removeProviderWebhookSecret(provider: "paystack") }' }, { token: m.token });
         expect(removed.json.data.removeProviderWebhookSecret).toBe(true);

@@ -31,11 +31,11 @@ import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionArgs, t
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { AuthError, type Principal } from '../../auth/principal.js';
 import { clientError, ErrorCode } from '../../schema/errors.js';
-import type { Services } from '../../services.js';
+import type { Infrastructure } from '../../infrastructure.js';
 import { resolvePersisted } from '../apq.js';
 import type { EdgeLease } from '../../edge/policy.js';
 import { endedError, TOO_MANY_STREAMS } from '../../edge/types.js';
-import { authenticate } from '../context.js';
+import { authenticate, type AuthDeps } from '../context.js';
 import { countProtocolRefusals } from './request-guards.js';
 
 export const TOKEN_HEADER = 'x-graphql-event-stream-token';
@@ -73,8 +73,11 @@ function publicError(error: GraphQLError) {
 const encoder = new TextEncoder();
 const event = (name: 'next' | 'complete', data: unknown) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
 
-export function useGraphQLSSESingleConnection(services: Services, path: string): Plugin {
-  const { metrics, logger, config } = services;
+/** What the SSE adapter needs: credentials, the edge, APQ, its limits, metrics and logs. */
+export type SseDeps = Pick<Infrastructure, 'config' | 'logger' | 'metrics' | 'persistedQueries' | 'edge'> & { auth: AuthDeps };
+
+export function useGraphQLSSESingleConnection(deps: SseDeps, path: string): Plugin {
+  const { metrics, logger, config, persistedQueries, edge } = deps;
   const maxBufferedBytes = config.limits.subscription.maxBufferedBytes;
   const reservations = new Map<string, Reservation>();
   let getEnveloped: ((initial: Record<string, unknown>) => Enveloped) | undefined;
@@ -93,7 +96,7 @@ export function useGraphQLSSESingleConnection(services: Services, path: string):
   /** The caller of this request (every request of the protocol is authenticated), or the refusal. */
   async function authorize(request: Request): Promise<{ principal: Principal } | { refused: Response }> {
     try {
-      const principal = await authenticate(services, { authorization: request.headers.get('authorization'), apiKey: request.headers.get('x-api-key') });
+      const principal = await authenticate(deps.auth, { authorization: request.headers.get('authorization'), apiKey: request.headers.get('x-api-key') });
       if (principal) return { principal };
       return { refused: errorResponse(401, clientError(ErrorCode.Unauthenticated, 'authentication required')) };
     } catch (error) {
@@ -115,7 +118,7 @@ export function useGraphQLSSESingleConnection(services: Services, path: string):
 
   async function reserve(principal: Principal): Promise<Response> {
     const owner = credentialOf(principal);
-    const lease = await services.edge.open(principal, 'sse');
+    const lease = await edge.open(principal, 'sse');
     if (!lease) {
       return errorResponse(429, clientError(TOO_MANY_STREAMS, `at most ${config.limits.sockets.perCredential} sockets and streams at once for this credential`));
     }
@@ -243,8 +246,8 @@ export function useGraphQLSSESingleConnection(services: Services, path: string):
     reservation.lease.active();
 
     // APQ as on the other transports (server/apq.ts).
-    if (services.persistedQueries) {
-      const resolved = await resolvePersisted(services.persistedQueries, params);
+    if (persistedQueries) {
+      const resolved = await resolvePersisted(persistedQueries, params);
       if ('error' in resolved) {
         reservation.operations.delete(operationId);
         return errorResponse(400, resolved.error);
@@ -291,7 +294,7 @@ export function useGraphQLSSESingleConnection(services: Services, path: string):
       push(reservation, event('complete', { id: operationId }));
       return empty(202);
     }
-    const guarded = services.edge.guard(result, { transport: 'sse', bufferedAmount: () => reservation.queuedBytes });
+    const guarded = edge.guard(result, { transport: 'sse', bufferedAmount: () => reservation.queuedBytes });
     reservation.operations.set(operationId, guarded);
     void (async () => {
       try {

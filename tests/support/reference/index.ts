@@ -5,7 +5,7 @@
  * this and through the live pipeline and asserts every table ends up identical. Never edit these
  * files to follow src/: they are the yardstick.
  */
-import type { Services } from '../../../src/services.js';
+import type { Infrastructure } from '../../../src/infrastructure.js';
 import { createAnalyticsEffect } from './aggregates.js';
 import { createWalletEffect } from './ledger.js';
 import { createNotificationEffect } from './notification-effect.js';
@@ -14,8 +14,8 @@ import { stageNotifications } from './outbox.js';
 import { createIngestPipeline, type IngestPipeline } from './pipeline.js';
 
 /** The reference pipeline over an app's database, pubsub and logger (notifications staged, not published). */
-export function createReferencePipeline(services: Pick<Services, 'db' | 'pubsub' | 'logger' | 'config'>): IngestPipeline {
-  const { db, pubsub, logger, config } = services;
+export function createReferencePipeline(infra: Pick<Infrastructure, 'db' | 'pubsub' | 'logger' | 'config'>): IngestPipeline {
+  const { db, pubsub, logger, config } = infra;
   return createIngestPipeline({
     prisma: db.prisma,
     pubsub,
