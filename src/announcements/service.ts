@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal, Role } from '../auth/principal.js';
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
-import { liveChannel } from '../lib/stoppable.js';
+import { liveFeed } from '../pubsub/feed.js';
 import type { PubSub } from '../pubsub/index.js';
 
 export const ANNOUNCEMENT_SEVERITIES = ['INFO', 'WARNING', 'CRITICAL'] as const;
@@ -65,15 +65,11 @@ export function createAnnouncementService(deps: { prisma: PrismaClient; pubsub: 
       return announcement;
     },
     follow(principal) {
-      return liveChannel(
-        () => deps.pubsub.subscribe('announcements', CHANNEL),
-        async function* (channel) {
-          for await (const message of channel) {
-            const m = message as AnnouncementMessage;
-            if (isAddressedTo(m.audience, principal)) yield { ...m, createdAt: new Date(m.createdAt) };
-          }
-        },
-      );
+      return liveFeed(deps.pubsub, {
+        topic: 'announcements',
+        key: CHANNEL,
+        map: (m) => (isAddressedTo(m.audience, principal) ? { ...m, createdAt: new Date(m.createdAt) } : undefined),
+      });
     },
   };
 }

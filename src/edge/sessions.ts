@@ -7,6 +7,7 @@
  */
 import type { Principal } from '../auth/principal.js';
 import type { Logger } from '../lib/logger.js';
+import { liveFeed } from '../pubsub/feed.js';
 import type { PubSub } from '../pubsub/index.js';
 import { EdgeEndCode, type EdgeSession } from './types.js';
 
@@ -34,7 +35,7 @@ const CODES = new Set<string>(Object.values(EdgeEndCode));
 export function createSessionRegistry(deps: { pubsub: PubSub; logger: Logger }): SessionRegistry {
   const byCredential = new Map<string, Set<EdgeSession>>();
   const keyOf = (kind: Principal['kind'], subject: string) => `${kind}:${subject}`;
-  let channel: AsyncIterableIterator<RevocationMessage> | undefined;
+  let listener: AsyncIterableIterator<RevocationMessage> | undefined;
   let stopped = false;
 
   const endLocal = ({ kind, subject, reason }: RevocationMessage) => {
@@ -72,9 +73,11 @@ export function createSessionRegistry(deps: { pubsub: PubSub; logger: Logger }):
       void (async () => {
         for (let attempt = 0; !stopped; attempt++) {
           try {
-            channel = await deps.pubsub.subscribe('sessions', 'all', { internal: true });
-            if (stopped) return void (await channel.return?.());
-            for await (const message of channel) endLocal(message);
+            // An internal feed (not counted as a client subscription); its first read fails while
+            // Redis is unreachable, which the loop retries.
+            listener = liveFeed(deps.pubsub, { topic: 'sessions', key: 'all', internal: true, map: (message) => message });
+            if (stopped) return void (await listener.return?.());
+            for await (const message of listener) endLocal(message);
             return;
           } catch (err) {
             if (attempt === 0) deps.logger.warn({ err }, 'session revocation listener not subscribed yet; retrying');
@@ -85,7 +88,7 @@ export function createSessionRegistry(deps: { pubsub: PubSub; logger: Logger }):
     },
     async stop() {
       stopped = true;
-      await channel?.return?.();
+      await listener?.return?.();
     },
   };
 }

@@ -13,8 +13,8 @@ import type { PrismaClient, Tx } from '../db/client.js';
 import type { AfterCommit } from '../ingest/pipeline.js';
 import type { Logger } from '../lib/logger.js';
 import type { Checked } from '../lib/refusal.js';
-import { liveChannel } from '../lib/stoppable.js';
 import { timingSafeEqualText } from '../lib/timing-safe.js';
+import { liveFeed } from '../pubsub/feed.js';
 import type { PubSub } from '../pubsub/index.js';
 import { checkDeviceToken } from './addresses.js';
 import type { ChannelSender } from './channels/types.js';
@@ -320,33 +320,32 @@ export function createNotificationService({ prisma, pubsub, logger, channels, ki
     },
 
     follow(reader, after) {
-      return liveChannel(
-        () => pubsub.subscribe('notifications', reader.userId),
-        async function* (channel) {
-          // Ids read back from the database: the live copies of those are dropped. Live messages
-          // are never dropped by cursor, because `seq` is taken at insert and two transactions
-          // (two merchants paying one customer) can commit out of `seq` order.
-          const replayed = new Set<string>();
-          if (after !== undefined) {
-            // Subscribed first: anything committed while this reads is in the channel too.
-            let last = after;
-            for (;;) {
-              const page = await prisma.notification.findMany({ where: { ...visibleTo(reader), seq: { gt: last } }, orderBy: { seq: 'asc' }, take: 200 });
-              for (const row of page) {
-                last = row.seq;
-                replayed.add(row.id);
-                yield toNotification(row);
-              }
-              if (page.length < 200) break;
+      // Ids read back from the database: the live copies of those are dropped. Live messages
+      // are never dropped by cursor, because `seq` is taken at insert and two transactions
+      // (two merchants paying one customer) can commit out of `seq` order.
+      const replayed = new Set<string>();
+      return liveFeed(pubsub, {
+        topic: 'notifications',
+        key: reader.userId,
+        async *before() {
+          if (after === undefined) return;
+          // Subscribed first: anything committed while this reads is in the channel too.
+          let last = after;
+          for (;;) {
+            const page = await prisma.notification.findMany({ where: { ...visibleTo(reader), seq: { gt: last } }, orderBy: { seq: 'asc' }, take: 200 });
+            for (const row of page) {
+              last = row.seq;
+              replayed.add(row.id);
+              yield toNotification(row);
             }
-          }
-          for await (const message of channel) {
-            const n = fromNotificationMessage(message as Parameters<typeof fromNotificationMessage>[0]);
-            if (replayed.delete(n.id) || !readableBy(reader, n)) continue;
-            yield n;
+            if (page.length < 200) break;
           }
         },
-      );
+        map(message) {
+          const n = fromNotificationMessage(message);
+          return replayed.delete(n.id) || !readableBy(reader, n) ? undefined : n;
+        },
+      });
     },
   };
 }

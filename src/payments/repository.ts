@@ -31,8 +31,8 @@ export interface PaymentEventRepository {
   page(args: { merchantId: string; filter: PaymentEventFilter; afterSeq?: bigint; first: number; order: 'ASC' | 'DESC' }): Promise<PaymentEventPage>;
   /** Events with `seq > afterSeq` and `merchantSeq <= uptoMerchantSeq`, oldest first, read in pages. */
   replay(merchantId: string, afterSeq: bigint, uptoMerchantSeq: bigint, pageSize?: number): AsyncGenerator<PaymentEventRecord>;
-  /** Events whose merchant sequence lies in [from, to], oldest first (gap filling). */
-  merchantSeqRange(merchantId: string, from: bigint, to: bigint): Promise<PaymentEventRecord[]>;
+  /** Events whose merchant sequence lies in [from, to] (`to` undefined: no upper bound), oldest first (gap filling). */
+  merchantSeqRange(merchantId: string, from: bigint, to: bigint | undefined): Promise<PaymentEventRecord[]>;
   byEventId(merchantId: string, eventId: string): Promise<PaymentEventRecord | undefined>;
   /** One event by its global sequence number (callers check the merchant). */
   bySeq(seq: bigint): Promise<PaymentEventRecord | undefined>;
@@ -72,7 +72,7 @@ export function createPaymentEventRepository(prisma: PrismaClient): PaymentEvent
     },
     async merchantSeqRange(merchantId, from, to) {
       const rows = await prisma.paymentEvent.findMany({
-        where: { merchantId, merchantSeq: { gte: from, lte: to } },
+        where: { merchantId, merchantSeq: to === undefined ? { gte: from } : { gte: from, lte: to } },
         orderBy: { merchantSeq: 'asc' },
       });
       return rows.map(toRecord);

@@ -1,5 +1,6 @@
 /**
- * A merchant's live event feed with resume. Guarantees, per subscription:
+ * A merchant's live event feed with resume (a `sequencedFeed` by merchant sequence,
+ * src/pubsub/feed.ts). Guarantees, per subscription:
  * - no gap and no duplicate at the hand-over from replay to live: the live channel is subscribed
  *   BEFORE the database is read, and live messages at or below the replayed merchant sequence are
  *   dropped; without a cursor the feed starts at the merchant sequence of the moment it was
@@ -8,9 +9,19 @@
  *   sequences (a publish lost to a crash, or two instances publishing out of order) makes the
  *   stream read the missing events from the database first;
  * - `return()` unsubscribes from PubSub at once, even while waiting for the next message.
+ *
+ * Database reads per subscribe without a cursor (the cost of a reconnect storm): ONE when this
+ * instance already listens to the merchant's channel (the head, read after the listener is
+ * attached: no round trip lies between the request and the attach, so that head is the moment
+ * of the request, exactly as documented in docs/architecture.md "Resumable subscriptions"); TWO
+ * for the first subscriber of the merchant on this instance (the head before the SUBSCRIBE round
+ * trip, then one read of whatever committed during it, which also gives the hand-over point).
+ * It used to be two head reads plus the window. A cached per-instance head would save the
+ * second read too, but a cache fed by commits and publishes lags other instances' commits: it
+ * could start a few events before the request, and the documented start is exact.
  */
-import { stoppable } from '../lib/stoppable.js';
 import type { PubSub } from '../pubsub/index.js';
+import { sequencedFeed } from '../pubsub/feed.js';
 import { matchesFilter, type PaymentEventFilter } from './filter.js';
 import type { PaymentEventRepository } from './repository.js';
 import { fromMessage, type PaymentEventRecord } from './types.js';
@@ -26,44 +37,18 @@ export function createPaymentEventStream(
   deps: { events: PaymentEventRepository; pubsub: PubSub },
   { merchantId, filter, afterSeq }: PaymentEventStreamArgs,
 ): AsyncIterableIterator<PaymentEventRecord> {
-  let live: AsyncIterableIterator<unknown> | undefined;
-  let stopped = false;
-
-  async function* run(): AsyncGenerator<PaymentEventRecord> {
-    // Without a cursor the feed starts at the moment of the request: anything committed after
-    // this read is delivered, even if it commits while the live channel is being subscribed.
-    const start = afterSeq === undefined ? ((await deps.events.lastMerchantSeq(merchantId)) ?? 0n) : undefined;
-    const channel = await deps.pubsub.subscribe('paymentEvents', merchantId);
-    live = channel;
-    if (stopped) return void (await channel.return?.());
-    try {
-      // Everything committed up to `last` is read from the database now; later events come live.
-      let last = (await deps.events.lastMerchantSeq(merchantId)) ?? 0n;
-      const stored =
-        start === undefined ? deps.events.replay(merchantId, afterSeq!, last)
-        : last > start ? await deps.events.merchantSeqRange(merchantId, start + 1n, last)
-        : [];
-      for await (const event of stored) {
-        if (matchesFilter(filter, event)) yield event;
-      }
-      for await (const message of channel) {
-        const event = fromMessage(message);
-        if (event.merchantSeq <= last) continue;
-        if (event.merchantSeq > last + 1n) {
-          for (const missed of await deps.events.merchantSeqRange(merchantId, last + 1n, event.merchantSeq - 1n)) {
-            if (matchesFilter(filter, missed)) yield missed;
-          }
-        }
-        last = event.merchantSeq;
-        if (matchesFilter(filter, event)) yield event;
-      }
-    } finally {
-      await channel.return?.();
-    }
-  }
-
-  return stoppable(run(), async () => {
-    stopped = true;
-    await live?.return?.();
+  const head = async () => (await deps.events.lastMerchantSeq(merchantId)) ?? 0n;
+  return sequencedFeed(deps.pubsub, {
+    topic: 'paymentEvents',
+    key: merchantId,
+    decode: fromMessage,
+    seq: (event) => event.merchantSeq,
+    head: async () => ({ seq: await head() }),
+    range: (from, to) => deps.events.merchantSeqRange(merchantId, from, to),
+    ...(afterSeq === undefined
+      ? // Without a cursor the feed starts at the moment of the request.
+        { start: { at: head, after: (seq: bigint) => deps.events.merchantSeqRange(merchantId, seq + 1n, undefined) } }
+      : { replay: (upto: bigint) => deps.events.replay(merchantId, afterSeq, upto) }),
+    filter: (event) => matchesFilter(filter, event),
   });
 }

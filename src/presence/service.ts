@@ -10,8 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal.js';
 import type { Logger } from '../lib/logger.js';
-import { stoppable } from '../lib/stoppable.js';
 import type { PubSub } from '../pubsub/index.js';
+import { signalFeed } from '../pubsub/feed.js';
 import type { InstanceStats, PresenceStore, UserPresenceRecord } from './store.js';
 
 export const PRESENCE_STATUSES = ['ONLINE', 'AWAY', 'OFFLINE'] as const;
@@ -150,53 +150,24 @@ export function createPresenceService(deps: { store: PresenceStore; pubsub: PubS
     records: (userIds) => store.read(userIds, Date.now()),
     statuses,
     watch(userIds) {
-      // Signals coalesce: however many nudges arrive while a read runs, one more read follows.
-      let pending = false;
-      let wake: (() => void) | undefined;
-      const signal = () => {
-        pending = true;
-        wake?.();
+      // Nudges coalesce: however many arrive while a read runs, one more read follows; the timer
+      // notices what changes without a nudge (AWAY, a dead instance's expiry).
+      const last = new Map<string, string>();
+      const changed = (u: PresenceUpdate) => {
+        const key = `${u.status}:${u.lastSeenAt?.getTime() ?? ''}`;
+        // lastSeenAt alone moving (activity while ONLINE) is not worth a message.
+        const previous = last.get(u.userId);
+        if (previous !== undefined && previous.split(':')[0] === u.status) return false;
+        last.set(u.userId, key);
+        return true;
       };
-      const signalled = async () => {
-        while (!pending && !stopped) await new Promise<void>((resolve) => (wake = resolve));
-        pending = false;
-        return !stopped;
-      };
-      const channels: AsyncIterableIterator<unknown>[] = [];
-      let timer: NodeJS.Timeout | undefined;
-      let stopped = false;
-      const stop = async () => {
-        stopped = true;
-        clearInterval(timer);
-        wake?.();
-        await Promise.all(channels.map((c) => c.return?.()));
-      };
-      async function* run(): AsyncGenerator<PresenceUpdate> {
-        for (const userId of userIds) {
-          const channel = await pubsub.subscribe('presence', userId);
-          channels.push(channel);
-          void (async () => {
-            for await (const _ of channel) signal();
-          })().catch(() => {});
-        }
-        if (stopped) return;
-        timer = setInterval(signal, pollMs);
-        timer.unref();
-        const last = new Map<string, string>();
-        const changed = (u: PresenceUpdate) => {
-          const key = `${u.status}:${u.lastSeenAt?.getTime() ?? ''}`;
-          // lastSeenAt alone moving (activity while ONLINE) is not worth a message.
-          const previous = last.get(u.userId);
-          if (previous !== undefined && previous.split(':')[0] === u.status) return false;
-          last.set(u.userId, key);
-          return true;
-        };
-        for (const u of await statuses(userIds)) if (changed(u)) yield u;
-        while (await signalled()) {
-          for (const u of await statuses(userIds)) if (changed(u)) yield u;
-        }
-      }
-      return stoppable(run(), stop);
+      return signalFeed(pubsub, {
+        topic: 'presence',
+        keys: userIds,
+        pollMs,
+        endWithChannel: false,
+        read: async () => (await statuses(userIds)).filter(changed),
+      });
     },
     async stats() {
       const mine = localStats();

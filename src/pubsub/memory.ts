@@ -37,6 +37,8 @@ export function createMemoryPubSub(buffer: SubscriptionBuffer = {}): PubSub {
       count += weight;
       return queue.iterator;
     },
+    // The listener is added during `subscribe()` itself; a channel with one is live now.
+    listening: (topic, key) => (channels.get(channelName(topic, key))?.size ?? 0) > 0,
     activeSubscriptions: () => count,
     readiness: async () => true,
     async stop() {

@@ -29,6 +29,17 @@ function pendingOf(redis: RedisPubSub, channel: string): { catch(onRejected: () 
 }
 
 /**
+ * True when the library holds an acknowledged SUBSCRIBE for the channel with no SUBSCRIBE still
+ * pending: then `redis.subscribe` adds the new listener to the channel's refs during the call
+ * (graphql-redis-subscriptions 2.7 `subscribe`: `refs.size > 0` → `refs.add(id)`), so every
+ * message Redis delivers from then on reaches it.
+ */
+function channelLive(redis: RedisPubSub, channel: string): boolean {
+  const internals = redis as unknown as { subsRefsMap?: Map<string, Set<number>>; subsPendingRefsMap?: Map<string, unknown> };
+  return (internals.subsRefsMap?.get(channel)?.size ?? 0) > 0 && !internals.subsPendingRefsMap?.has(channel);
+}
+
+/**
  * PubSub across instances through Redis, with separate publish and subscribe connections (a
  * subscribed Redis connection can do nothing else). Channels are subscribed on demand.
  */
@@ -92,6 +103,8 @@ export function createRedisPubSub(redisConfig: RedisConfig | string, buffer: Sub
       }
       return queue.iterator;
     },
+    // Our `subscribe` reaches `redis.subscribe` before its first await, so "live now" holds for it.
+    listening: (topic, key) => channelLive(redis, channelName(topic, key)),
     activeSubscriptions: () => count,
     async readiness() {
       if (!(await pub.readiness()) || !(await sub.readiness())) return false;

@@ -39,6 +39,13 @@ export interface PubSub {
    * published after the promise resolves is delivered. `return()` on the iterator unsubscribes.
    */
   subscribe<T extends Topic>(topic: T, key: TopicKey<T>, options?: { internal?: boolean }): Promise<AsyncIterableIterator<TopicPayload<T>>>;
+  /**
+   * True while this instance already holds a live subscription to the channel: a `subscribe()`
+   * called now attaches its listener during the call (no round trip), so everything published
+   * from the call on reaches it. Feeds use it to skip a read made only to cover the subscribe
+   * round trip (src/pubsub/feed.ts). Absent: treated as false.
+   */
+  listening?<T extends Topic>(topic: T, key: TopicKey<T>): boolean;
   /** Active channel subscriptions held by this instance for clients (internal ones, such as the sessions listener, are not counted). */
   activeSubscriptions(): number;
   /** True when publishing and subscribing work now (on Redis: both connections up and a PING answered). */

@@ -4,9 +4,9 @@
  * completes at a final status.
  */
 import type { PrismaClient } from '../db/client.js';
-import { liveChannel } from '../lib/stoppable.js';
 import { toRecord } from '../payments/repository.js';
-import { fromMessage, type PaymentEventMessage } from '../payments/types.js';
+import { fromMessage } from '../payments/types.js';
+import { liveFeed } from '../pubsub/feed.js';
 import type { PubSub } from '../pubsub/index.js';
 import { deriveTracking, eventTypesOf, kindOf, type TrackingKind, type TrackingState } from './state.js';
 
@@ -31,23 +31,24 @@ export function createTrackingService(deps: { prisma: PrismaClient; pubsub: PubS
 
   function follow(kind: TrackingKind, merchantId: string, reference: string): AsyncIterableIterator<TrackingState> {
     const signature = (s: TrackingState | undefined) => (s ? `${s.status}:${s.history.length}` : '');
-    return liveChannel(
-      () => deps.pubsub.subscribe('paymentEvents', merchantId),
-      async function* (channel) {
-        let current = await state(kind, merchantId, reference);
+    let current: TrackingState | undefined;
+    return liveFeed(deps.pubsub, {
+      topic: 'paymentEvents',
+      key: merchantId,
+      async *before() {
+        current = await state(kind, merchantId, reference);
         if (current) yield current;
-        if (current?.final) return;
-        for await (const message of channel) {
-          const event = fromMessage(message as PaymentEventMessage);
-          if (event.reference !== reference || kindOf(event.type) !== kind) continue;
-          const next = await state(kind, merchantId, reference);
-          if (!next || signature(next) === signature(current)) continue;
-          current = next;
-          yield next;
-          if (next.final) return;
-        }
       },
-    );
+      async map(message) {
+        const event = fromMessage(message);
+        if (event.reference !== reference || kindOf(event.type) !== kind) return undefined;
+        const next = await state(kind, merchantId, reference);
+        if (!next || signature(next) === signature(current)) return undefined;
+        current = next;
+        return next;
+      },
+      last: (s) => s.final,
+    });
   }
 
   return { state, follow };
