@@ -33,7 +33,7 @@ import { stopChannels, createChannels } from './notifications/channels/index.js'
 import { createNotificationEffect } from './notifications/effect.js';
 import { draftForApiKey } from './notifications/rules.js';
 import { createNotificationService } from './notifications/service.js';
-import { createNotificationWorker, type NotificationWorker } from './notifications/worker.js';
+import { createNotificationWorker } from './notifications/worker.js';
 import { createOrderEffect } from './orders/effect.js';
 import { createOrderService } from './orders/service.js';
 import { createActivityService } from './payments/activity.js';
@@ -133,7 +133,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const events = createPaymentEventRepository(db.prisma);
   const secretBox = createSecretBox(config.webhooks.secretsKey);
   const channels = createChannels(config.notifications, logger);
-  let worker: NotificationWorker | undefined;
+  // The outbox worker needs nothing of the service, so it comes first and the service can wake it.
+  const worker = config.notifications.worker ? createNotificationWorker({ prisma: db.prisma, channels, logger, metrics, options: config.notifications }) : undefined;
   const notifications = createNotificationService({
     prisma: db.prisma,
     pubsub,
@@ -144,7 +145,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     codeKey: config.webhooks.secretsKey,
     push: config.notifications.push,
   });
-  if (config.notifications.worker) worker = createNotificationWorker({ prisma: db.prisma, channels, logger, metrics, options: config.notifications });
   const pipeline = createIngestPipeline({
     prisma: db.prisma,
     pubsub,
