@@ -4,7 +4,9 @@
  * by a regular expression (no JSON parse), so its own cost stays small and equal for both servers.
  *
  * stdin, one word a line: `storm` closes every socket at once and opens as many again (at most
- * `--in-flight` handshakes at a time, like clients reconnecting after a deploy).
+ * `--in-flight` handshakes at a time, like clients reconnecting after a deploy). A socket the
+ * server closes before its `connection_ack` (an init timeout under load) is opened again, as a
+ * client would; { retries } counts them.
  * stdout, one JSON line each: { ready, openMs } once every socket is acknowledged and has sent its
  * subscribe; { reopened, openMs } after a storm; { done } when one event has reached every socket;
  * { error } for error frames or sockets closed by the server.
@@ -20,7 +22,7 @@ const { values } = parseArgs({
     /** A file with one token a line (socket i uses token i mod their number), or `none`. */
     tokens: { type: 'string', default: 'none' },
     sockets: { type: 'string', default: '1000' },
-    'in-flight': { type: 'string', default: '500' },
+    'in-flight': { type: 'string', default: '200' },
     query: { type: 'string', default: 'subscription { paymentEvents { cursor eventId type provider amount { amount currency } } }' },
   },
 });
@@ -52,8 +54,16 @@ function onFrame(text: string) {
   }
 }
 
-function connect(i: number): Promise<void> {
+let retries = 0;
+
+async function connect(i: number): Promise<void> {
+  while (!(await attempt(i))) retries += 1;
+}
+
+/** True once acknowledged and subscribed; false when the server closed it first. */
+function attempt(i: number): Promise<boolean> {
   return new Promise((resolve, reject) => {
+    let acked = false;
     const ws = new WebSocket(values.url!, 'graphql-transport-ws', { perMessageDeflate: false });
     open.add(ws);
     ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${tokens[i % tokens.length]}` } })));
@@ -61,7 +71,8 @@ function connect(i: number): Promise<void> {
       const text = data.toString();
       if (text.startsWith('{"type":"connection_ack"')) {
         ws.send(SUBSCRIBE);
-        resolve();
+        acked = true;
+        resolve(true);
         return;
       }
       if (text.startsWith('{"type":"ping"')) return void ws.send('{"type":"pong"}');
@@ -69,6 +80,7 @@ function connect(i: number): Promise<void> {
     });
     ws.on('close', (code, reason) => {
       open.delete(ws);
+      if (!acked) return resolve(false);
       if (!closing && errors++ < 5) say({ error: `socket ${i} closed ${code} ${reason.toString()}` });
     });
     ws.on('error', reject);
@@ -86,7 +98,7 @@ async function openAll(): Promise<number> {
   return now() - started;
 }
 
-say({ ready: true, openMs: await openAll() });
+say({ ready: true, openMs: await openAll(), retries });
 createInterface({ input: process.stdin }).on('line', async (line) => {
   if (line.trim() !== 'storm') return;
   // Every socket goes at once (a deploy took their instance away), then all come back.
@@ -94,5 +106,6 @@ createInterface({ input: process.stdin }).on('line', async (line) => {
   const gone = [...open].map((ws) => new Promise<void>((resolve) => (ws.once('close', () => resolve()), ws.terminate())));
   await Promise.all(gone);
   closing = false;
-  say({ reopened: true, openMs: await openAll() });
+  retries = 0;
+  say({ reopened: true, openMs: await openAll(), retries });
 });

@@ -6,19 +6,22 @@
  * and paypulse alternate, each case `--repeats` times; the table shows medians and ratios.
  *
  * Per case (N sockets):
- * - connect: server CPU µs per connect + connection_init + subscribe (from the first socket until
- *   a probe event reaches all N: a subscribe has no acknowledgement in graphql-ws);
+ * - connect: server CPU µs per connect + connection_init + subscribe (the server process's CPU
+ *   time from /proc, from the first socket until the server is idle again once every socket has
+ *   sent its subscribe; then a probe event must reach all N: a subscribe has no acknowledgement
+ *   in graphql-ws);
  * - RSS KB per idle subscription (after a full GC);
  * - Redis commands per idle socket per minute (services mode: INFO commandstats of a redis-server
  *   this bench starts for the server alone, over `--idle-ms` of idling; commands run by scripts
  *   and inside MULTI count one each, so do EVAL and MULTI/EXEC themselves);
- * - reconnect storm: every socket closed at once and opened again (≤ 500 handshakes in flight):
- *   seconds until a probe reaches all N again, and server CPU µs per reconnected socket.
+ * - reconnect storm: every socket closed at once and opened again (≤ 200 handshakes in flight,
+ *   a socket closed before its ack retried): ms until a probe reaches all N again, and server
+ *   CPU µs per reconnected socket (until idle, as above).
  *
  *   npm run bench:sockets [-- --sizes 1000,5000 --modes embedded,services --repeats 2 --idle-ms 30000]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,6 +118,22 @@ async function startRedis(): Promise<{ url: string; commands: () => Promise<numb
   };
 }
 
+/** User + system CPU time of a process, µs (/proc; clock ticks of 10 ms). */
+function cpuOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/** Resolves once the process used under 10% of a core over 500 ms (it has done the work queued). */
+async function idle(pid: number): Promise<void> {
+  for (let before = cpuOf(pid); ; ) {
+    await sleep(500);
+    const after = cpuOf(pid);
+    if (after - before < 50_000) return;
+    before = after;
+  }
+}
+
 const tsx = ['--import', 'tsx'];
 const median = (xs: number[]) => {
   const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
@@ -150,21 +169,28 @@ async function runOnce(kind: 'baseline' | 'paypulse', mode: string, n: number): 
       if (!res.ok) throw new Error(`publish: ${await res.text()}`);
     };
     let probes = 0;
-    /** Publishes probes until one reaches every socket (they are all subscribed). */
+    /**
+     * Publishes probes until one reaches every socket (they are all subscribed), waiting longer
+     * after each miss so probes do not pile up on a busy server.
+     */
     const allSubscribed = async (out: Lines) => {
-      for (;;) {
+      for (let wait = 500; ; wait = Math.min(wait * 2, 8000)) {
         const id = `probe-${probes++}-${now()}`;
         await publish(id);
-        if (await out.next((l) => l.done === id, 'probe', 500)) return;
+        if (await out.next((l) => l.done === id, 'probe', wait)) return;
       }
     };
+    const pid = server.pid!;
     // Settle the server after start (lazy imports, first GC) before the baseline reading.
     await sleep(1000);
     const before = await stats();
+    const cpu0 = cpuOf(pid);
     const started = now();
     load = spawn(process.execPath, [...tsx, 'bench/sockets-load.ts', '--url', ready.wsUrl, '--tokens', tokensFile, '--sockets', String(n)], { stdio: ['pipe', 'pipe', 'pipe'] });
     const out = lines(load, `${kind} load`);
-    await out.next((l) => l.ready === true, 'sockets');
+    const opened = await out.next((l) => l.ready === true, 'sockets');
+    await idle(pid);
+    const connectCpu = cpuOf(pid) - cpu0;
     await allSubscribed(out);
     const connectMs = now() - started;
     const subscribed = await stats();
@@ -178,20 +204,23 @@ async function runOnce(kind: 'baseline' | 'paypulse', mode: string, n: number): 
       redisPerSocketMinute = redisPerSocketMinute / n / ((now() - t0) / 60_000);
     }
 
-    const stormBefore = await stats();
+    await idle(pid);
+    const stormCpu0 = cpuOf(pid);
     const stormStarted = now();
     load.stdin!.write('storm\n');
-    await out.next((l) => l.reopened === true, 'reconnect storm');
+    const reopened = await out.next((l) => l.reopened === true, 'reconnect storm');
+    await idle(pid);
+    const stormCpu = cpuOf(pid) - stormCpu0;
     await allSubscribed(out);
     const stormMs = now() - stormStarted;
-    const stormAfter = await stats();
+    if (opened?.retries || reopened?.retries) process.stderr.write(`${kind} ${mode} ${n}: ${String(opened?.retries)} sockets retried at connect, ${String(reopened?.retries)} in the storm\n`);
     return {
-      connectCpuMicros: (subscribed.cpuMicros - before.cpuMicros) / n,
+      connectCpuMicros: connectCpu / n,
       connectMs,
       kbPerSub: (subscribed.rss - before.rss) / 1024 / n,
       redisPerSocketMinute,
       stormMs,
-      stormCpuMicros: (stormAfter.cpuMicros - stormBefore.cpuMicros) / n,
+      stormCpuMicros: stormCpu / n,
     };
   } finally {
     load?.kill();
