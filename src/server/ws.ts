@@ -17,6 +17,7 @@ import { endedError } from '../edge/types.js';
 import type { Services } from '../services.js';
 import { resolvePersisted } from './apq.js';
 import { closeInBatches } from './drain.js';
+import { keepAlive } from './keep-alive.js';
 import { clientError, ErrorCode } from '../schema/errors.js';
 import { authenticate } from './context.js';
 import { countProtocolRefusals } from './plugins/request-guards.js';
@@ -199,13 +200,16 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, service
       },
     },
     wss,
-    config.wsKeepAliveMs,
+    // Keep-alive runs on one interval for all sockets (keep-alive.ts), not a timer per socket.
+    0,
   );
+  const pings = keepAlive(wss, config.wsKeepAliveMs);
 
   return {
     sockets: () => wss.clients.size,
     async close() {
       // Staggered (DRAIN_BATCH_SIZE every DRAIN_BATCH_INTERVAL_MS) so clients reconnect elsewhere gradually.
+      pings.stop();
       await closeInBatches(wss.clients, config.drain);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
