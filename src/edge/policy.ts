@@ -103,8 +103,10 @@ export function createEdge(options: EdgeOptions): Edge {
   // Every session's token expiry, on one timer.
   const expiries = createTimerWheel({ now, onError: (err) => logger.error({ err }, 'edge: ending an expired session failed') });
 
-  // Credentials whose stored state (API key active, not-before) passed lately: credential → until.
-  const passed = new Map<string, number>();
+  // Credentials whose stored state (API key active, not-before) passed lately: credential → the
+  // token's issued-at (a user's tokens differ in it; null for API keys) → until.
+  const passed = new Map<string, Map<number | null, number>>();
+  let pruneAt = 10_000;
   // Bumped by every revocation: a check that started before one does not remember its answer.
   let revocations = 0;
   const forget = (kind: Principal['kind'], subject: string) => {
@@ -129,15 +131,24 @@ export function createEdge(options: EdgeOptions): Edge {
     if (principal.expiresAt !== null && principal.expiresAt <= at) refusal = EdgeEndCode.TokenExpired;
     else {
       const credential = `${principal.kind}:${principal.subject}`;
-      const until = passed.get(credential);
+      const issued = principal.kind === 'user' ? (principal.issuedAt ?? null) : null;
+      const until = passed.get(credential)?.get(issued);
       if (until === undefined || until <= at) {
         const seen = revocations;
         refusal = await storedRefusal(principal);
-        if (refusal) passed.delete(credential);
+        if (refusal) passed.get(credential)?.delete(issued);
         else if (seen === revocations) {
-          // Bounded: a map entry per credential checked within the window, expired ones dropped as it grows.
-          if (passed.size >= 10_000) for (const [c, u] of passed) if (u <= at) passed.delete(c);
-          passed.set(credential, at + checkCacheMs);
+          // Bounded: entries of credentials checked within the window; expired ones are dropped as it grows.
+          if (passed.size >= pruneAt) {
+            for (const [c, tokens] of passed) {
+              for (const [i, u] of tokens) if (u <= at) tokens.delete(i);
+              if (tokens.size === 0) passed.delete(c);
+            }
+            pruneAt = Math.max(10_000, passed.size * 2);
+          }
+          const tokens = passed.get(credential) ?? new Map<number | null, number>();
+          tokens.set(issued, at + checkCacheMs);
+          passed.set(credential, tokens);
         }
       }
     }

@@ -114,7 +114,10 @@ export function createPresenceService(deps: { store: PresenceStore; pubsub: PubS
         user.rememberedAt = stats.at;
         remember.push(userId);
       }
-    await store.heartbeat(stats, options.ttlMs, remember);
+    const lapsed = await store.heartbeat(stats, options.ttlMs, remember);
+    // Redis was away longer than the TTL: readers may have dropped this instance's sockets.
+    // Registered again in one round trip (activity 0: a return is not activity).
+    if (lapsed && local.size > 0) await store.add([...local.values()].map((s) => ({ instance, userId: s.userId, merchantId: s.merchantId, key: s.key })), 0, options.ttlMs);
   }
 
   async function statuses(userIds: readonly string[]): Promise<PresenceUpdate[]> {
@@ -138,7 +141,7 @@ export function createPresenceService(deps: { store: PresenceStore; pubsub: PubS
       else users.set(entry.userId, { sockets: 1, rememberedAt: now });
       quietly(
         'connect',
-        store.add({ instance, userId: entry.userId, merchantId: entry.merchantId, key: entry.key }, now, options.ttlMs).then(() => nudge(entry.userId)),
+        store.add([{ instance, userId: entry.userId, merchantId: entry.merchantId, key: entry.key }], now, options.ttlMs).then(() => nudge(entry.userId)),
       );
     },
     active(socket) {

@@ -38,18 +38,21 @@ export interface PresenceSocket {
 
 export interface PresenceStore {
   /**
-   * Registers a socket, records the user's merchant and activity (`at`), and keeps the instance
-   * alive for `ttlMs` (an instance that dies before its first heartbeat still expires). One round trip.
+   * Registers sockets of one instance, records their users' merchant and activity (`at`; 0 leaves
+   * activity as it is), and keeps the instance alive for `ttlMs` (an instance that dies before
+   * its first heartbeat still expires). One round trip however many sockets.
    */
-  add(socket: PresenceSocket, at: number, ttlMs: number): Promise<void>;
+  add(sockets: readonly PresenceSocket[], at: number, ttlMs: number): Promise<void>;
   remove(userId: string, socketKey: string): Promise<void>;
   touch(userId: string, at: number): Promise<void>;
   /**
    * The heartbeat of one instance, one round trip: every socket of `stats.instance` counts for
    * `ttlMs` more, its stats are published, and the users in `remember` have their merchant and
-   * last activity remembered for another MEMORY_MS (sent rarely, see the service).
+   * last activity remembered for another MEMORY_MS (sent rarely, see the service). Resolves
+   * true when the instance's liveness had lapsed (Redis was unreachable for longer than ttlMs):
+   * readers may have dropped its sockets, and the caller registers them again.
    */
-  heartbeat(stats: InstanceStats, ttlMs: number, remember: readonly string[]): Promise<void>;
+  heartbeat(stats: InstanceStats, ttlMs: number, remember: readonly string[]): Promise<boolean>;
   read(userIds: readonly string[], now: number): Promise<Map<string, UserPresenceRecord>>;
   allStats(now: number): Promise<InstanceStats[]>;
   /** False while the backing store (Redis) is unreachable. */
@@ -69,13 +72,15 @@ export function createMemoryPresenceStore(): PresenceStore {
   const alive = new Map<string, number>();
   const stats = new Map<string, { stats: InstanceStats; until: number }>();
   return {
-    async add(socket, at, ttlMs) {
-      const mine = sockets.get(socket.userId) ?? new Set<string>();
-      mine.add(socket.key);
-      sockets.set(socket.userId, mine);
-      const user = users.get(socket.userId);
-      users.set(socket.userId, { merchantId: socket.merchantId, lastActivity: Math.max(user?.lastActivity ?? 0, at) });
-      alive.set(socket.instance, Math.max(alive.get(socket.instance) ?? 0, at + ttlMs));
+    async add(added, at, ttlMs) {
+      for (const socket of added) {
+        const mine = sockets.get(socket.userId) ?? new Set<string>();
+        mine.add(socket.key);
+        sockets.set(socket.userId, mine);
+        const user = users.get(socket.userId);
+        users.set(socket.userId, { merchantId: socket.merchantId, lastActivity: Math.max(user?.lastActivity ?? 0, at) });
+        alive.set(socket.instance, Math.max(alive.get(socket.instance) ?? 0, Date.now() + ttlMs));
+      }
     },
     async remove(userId, key) {
       sockets.get(userId)?.delete(key);
@@ -85,8 +90,10 @@ export function createMemoryPresenceStore(): PresenceStore {
       if (user) user.lastActivity = Math.max(user.lastActivity, at);
     },
     async heartbeat(s, ttlMs) {
+      const lapsed = (alive.get(s.instance) ?? 0) <= s.at;
       alive.set(s.instance, s.at + ttlMs);
       stats.set(s.instance, { stats: s, until: s.at + ttlMs });
+      return lapsed;
     },
     async read(userIds, now) {
       const out = new Map<string, UserPresenceRecord>();
@@ -107,24 +114,30 @@ export function createMemoryPresenceStore(): PresenceStore {
   };
 }
 
-// KEYS: sockets set, user hash, instance liveness. ARGV: socket key, merchant ('' = none), at, ttl, memory.
+// KEYS: instance liveness, then a sockets set and a user hash per socket. ARGV: ttl, memory, at,
+// then a socket key and a merchant ('' = none) per socket.
 const ADD = `
-redis.call('SET', KEYS[3], '1', 'PX', ARGV[4])
-redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-redis.call('HSET', KEYS[2], 'merchantId', ARGV[2])
-local v = tonumber(redis.call('HGET', KEYS[2], 'lastActivity') or '0')
-if tonumber(ARGV[3]) > v then redis.call('HSET', KEYS[2], 'lastActivity', ARGV[3]) end
-redis.call('PEXPIRE', KEYS[2], ARGV[5])
+redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+local at = tonumber(ARGV[3])
+for i = 2, #KEYS, 2 do
+  local n = i + 2
+  redis.call('ZADD', KEYS[i], ARGV[3], ARGV[n])
+  redis.call('PEXPIRE', KEYS[i], ARGV[2])
+  redis.call('HSET', KEYS[i + 1], 'merchantId', ARGV[n + 1])
+  local v = tonumber(redis.call('HGET', KEYS[i + 1], 'lastActivity') or '0')
+  if at > v then redis.call('HSET', KEYS[i + 1], 'lastActivity', ARGV[3]) end
+  redis.call('PEXPIRE', KEYS[i + 1], ARGV[2])
+end
 return 1
 `;
 
 // KEYS: instance liveness, stats hash, then a sockets set and a user hash per remembered user.
-// ARGV: ttl, instance, stats JSON, memory.
+// ARGV: ttl, instance, stats JSON, memory. Returns 1 when the liveness key had lapsed.
 const HEARTBEAT = `
-redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+local existed = redis.call('SET', KEYS[1], '1', 'PX', ARGV[1], 'GET')
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 for i = 3, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[4]) end
+if existed then return 0 end
 return 1
 `;
 
@@ -157,17 +170,19 @@ export function createRedisPresenceStore(redisConfig: RedisConfig | string, pref
   const userKey = (userId: string) => `${prefix}user:${userId}`;
   const aliveKey = (instance: string) => `${prefix}alive:${instance}`;
   const statsKey = `${prefix}instances`;
-  redis.defineCommand('paypulsePresenceAdd', { numberOfKeys: 3, lua: ADD });
+  redis.defineCommand('paypulsePresenceAdd', { lua: ADD });
   redis.defineCommand('paypulsePresenceHeartbeat', { lua: HEARTBEAT });
   redis.defineCommand('paypulsePresenceRead', { lua: READ });
   const commands = redis as unknown as {
-    paypulsePresenceAdd(...args: (string | number)[]): Promise<number>;
+    paypulsePresenceAdd(numKeys: number, ...args: (string | number)[]): Promise<number>;
     paypulsePresenceHeartbeat(numKeys: number, ...args: (string | number)[]): Promise<number>;
     paypulsePresenceRead(numKeys: number, ...args: string[]): Promise<(number | string | null)[]>;
   };
   return {
-    async add(socket, at, ttlMs) {
-      await commands.paypulsePresenceAdd(socketsKey(socket.userId), userKey(socket.userId), aliveKey(socket.instance), socket.key, socket.merchantId ?? '', at, ttlMs, MEMORY_MS);
+    async add(sockets, at, ttlMs) {
+      if (sockets.length === 0) return;
+      const keys = [aliveKey(sockets[0]!.instance), ...sockets.flatMap((s) => [socketsKey(s.userId), userKey(s.userId)])];
+      await commands.paypulsePresenceAdd(keys.length, ...keys, ttlMs, MEMORY_MS, at, ...sockets.flatMap((s) => [s.key, s.merchantId ?? '']));
     },
     async remove(userId, key) {
       await redis.zrem(socketsKey(userId), key);
@@ -183,7 +198,7 @@ export function createRedisPresenceStore(redisConfig: RedisConfig | string, pref
     },
     async heartbeat(s, ttlMs, remember) {
       const keys = [aliveKey(s.instance), statsKey, ...remember.flatMap((u) => [socketsKey(u), userKey(u)])];
-      await commands.paypulsePresenceHeartbeat(keys.length, ...keys, ttlMs, s.instance, JSON.stringify({ ...s, until: s.at + ttlMs }), MEMORY_MS);
+      return (await commands.paypulsePresenceHeartbeat(keys.length, ...keys, ttlMs, s.instance, JSON.stringify({ ...s, until: s.at + ttlMs }), MEMORY_MS)) === 1;
     },
     async read(userIds, _now) {
       const out = new Map<string, UserPresenceRecord>();

@@ -133,6 +133,23 @@ describe('edge check cache', () => {
     expect(await b.edge.check(key)).toBe(EdgeEndCode.ApiKeyRevoked);
   });
 
+  it("remembers each of a user's tokens apart: a newer token passing does not let an older one skip the not-before check", async () => {
+    const notBefore = createMemoryNotBeforeStore();
+    const sessions = createSessionRegistry({ pubsub: createMemoryPubSub(), logger });
+    const presence = createPresenceService({ store: createMemoryPresenceStore(), pubsub: createMemoryPubSub(), logger, options: { awayMs: 60_000, ttlMs: 30_000 } });
+    const edge = createEdge({ metrics: createMetrics({ defaultMetrics: false }), logger, apiKeys: keyStore(), notBefore, sessions, presence, quota: createMemorySocketQuota(), maxSessionsPerCredential: 10, maxBufferedBytes: 1 << 20, checkCacheMs: CACHE_MS, now: () => clock });
+    stops.push(async () => {
+      await edge.stop();
+      await presence.stop();
+    });
+    const older: Principal = { kind: 'user', subject: 'u-tokens', role: 'merchant', merchantId: 'm_1', expiresAt: null, issuedAt: 1_000 };
+    const newer: Principal = { ...older, issuedAt: 5_000 };
+    // A not-before set while the revocation message did not arrive here (nothing forgets).
+    await notBefore.set('u-tokens', 2_000);
+    expect(await edge.check(newer)).toBeUndefined();
+    expect(await edge.check(older)).toBe(EdgeEndCode.SessionsRevoked);
+  });
+
   it('ends a session at its token expiry from the shared expiry wheel', async () => {
     const apiKeys = keyStore();
     const { edge } = await instance(createMemoryPubSub(), apiKeys);

@@ -134,4 +134,22 @@ await describeWith(['redis'], 'presence heartbeat (Redis)', () => {
     }
     expect((await a.statuses([id]))[0]!.status).toBe('ONLINE');
   });
+
+  it('after its liveness lapsed (Redis away longer than the TTL), the next heartbeat registers the instance\'s sockets again', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const prefix = `test:presence:${randomUUID()}:`;
+    const a = instance(prefix);
+    const b = instance(prefix);
+    a.start();
+    const id = `hb-lapse-${randomUUID().slice(0, 6)}`;
+    a.connected(user(id), {});
+    const statusOnB = async () => (await b.statuses([id]))[0]!.status;
+    await waitUntil(async () => (await statusOnB()) === 'ONLINE', 10_000, () => 'online on b');
+    // As if the key had run out: b's read drops a's socket from the user's set.
+    await redis.del(`${prefix}alive:${a.instance}`);
+    expect(await statusOnB()).toBe('OFFLINE');
+    expect(await redis.zcard(`${prefix}sockets:${id}`)).toBe(0);
+    vi.advanceTimersByTime(HEARTBEAT_MS);
+    await waitUntil(async () => (await statusOnB()) === 'ONLINE', 10_000, () => 'online again after the heartbeat');
+  });
 });
