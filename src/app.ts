@@ -49,7 +49,7 @@ import { createClientErrorHandler, createHttpHandler } from './server/http.js';
 import { createMemoryRateLimiter, createRedisRateLimiter } from './server/limits/rate-limit.js';
 import { slowConsumerError } from './server/backpressure.js';
 import { createSessionRegistry } from './edge/sessions.js';
-import { createEdge } from './edge/policy.js';
+import { createEdge, type Edge } from './edge/policy.js';
 import { createMemoryNotBeforeStore, createRedisNotBeforeStore } from './auth/not-before.js';
 import { createMemorySocketQuota, createRedisSocketQuota } from './server/limits/socket-quota.js';
 import { attachSocketServer, type SocketServer } from './server/ws.js';
@@ -167,10 +167,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ? createKafkaIntake({ producer, config: config.kafka, merchants })
       : (rabbitIntake ?? createDirectIntake(pipeline));
   const deadLetters = createDeadLetterService({ prisma: db.prisma, pipeline, producer, dlqTopic: config.kafka?.dlqTopic });
+  // Set below: the edge needs the key service, and forgets a key's remembered check once it is revoked.
+  let edgeOf: Edge | undefined;
   const apiKeys = createApiKeyService(db.prisma, {
-    // The security alert is written with the key change, in its transaction.
-    onChange: (tx, { action, apiKey, actor }) =>
-      notifications.stage(tx, [draftForApiKey({ merchantId: apiKey.merchantId, keyId: apiKey.id, keyName: apiKey.name, actor, action })]),
+    // The security alert is written with the key change, in its transaction; after commit, the
+    // edge of this instance stops trusting its remembered check of a revoked key.
+    onChange: async (tx, { action, apiKey, actor }) => {
+      const after = await notifications.stage(tx, [draftForApiKey({ merchantId: apiKey.merchantId, keyId: apiKey.id, keyName: apiKey.name, actor, action })]);
+      if (action !== 'revoked') return after;
+      return async () => {
+        edgeOf?.forget('apiKey', apiKey.id);
+        await after?.();
+      };
+    },
     onAfterCommitError: (err) => logger.error({ err }, 'API key alert publish after commit failed'),
   });
   const presence = createPresenceService({
@@ -193,6 +202,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     maxSessionsPerCredential: config.limits.sockets.perCredential,
     maxBufferedBytes: config.limits.subscription.maxBufferedBytes,
   });
+  edgeOf = edge;
   const analytics = createAnalyticsService(db.prisma);
   const wallets = createWalletService(db.prisma);
   const orders = createOrderService({ prisma: db.prisma, pubsub, logger, notifications });

@@ -5,12 +5,15 @@
  * their protocol and call this:
  * - `check(principal)` before every operation of a session that outlives one request: the token
  *   has not expired, the API key is still active (a database read), the user's token is not
- *   older than their not-before (auth/not-before.ts). HTTP requests get the same from the one
+ *   older than their not-before (auth/not-before.ts). The last two are remembered per credential
+ *   for `checkCacheMs`, and forgotten at once when a revocation of that credential reaches this
+ *   instance (the `sessions` channel, which also ends its sessions), so a reconnect storm does
+ *   not read the database once per subscribe. HTTP requests get the same from the one
  *   context factory (server/context.ts), which authenticates every request.
  * - `open(principal, transport, onEnd)` for a session (a socket, a stream, a reservation): a place
  *   in MAX_SOCKETS_PER_CREDENTIAL counted across transports and instances (limits/socket-quota.ts),
- *   registration in the session registry (revocations from any instance end it), a timer that ends
- *   it at the token's expiry, and presence. `onEnd(code)` is the adapter's way of ending it.
+ *   registration in the session registry (revocations from any instance end it), an entry in the
+ *   one expiry wheel that ends it at the token's expiry (lib/timer-wheel.ts), and presence. `onEnd(code)` is the adapter's way of ending it.
  * - `guard(result, …)` for every subscription stream: backpressure (SLOW_CONSUMER with `after`,
  *   server/backpressure.ts) against the transport's unsent bytes, the subscriptions gauge by
  *   transport, presence's subscription count, and — when a lease is given — a last error payload
@@ -21,6 +24,7 @@ import type { ApiKeyService } from '../auth/api-keys.js';
 import { issuedBeforeRevocation, type NotBeforeStore } from '../auth/not-before.js';
 import type { Principal } from '../auth/principal.js';
 import type { Logger } from '../lib/logger.js';
+import { createTimerWheel } from '../lib/timer-wheel.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { PresenceService } from '../presence/service.js';
 import { guardSubscription } from '../server/backpressure.js';
@@ -41,6 +45,13 @@ export interface EdgeOptions {
   maxSessionsPerCredential: number;
   /** WS_MAX_BUFFERED_BYTES: unsent bytes of a session above which its subscriber is too slow. */
   maxBufferedBytes: number;
+  /**
+   * How long a credential's check (API key active, not-before) is remembered. A revocation
+   * message forgets it at once; this bounds how long a key revoked in the database without one
+   * (another tool, or while Redis was down) keeps passing `check` on a socket already open.
+   * @default 10_000
+   */
+  checkCacheMs?: number;
   /** @default Date.now */
   now?: () => number;
 }
@@ -75,26 +86,72 @@ export interface Edge {
   /** A session for the principal, or undefined when the credential holds its maximum already. */
   open(principal: Principal, transport: Transport): Promise<EdgeLease | undefined>;
   guard(result: AsyncIterable<ExecutionResult>, options: GuardStreamOptions): AsyncIterableIterator<ExecutionResult>;
+  /**
+   * Forgets what `check` remembers about a credential whose stored state changed here (an API
+   * key revoked through ApiKeyService); revocations on the `sessions` channel do this on every instance.
+   */
+  forget(kind: Principal['kind'], subject: string): void;
   /** The shared stores the edge needs (socket quota, not-before marks) answer. */
   readiness(): Promise<boolean>;
   stop(): Promise<void>;
 }
 
-// setTimeout cannot wait longer than ~24.8 days; a later expiry is re-armed when it fires.
-const MAX_TIMER_MS = 2_147_483_647;
-
 export function createEdge(options: EdgeOptions): Edge {
   const { metrics, logger, presence, sessions, quota } = options;
   const now = options.now ?? Date.now;
+  const checkCacheMs = options.checkCacheMs ?? 10_000;
+  // Every session's token expiry, on one timer.
+  const expiries = createTimerWheel({ now, onError: (err) => logger.error({ err }, 'edge: ending an expired session failed') });
 
-  async function check(principal: Principal): Promise<EdgeEndCode | undefined> {
-    let refusal: EdgeEndCode | undefined;
-    if (principal.expiresAt !== null && principal.expiresAt <= now()) refusal = EdgeEndCode.TokenExpired;
+  // Credentials whose stored state (API key active, not-before) passed lately: credential → the
+  // token's issued-at (a user's tokens differ in it; null for API keys) → until.
+  const passed = new Map<string, Map<number | null, number>>();
+  let pruneAt = 10_000;
+  // Bumped by every revocation: a check that started before one does not remember its answer.
+  let revocations = 0;
+  const forget = (kind: Principal['kind'], subject: string) => {
+    revocations += 1;
+    passed.delete(`${kind}:${subject}`);
+  };
+  const unlisten = sessions.onRevocation(({ kind, subject }) => forget(kind, subject));
+
+  /** The credential's stored state: an active API key, a token not older than the user's not-before. */
+  async function storedRefusal(principal: Principal): Promise<EdgeEndCode | undefined> {
     // An API key revoked without the revocation reaching this session (revoked in the database by
     // another tool, or while Redis was down) is caught here. If the database cannot answer, the
     // key that was valid at connect keeps working: readiness reports the outage.
-    else if (principal.kind === 'apiKey' && !(await options.apiKeys.isActive(principal.subject).catch(() => true))) refusal = EdgeEndCode.ApiKeyRevoked;
-    else if (await issuedBeforeRevocation(options.notBefore, principal)) refusal = EdgeEndCode.SessionsRevoked;
+    if (principal.kind === 'apiKey' && !(await options.apiKeys.isActive(principal.subject).catch(() => true))) return EdgeEndCode.ApiKeyRevoked;
+    if (await issuedBeforeRevocation(options.notBefore, principal)) return EdgeEndCode.SessionsRevoked;
+    return undefined;
+  }
+
+  async function check(principal: Principal): Promise<EdgeEndCode | undefined> {
+    let refusal: EdgeEndCode | undefined;
+    const at = now();
+    if (principal.expiresAt !== null && principal.expiresAt <= at) refusal = EdgeEndCode.TokenExpired;
+    else {
+      const credential = `${principal.kind}:${principal.subject}`;
+      const issued = principal.kind === 'user' ? (principal.issuedAt ?? null) : null;
+      const until = passed.get(credential)?.get(issued);
+      if (until === undefined || until <= at) {
+        const seen = revocations;
+        refusal = await storedRefusal(principal);
+        if (refusal) passed.get(credential)?.delete(issued);
+        else if (seen === revocations) {
+          // Bounded: entries of credentials checked within the window; expired ones are dropped as it grows.
+          if (passed.size >= pruneAt) {
+            for (const [c, tokens] of passed) {
+              for (const [i, u] of tokens) if (u <= at) tokens.delete(i);
+              if (tokens.size === 0) passed.delete(c);
+            }
+            pruneAt = Math.max(10_000, passed.size * 2);
+          }
+          const tokens = passed.get(credential) ?? new Map<number | null, number>();
+          tokens.set(issued, at + checkCacheMs);
+          passed.set(credential, tokens);
+        }
+      }
+    }
     if (refusal) metrics.refuse(refusal);
     return refusal;
   }
@@ -106,21 +163,16 @@ export function createEdge(options: EdgeOptions): Edge {
     const listeners = new Set<(code: EdgeEndCode) => void>();
     let endedWith: EdgeEndCode | undefined;
     let released = false;
-    let timer: NodeJS.Timeout | undefined;
+    let cancelExpiry: (() => void) | undefined;
 
     const end = (code: EdgeEndCode) => {
       if (endedWith || released) return;
       endedWith = code;
-      clearTimeout(timer);
+      cancelExpiry?.();
       for (const listener of [...listeners]) listener(code);
       listeners.clear();
     };
     const session: EdgeSession = { end };
-    const arm = (expiresAt: number) => {
-      const delay = expiresAt - now();
-      timer = setTimeout(() => (delay > MAX_TIMER_MS ? arm(expiresAt) : end(EdgeEndCode.TokenExpired)), Math.max(0, Math.min(delay, MAX_TIMER_MS)));
-      timer.unref();
-    };
 
     const lease: EdgeLease = {
       principal,
@@ -142,7 +194,7 @@ export function createEdge(options: EdgeOptions): Edge {
       async release() {
         if (released) return;
         released = true;
-        clearTimeout(timer);
+        cancelExpiry?.();
         listeners.clear();
         sessions.remove(principal, session);
         presence.disconnected(lease);
@@ -151,7 +203,7 @@ export function createEdge(options: EdgeOptions): Edge {
     };
     sessions.add(principal, session);
     presence.connected(principal, lease);
-    if (principal.expiresAt !== null) arm(principal.expiresAt);
+    if (principal.expiresAt !== null) cancelExpiry = expiries.schedule(principal.expiresAt, () => end(EdgeEndCode.TokenExpired));
     return lease;
   }
 
@@ -181,8 +233,14 @@ export function createEdge(options: EdgeOptions): Edge {
     check,
     open,
     guard,
+    forget,
     readiness: async () => (await Promise.all([quota.readiness(), options.notBefore.readiness()])).every(Boolean),
-    stop: () => quota.stop(),
+    async stop() {
+      unlisten();
+      expiries.stop();
+      passed.clear();
+      await quota.stop();
+    },
   };
 }
 

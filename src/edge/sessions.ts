@@ -25,6 +25,11 @@ export interface SessionRegistry {
   count(principal: Principal): number;
   /** Ends every session of this credential, on every instance, with `code`. */
   revoke(kind: Principal['kind'], subject: string, code: EdgeEndCode): Promise<void>;
+  /**
+   * Calls `listener` for every revocation reaching this instance (its own and every other's),
+   * before the sessions it ends are told. Returns the unsubscribe.
+   */
+  onRevocation(listener: (message: RevocationMessage) => void): () => void;
   /** Starts listening for revocations made on any instance. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -37,8 +42,11 @@ export function createSessionRegistry(deps: { pubsub: PubSub; logger: Logger }):
   const keyOf = (kind: Principal['kind'], subject: string) => `${kind}:${subject}`;
   let listener: AsyncIterableIterator<RevocationMessage> | undefined;
   let stopped = false;
+  const listeners = new Set<(message: RevocationMessage) => void>();
 
-  const endLocal = ({ kind, subject, reason }: RevocationMessage) => {
+  const endLocal = (message: RevocationMessage) => {
+    const { kind, subject, reason } = message;
+    for (const listener of listeners) listener(message);
     const code = (CODES.has(reason) ? reason : kind === 'apiKey' ? EdgeEndCode.ApiKeyRevoked : EdgeEndCode.SessionsRevoked) as EdgeEndCode;
     const sessions = [...(byCredential.get(keyOf(kind, subject)) ?? [])];
     for (const session of sessions) session.end(code);
@@ -66,6 +74,10 @@ export function createSessionRegistry(deps: { pubsub: PubSub; logger: Logger }):
       // Ended here at once; the message reaches the other instances (and ends nothing more here).
       endLocal(message);
       await deps.pubsub.publish('sessions', 'all', message);
+    },
+    onRevocation(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
     },
     async start() {
       // In the background, retried until it works: a Redis outage at start must not stop the

@@ -2,17 +2,18 @@
  * Presence (docs/presence.md): a user is ONLINE while holding at least one edge session on any
  * instance (a graphql-ws socket, an SSE or multipart stream, a graphql-sse reservation: src/edge),
  * AWAY once none of their sessions has done anything for PRESENCE_AWAY_MS, and OFFLINE after
- * their last session ends — or, when an instance dies, once its sessions' heartbeat
- * (PRESENCE_TTL_MS) runs out. Each instance refreshes its own sessions on a heartbeat and
- * publishes a nudge on every connect, disconnect and return from away; watchers re-read the
- * store on a nudge and on a timer (which is how AWAY and expiry are noticed) and send changes.
+ * their last session ends — or, when an instance dies, once its heartbeat (PRESENCE_TTL_MS) runs
+ * out. Each instance keeps all its sessions alive with one heartbeat (one store round trip every
+ * PRESENCE_TTL_MS / 3, whatever the number of users: store.ts) and publishes a nudge on every
+ * connect, disconnect and return from away; watchers re-read the store on a nudge and on a timer
+ * (which is how AWAY and expiry are noticed) and send changes.
  */
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal.js';
 import type { Logger } from '../lib/logger.js';
 import type { PubSub } from '../pubsub/index.js';
 import { signalFeed } from '../pubsub/feed.js';
-import type { InstanceStats, PresenceStore, UserPresenceRecord } from './store.js';
+import { MEMORY_MS, type InstanceStats, type PresenceStore, type UserPresenceRecord } from './store.js';
 
 export const PRESENCE_STATUSES = ['ONLINE', 'AWAY', 'OFFLINE'] as const;
 export type PresenceStatus = (typeof PRESENCE_STATUSES)[number];
@@ -26,7 +27,10 @@ export interface PresenceUpdate {
 
 export interface PresenceOptions {
   awayMs: number;
+  /** PRESENCE_TTL_MS: how long an instance's sessions count after its last heartbeat (sent every ttlMs / 3). */
   ttlMs: number;
+  /** @default Date.now */
+  now?: () => number;
 }
 
 export interface PresenceService {
@@ -55,6 +59,10 @@ interface LocalSocket {
   lastTouch: number;
 }
 
+// A user's merchant and activity are remembered MEMORY_MS after their last connect; users holding
+// sockets longer have that memory renewed by the heartbeat this often (rarely: not every beat).
+const REMEMBER_EVERY_MS = MEMORY_MS / 7;
+
 export function statusOf(record: UserPresenceRecord | undefined, now: number, awayMs: number): PresenceStatus {
   if (!record || record.sockets === 0) return 'OFFLINE';
   return record.lastActivity !== undefined && now - record.lastActivity > awayMs ? 'AWAY' : 'ONLINE';
@@ -62,8 +70,11 @@ export function statusOf(record: UserPresenceRecord | undefined, now: number, aw
 
 export function createPresenceService(deps: { store: PresenceStore; pubsub: PubSub; logger: Logger; options: PresenceOptions }): PresenceService {
   const { store, pubsub, logger, options } = deps;
+  const clock = options.now ?? Date.now;
   const instance = `i_${randomUUID().slice(0, 8)}`;
   const local = new Map<object, LocalSocket>();
+  // Sockets per user on this instance, and when each user's memory was last renewed.
+  const users = new Map<string, { sockets: number; rememberedAt: number }>();
   let subscriptions = 0;
   let heartbeat: NodeJS.Timeout | undefined;
   const heartbeatMs = Math.max(50, Math.floor(options.ttlMs / 3));
@@ -89,21 +100,28 @@ export function createPresenceService(deps: { store: PresenceStore; pubsub: PubS
   const localStats = (): InstanceStats => ({
     instance,
     sockets: local.size,
-    users: new Set([...local.values()].map((s) => s.userId)).size,
+    users: users.size,
     subscriptions,
-    at: Date.now(),
+    at: clock(),
   });
 
+  /** One round trip for the whole instance: its liveness, its stats, and the rare memory renewals. */
   async function beat() {
-    const now = Date.now();
-    const byUser = new Map<string, LocalSocket[]>();
-    for (const s of local.values()) byUser.set(s.userId, [...(byUser.get(s.userId) ?? []), s]);
-    await Promise.all([...byUser].map(([userId, sockets]) => store.refresh(userId, sockets[0]!.merchantId, sockets.map((s) => s.key), now + options.ttlMs)));
-    await store.putStats(localStats(), options.ttlMs);
+    const stats = localStats();
+    const remember: string[] = [];
+    for (const [userId, user] of users)
+      if (stats.at - user.rememberedAt >= REMEMBER_EVERY_MS) {
+        user.rememberedAt = stats.at;
+        remember.push(userId);
+      }
+    const lapsed = await store.heartbeat(stats, options.ttlMs, remember);
+    // Redis was away longer than the TTL: readers may have dropped this instance's sockets.
+    // Registered again in one round trip (activity 0: a return is not activity).
+    if (lapsed && local.size > 0) await store.add([...local.values()].map((s) => ({ instance, userId: s.userId, merchantId: s.merchantId, key: s.key })), 0, options.ttlMs);
   }
 
   async function statuses(userIds: readonly string[]): Promise<PresenceUpdate[]> {
-    const now = Date.now();
+    const now = clock();
     const records = await store.read(userIds, now);
     return userIds.map((userId) => {
       const r = records.get(userId);
@@ -115,22 +133,21 @@ export function createPresenceService(deps: { store: PresenceStore; pubsub: PubS
     instance,
     connected(principal, socket) {
       if (principal.kind !== 'user') return;
-      const now = Date.now();
+      const now = clock();
       const entry: LocalSocket = { userId: principal.subject, merchantId: principal.merchantId, key: `${instance}:${randomUUID()}`, lastTouch: now };
       local.set(socket, entry);
+      const user = users.get(entry.userId);
+      if (user) user.sockets += 1;
+      else users.set(entry.userId, { sockets: 1, rememberedAt: now });
       quietly(
         'connect',
-        (async () => {
-          await store.refresh(entry.userId, entry.merchantId, [entry.key], now + options.ttlMs);
-          await store.touch(entry.userId, now);
-          await nudge(entry.userId);
-        })(),
+        store.add([{ instance, userId: entry.userId, merchantId: entry.merchantId, key: entry.key }], now, options.ttlMs).then(() => nudge(entry.userId)),
       );
     },
     active(socket) {
       const entry = local.get(socket);
       if (!entry) return;
-      const now = Date.now();
+      const now = clock();
       if (now - entry.lastTouch < touchEveryMs) return;
       const wasAway = now - entry.lastTouch > options.awayMs;
       entry.lastTouch = now;
@@ -143,11 +160,13 @@ export function createPresenceService(deps: { store: PresenceStore; pubsub: PubS
       const entry = local.get(socket);
       if (!entry) return;
       local.delete(socket);
+      const user = users.get(entry.userId);
+      if (user && --user.sockets === 0) users.delete(entry.userId);
       quietly('disconnect', store.remove(entry.userId, entry.key).then(() => nudge(entry.userId)));
     },
     subscriptionStarted: () => void (subscriptions += 1),
     subscriptionEnded: () => void (subscriptions -= 1),
-    records: (userIds) => store.read(userIds, Date.now()),
+    records: (userIds) => store.read(userIds, clock()),
     statuses,
     watch(userIds) {
       // Nudges coalesce: however many arrive while a read runs, one more read follows; the timer
@@ -171,7 +190,7 @@ export function createPresenceService(deps: { store: PresenceStore; pubsub: PubS
     },
     async stats() {
       const mine = localStats();
-      const instances = await store.allStats(Date.now());
+      const instances = await store.allStats(clock());
       return { instance: mine, instances: [mine, ...instances.filter((s) => s.instance !== instance)] };
     },
     start() {
@@ -185,6 +204,7 @@ export function createPresenceService(deps: { store: PresenceStore; pubsub: PubS
       // A clean stop removes this instance's sockets at once instead of waiting for the TTL.
       await Promise.all([...local.values()].map((s) => store.remove(s.userId, s.key).then(() => nudge(s.userId)).catch(() => {})));
       local.clear();
+      users.clear();
       await store.stop();
     },
   };

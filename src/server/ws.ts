@@ -17,6 +17,7 @@ import { endedError } from '../edge/types.js';
 import type { Infrastructure } from '../infrastructure.js';
 import { resolvePersisted } from './apq.js';
 import { closeInBatches } from './drain.js';
+import { keepAlive } from './keep-alive.js';
 import { clientError, ErrorCode } from '../schema/errors.js';
 import { authenticate, type AuthDeps } from './context.js';
 import { countProtocolRefusals } from './plugins/request-guards.js';
@@ -201,13 +202,16 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, deps: S
       },
     },
     wss,
-    config.wsKeepAliveMs,
+    // Keep-alive runs on one interval for all sockets (keep-alive.ts), not a timer per socket.
+    0,
   );
+  const pings = keepAlive(wss, config.wsKeepAliveMs);
 
   return {
     sockets: () => wss.clients.size,
     async close() {
       // Staggered (DRAIN_BATCH_SIZE every DRAIN_BATCH_INTERVAL_MS) so clients reconnect elsewhere gradually.
+      pings.stop();
       await closeInBatches(wss.clients, config.drain);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
