@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from '../config.js';
+import { createCohorts } from '../edge/cohorts.js';
 import { useEdge } from '../edge/plugin.js';
 import type { Logger } from '../lib/logger.js';
 import { schema } from '../schema/index.js';
@@ -18,6 +19,8 @@ import { useSchemaExposure } from './plugins/schema-exposure.js';
 import { useGraphQLSSESingleConnection } from './plugins/sse-single-connection.js';
 import { useStorableInput } from './plugins/storable-input.js';
 import { loadTrustedDocuments, useTrustedDocuments } from './plugins/trusted-documents.js';
+import { slowConsumerError } from './backpressure.js';
+import { ErrorCode } from '../schema/errors.js';
 import { asUnavailable } from './unavailable.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -34,6 +37,15 @@ export function createYogaServer(services: Services, options: YogaServerOptions 
   const trusted = services.config.limits.trustedDocuments ? loadTrustedDocuments(services.config.limits.trustedDocuments) : undefined;
   const { exposure } = services.config;
   const callers = createCallerResolver(services);
+  // Subscribers of one operation, variables and scope share one execution per event (edge/cohorts.ts).
+  const cohorts = createCohorts({
+    metrics: services.metrics,
+    maxQueued: services.config.limits.subscription.maxQueued,
+    overflowError: () => {
+      services.metrics.refuse(ErrorCode.SlowConsumer);
+      return slowConsumerError(undefined);
+    },
+  });
   return createYoga<Partial<SocketInitialContext>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -54,6 +66,8 @@ export function createYogaServer(services: Services, options: YogaServerOptions 
       // The edge for SSE and multipart streams (src/edge); the multipart writer comes after it.
       useEdge({ edge: services.edge, callers, metrics: services.metrics, maxSessionsPerCredential: services.config.limits.sockets.perCredential }),
       useHttpSubscriptions({ heartbeatMs: services.config.subscriptions.multipartHeartbeatMs }),
+      // Last: it shares whatever `subscribe` the plugins before it chose.
+      cohorts.plugin,
     ],
     landingPage: false,
     // Validation is cached by useQueryLimits (whose limits depend on variables); parse errors are
