@@ -68,6 +68,8 @@ interface DocumentShape {
 }
 
 interface Member {
+  /** Whether its consumer has asked for a result yet. */
+  readonly pulled: boolean;
   push(result: ExecutionResult): void;
   fail(error: unknown): void;
   end(): void;
@@ -83,6 +85,10 @@ interface Cohort {
   started: Promise<SubscribeResult>;
   latest?: ExecutionResult;
   closed: boolean;
+  /** The source is pulled from the first member's first pull on (as a subscriber's own would be). */
+  pumping: boolean;
+  /** Members that have asked for a result. */
+  pulling: number;
 }
 
 const isAsyncIterable = (value: unknown): value is AsyncIterableIterator<ExecutionResult> =>
@@ -126,12 +132,13 @@ function scopeOf(principal: Principal | null | undefined): string | undefined {
   return `${principal.kind}:${principal.role}:${principal.merchantId ?? ''}`;
 }
 
-function createMember(maxQueued: number, overflowError: () => Error, leave: (m: Member) => void): Member {
+function createMember(maxQueued: number, overflowError: () => Error, leave: (m: Member) => void, pulled: () => void): Member {
   const buffer: ExecutionResult[] = [];
   let waiting: { resolve: (r: IteratorResult<ExecutionResult>) => void; reject: (e: unknown) => void } | undefined;
   let failure: { error: unknown } | undefined;
   let ended = false;
   let left = false;
+  let pulledOnce = false;
   const quit = () => {
     if (left) return;
     left = true;
@@ -139,6 +146,9 @@ function createMember(maxQueued: number, overflowError: () => Error, leave: (m: 
     leave(member);
   };
   const member: Member = {
+    get pulled() {
+      return pulledOnce;
+    },
     push(result) {
       if (left || ended || failure) return;
       if (waiting) {
@@ -172,6 +182,10 @@ function createMember(maxQueued: number, overflowError: () => Error, leave: (m: 
     },
     iterator: {
       next() {
+        if (!pulledOnce && !left) {
+          pulledOnce = true;
+          pulled();
+        }
         if (buffer.length > 0) return Promise.resolve({ value: buffer.shift()!, done: false });
         if (failure) {
           const { error } = failure;
@@ -239,7 +253,14 @@ export function createCohorts(options: CohortOptions): Cohorts {
   const leave = (cohort: Cohort) => (member: Member) => {
     if (!cohort.members.delete(member)) return;
     memberCount -= 1;
-    if (cohort.members.size === 0) close(cohort);
+    if (cohort.members.size === 0) return close(cohort);
+    // Members that never asked for a result do not keep a running source alive: a transport that
+    // dropped a stream it never read (Yoga answering 406 after subscribing) never returns it.
+    if (member.pulled) cohort.pulling -= 1;
+    if (cohort.pumping && cohort.pulling === 0) {
+      close(cohort);
+      for (const m of [...cohort.members]) m.end();
+    }
   };
 
   async function pump(cohort: Cohort, source: AsyncIterator<ExecutionResult>) {
@@ -266,7 +287,7 @@ export function createCohorts(options: CohortOptions): Cohorts {
   async function join(args: ExecutionArgs, key: string, field: string, subscribe: Subscribe): Promise<SubscribeResult> {
     let cohort = cohorts.get(key);
     if (!cohort) {
-      const fresh: Cohort = { key, field, members: new Set(), started: Promise.resolve(undefined as never), closed: false };
+      const fresh: Cohort = { key, field, members: new Set(), started: Promise.resolve(undefined as never), closed: false, pumping: false, pulling: 0 };
       cohort = fresh;
       cohorts.set(key, fresh);
       metrics.cohorts.inc();
@@ -287,12 +308,17 @@ export function createCohorts(options: CohortOptions): Cohorts {
         fresh.source = source;
         // Everyone left while it was subscribing.
         if (fresh.closed) void source.return?.()?.catch(() => undefined);
-        else void pump(fresh, source);
         return started;
       })();
     }
     const joined = cohort;
-    const member = createMember(maxQueued, overflowError, leave(joined));
+    const pulled = () => {
+      joined.pulling += 1;
+      if (joined.pumping || joined.closed || !joined.source) return;
+      joined.pumping = true;
+      void pump(joined, joined.source);
+    };
+    const member = createMember(maxQueued, overflowError, leave(joined), pulled);
     joined.members.add(member);
     memberCount += 1;
     let started: SubscribeResult;
