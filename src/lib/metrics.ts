@@ -15,6 +15,10 @@ export interface Metrics {
   readonly sockets: Gauge;
   /** Active subscriptions on this instance, by transport. */
   readonly subscriptions: Gauge<'transport'>;
+  /** Subscription cohorts running now (subscribers sharing one execution, src/edge/cohorts.ts). */
+  readonly cohorts: Gauge;
+  /** Results executed for cohorts, by root field: one per event per cohort, however many members it has. */
+  readonly cohortExecutions: Counter<'field'>;
   /** GraphQL operations by type and outcome. */
   readonly operations: Counter<'type' | 'outcome'>;
   /** Time from an event's commit to its publish, in seconds. */
@@ -36,6 +40,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     ingested: new Counter({ name: 'paypulse_ingested_events_total', help: 'Events through the ingest pipeline by outcome', labelNames: ['status'], registers: [registry] }),
     sockets: new Gauge({ name: 'paypulse_ws_sockets', help: 'Open graphql-ws sockets on this instance', registers: [registry] }),
     subscriptions: new Gauge({ name: 'paypulse_subscriptions_active', help: 'Active subscriptions on this instance by transport', labelNames: ['transport'], registers: [registry] }),
+    cohorts: new Gauge({ name: 'paypulse_subscription_cohorts', help: 'Subscription cohorts (subscribers sharing one execution) on this instance', registers: [registry] }),
+    cohortExecutions: new Counter({ name: 'paypulse_cohort_executions_total', help: 'Subscription results executed for cohorts by root field: one per event per cohort', labelNames: ['field'], registers: [registry] }),
     operations: new Counter({ name: 'paypulse_graphql_operations_total', help: 'GraphQL operations by type and outcome', labelNames: ['type', 'outcome'], registers: [registry] }),
     publishSeconds: new Histogram({
       name: 'paypulse_publish_seconds',

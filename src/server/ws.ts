@@ -4,13 +4,14 @@
  * transports. What is policy — the credential check per operation, the per-credential quota
  * (4430), revocation and expiry (close 4403 with the end code as reason), backpressure, the
  * gauge, presence — is the edge's; this file speaks the protocol: `connection_init` (a bad or
- * missing token closes 4403), APQ, parse and validate, the per-socket operation cap.
+ * missing token closes 4403), APQ, parse and validate, the per-socket operation cap. The socket
+ * adapter under graphql-ws's protocol core is ws-adapter.ts (one serialised payload per shared result).
  */
 import type { Server as HttpServer } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
-import { CloseCode } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
+import { CloseCode, type ServerOptions } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { serveGraphqlWs, type Extra } from './ws-adapter.js';
 import { AuthError, type Principal } from '../auth/principal.js';
 import type { EdgeLease } from '../edge/policy.js';
 import { endedError } from '../edge/types.js';
@@ -38,7 +39,7 @@ type ConnectionExtra = {
   lease?: EdgeLease;
 };
 
-type OperationResult = ReturnType<NonNullable<Parameters<typeof useServer>[0]['execute']>>;
+type OperationResult = ReturnType<NonNullable<ServerOptions<Record<string, unknown> | undefined, Extra>['execute']>>;
 type EnvelopedRoot = { execute: (a: ExecutionArgs) => OperationResult; subscribe: (a: ExecutionArgs) => OperationResult };
 
 /**
@@ -91,7 +92,7 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, deps: S
     return coded;
   };
 
-  useServer<Record<string, unknown> | undefined, ConnectionExtra>(
+  serveGraphqlWs<Record<string, unknown> | undefined, ConnectionExtra>(
     {
       // Yoga's enveloped execute/subscribe travel in rootValue from onSubscribe below.
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
@@ -203,7 +204,7 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, deps: S
     },
     wss,
     // Keep-alive runs on one interval for all sockets (keep-alive.ts), not a timer per socket.
-    0,
+    { logger, isProd: config.env === 'production' },
   );
   const pings = keepAlive(wss, config.wsKeepAliveMs);
 

@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from '../config.js';
+import { createCohorts } from '../edge/cohorts.js';
 import { useEdge } from '../edge/plugin.js';
 import type { Logger } from '../lib/logger.js';
 import { schema } from '../schema/index.js';
@@ -20,6 +21,8 @@ import { useSchemaExposure } from './plugins/schema-exposure.js';
 import { useGraphQLSSESingleConnection } from './plugins/sse-single-connection.js';
 import { useStorableInput } from './plugins/storable-input.js';
 import { loadTrustedDocuments, useTrustedDocuments } from './plugins/trusted-documents.js';
+import { slowConsumerError } from './backpressure.js';
+import { ErrorCode } from '../schema/errors.js';
 import { asUnavailable } from './unavailable.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -43,6 +46,15 @@ export function createYogaServer(deps: YogaDeps, options: YogaServerOptions = {}
   const trusted = config.limits.trustedDocuments ? loadTrustedDocuments(config.limits.trustedDocuments) : undefined;
   const { exposure } = config;
   const callers = createCallerResolver(deps.auth);
+  // Subscribers of one operation, variables and scope share one execution per event (edge/cohorts.ts).
+  const cohorts = createCohorts({
+    metrics,
+    maxQueued: config.limits.subscription.maxQueued,
+    overflowError: () => {
+      metrics.refuse(ErrorCode.SlowConsumer);
+      return slowConsumerError(undefined);
+    },
+  });
   return createYoga<Partial<SocketInitialContext>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -64,6 +76,8 @@ export function createYogaServer(deps: YogaDeps, options: YogaServerOptions = {}
       // The edge for SSE and multipart streams (src/edge); the multipart writer comes after it.
       useEdge({ edge, callers, metrics, maxSessionsPerCredential: config.limits.sockets.perCredential }),
       useHttpSubscriptions({ heartbeatMs: config.subscriptions.multipartHeartbeatMs }),
+      // Last: it shares whatever `subscribe` the plugins before it chose.
+      cohorts.plugin,
     ],
     landingPage: false,
     // Validation is cached by useQueryLimits (whose limits depend on variables); parse errors are

@@ -112,6 +112,8 @@ await describeWith(['postgres', 'redis'], 'client protocols (services)', () => {
       await t.gql(IngestOne, { event: input }, { token });
       const text = await readUntil(res, abort, (s) => s.includes(input.eventId));
       expect(parts(text)).toContainEqual({ data: { paymentEvents: expect.objectContaining({ eventId: input.eventId }) } });
+      // Released before the next test, whose subscription would otherwise share its listener (a cohort).
+      await waitUntil(() => t.pubsub.activeSubscriptions() === 0, 10_000, () => 'pubsub released');
     });
 
     it('answers a refused subscription with a JSON error, not a stream: no token is 401 UNAUTHENTICATED', async () => {

@@ -3,6 +3,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { Client } from 'graphql-ws';
 import { expect } from 'vitest';
 import type { TestApp } from '../support/app.js';
+import { cohortsSubscribed, liveSubscriptions } from '../support/metrics.js';
 import { collect, waitUntil, type Collector } from '../support/subscriptions.js';
 
 export { NEEDS, newMerchant, type TestMerchant } from '../support/tenants.js';
@@ -32,11 +33,11 @@ export class Sockets {
     return client;
   }
 
-  /** Subscribes on `client` and resolves once this instance holds `expectedActive` pubsub subscriptions. */
+  /** Subscribes on `client` and resolves once this instance streams `expectedActive` subscriptions (which share pubsub listeners by cohort). */
   async live<R, V>(client: Client, doc: TypedDocumentNode<R, V>, variables: V, expectedActive: number): Promise<Collector<R>> {
     const sub = collect(client, doc, variables);
-    const pubsub = this.t().pubsub;
-    await waitUntil(() => pubsub.activeSubscriptions() >= expectedActive, WAIT_MS, () => `${expectedActive} active subscriptions, have ${pubsub.activeSubscriptions()}`);
+    let have = 0;
+    await waitUntil(async () => (have = await liveSubscriptions(this.t())) >= expectedActive && (await cohortsSubscribed(this.t())), WAIT_MS, () => `${expectedActive} live subscriptions, have ${have}`);
     return sub;
   }
 

@@ -10,6 +10,7 @@ import { channelName } from '../../src/pubsub/types.js';
 import { receiveExactly, Sockets, WAIT_MS } from '../payments/helpers.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventInput } from '../support/events.js';
+import { liveSubscriptions } from '../support/metrics.js';
 import { IngestOne, LiveEvents } from '../support/operations.js';
 import { createTestDatabase, describeWith, REDIS_URL } from '../support/services.js';
 import { waitUntil } from '../support/subscriptions.js';
@@ -155,7 +156,8 @@ await describeWith(['postgres', 'redis'], 'two instances on one database and Red
     await receiveExactly(staying, 1);
 
     gone.stop();
-    await waitUntil(() => b.pubsub.activeSubscriptions() === 1, WAIT_MS, () => 'one subscription released on B');
+    // The two share B's one listener (one cohort): the gauge says when the first has gone.
+    await waitUntil(async () => (await liveSubscriptions(b)) === 1, WAIT_MS, () => 'one subscription released on B');
     const second = eventInput();
     await a.gql(IngestOne, { event: second }, { token: m.token });
     const events = await receiveExactly(staying, 2);

@@ -1,0 +1,118 @@
+/**
+ * graphql-ws on `ws`: graphql-ws's own protocol core (`makeServer`) with a socket adapter of
+ * ours in place of `graphql-ws/use/ws`, doing what that adapter does (subprotocol negotiation,
+ * closing on internal errors; keep-alive pings are keep-alive.ts's, one interval for every
+ * socket) plus, for fan-out:
+ *
+ * - **One serialised payload per result.** A cohort (src/edge/cohorts.ts) hands the same result
+ *   object to every member, so its `next` payload JSON is computed once (memoised by the result
+ *   object) and spliced into each member's frame with the member's own id. graphql-ws builds the
+ *   frame with `JSON.stringify(message, replacer)` and passes it straight to `send`: the replacer
+ *   stands the memoised JSON in for the payload, and `send`, called synchronously right after,
+ *   splices it in. Every frame is byte for byte what graphql-ws would have sent.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { ExecutionResult } from 'graphql';
+import { CloseCode, DEPRECATED_GRAPHQL_WS_PROTOCOL, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
+import type { WebSocket, WebSocketServer } from 'ws';
+import type { Logger } from '../lib/logger.js';
+
+export interface Extra {
+  readonly socket: WebSocket;
+  readonly request: IncomingMessage;
+}
+
+/** The pieces of a payload serialised once: what the replacer hands over to `send`. */
+class SerialisedPayload {
+  constructor(readonly json: string) {}
+}
+
+const NEXT_TAIL = '"payload":null}';
+
+export interface SocketAdapterOptions {
+  logger: Logger;
+  /** Internal error text stays out of close reasons (NODE_ENV=production). */
+  isProd: boolean;
+}
+
+/** Serves graphql-ws with `options` on the sockets of `wss`. */
+export function serveGraphqlWs<P extends Record<string, unknown> | undefined, E extends Record<PropertyKey, unknown>>(
+  options: ServerOptions<P, Extra & Partial<E>>,
+  wss: WebSocketServer,
+  { logger, isProd }: SocketAdapterOptions,
+): void {
+  const payloads = new WeakMap<ExecutionResult, SerialisedPayload>();
+  // The payload JSON of the `next` frame being stringified now; `send` takes it at once.
+  let pending: string | undefined;
+
+  const server = makeServer<P, Extra & Partial<E>>({
+    ...options,
+    onNext: async (ctx, id, payload, args, result) => {
+      const chosen = await options.onNext?.(ctx, id, payload, args, result);
+      if (chosen || result.errors) return chosen;
+      let serialised = payloads.get(result);
+      if (!serialised) payloads.set(result, (serialised = new SerialisedPayload(JSON.stringify(result))));
+      // graphql-ws only checks that the payload is an object; the replacer below writes it.
+      return serialised as unknown as ExecutionResult;
+    },
+    jsonMessageReplacer(key, value: unknown) {
+      if (key === 'payload' && value instanceof SerialisedPayload) {
+        pending = value.json;
+        return null;
+      }
+      return value;
+    },
+  });
+
+  const internalError = (socket: WebSocket, err: unknown) =>
+    socket.close(CloseCode.InternalServerError, isProd ? 'Internal server error' : (err instanceof Error ? err.message : String(err)).slice(0, 100));
+
+  wss.options.handleProtocols = handleProtocols;
+  wss.once('error', (err) => {
+    logger.error({ err }, 'graphql-ws: the WebSocket server failed');
+    for (const client of wss.clients) internalError(client, err);
+  });
+
+  wss.on('connection', (socket, request) => {
+    socket.once('error', (err) => {
+      logger.warn({ err }, 'graphql-ws: socket error');
+      internalError(socket, err);
+    });
+
+    const closed = server.opened(
+      {
+        protocol: socket.protocol,
+        send(data) {
+          let frame = data;
+          const json = pending;
+          pending = undefined;
+          if (json !== undefined && frame.endsWith(NEXT_TAIL)) {
+            frame = `${frame.slice(0, -'null}'.length)}${json}}`;
+          }
+          return new Promise<void>((resolve, reject) => {
+            if (socket.readyState !== socket.OPEN) return resolve();
+            socket.send(frame, (err) => (err ? reject(err) : resolve()));
+          });
+        },
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (cb) =>
+          socket.on('message', async (event: Buffer) => {
+            try {
+              await cb(String(event));
+            } catch (err) {
+              logger.error({ err }, 'graphql-ws: message handling failed');
+              internalError(socket, err);
+            }
+          }),
+      },
+      { socket, request } as Extra & Partial<E>,
+    );
+
+    socket.once('close', (code, reason) => {
+      if (!isProd && code === CloseCode.SubprotocolNotAcceptable && socket.protocol === DEPRECATED_GRAPHQL_WS_PROTOCOL) {
+        logger.warn('graphql-ws: a client asked for the deprecated subscriptions-transport-ws protocol');
+      }
+      void closed(code, String(reason));
+    });
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * The graphql-ws socket adapter (src/server/ws-adapter.ts): the members of a cohort on one socket
+ * get frames with their own ids around one payload serialised once per event, and the frames are
+ * exactly what graphql-ws would send.
+ */
+import { print } from 'graphql';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { eventInput } from '../support/events.js';
+import { IngestOne, LiveEvents } from '../support/operations.js';
+import { waitUntil } from '../support/subscriptions.js';
+import { newMerchant } from '../support/tenants.js';
+
+const IDS = ['a', 'b', 'c', 'd'];
+
+describe('graphql-ws frames of a cohort', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ mode: 'embedded', env: { RATE_LIMIT_PER_MINUTE: '0' } });
+  });
+  afterAll(() => t?.stop());
+
+  it('serialises each event once for every subscription on a socket, each frame with its own id', async () => {
+    const m = await newMerchant(t);
+    const ws = new WebSocket(t.wsUrl, 'graphql-transport-ws');
+    const frames: string[] = [];
+    ws.on('message', (data: Buffer) => frames.push(String(data)));
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${m.token}` } }));
+    await waitUntil(() => frames.some((f) => JSON.parse(f).type === 'connection_ack'), 5000);
+    for (const id of IDS) ws.send(JSON.stringify({ id, type: 'subscribe', payload: { query: print(LiveEvents), variables: {} } }));
+    await waitUntil(() => t.app.infra.metrics.subscriptions.get().then((g) => g.values.some((v) => v.labels.transport === 'ws' && v.value === IDS.length)), 10_000, () => 'subscribed');
+
+    const stringify = vi.spyOn(JSON, 'stringify');
+    try {
+      const event = eventInput();
+      expect((await t.gql(IngestOne, { event }, { token: m.token })).errors).toBeUndefined();
+      await waitUntil(() => frames.filter((f) => f.includes(event.eventId)).length === IDS.length, 10_000, () => 'every subscription got the event');
+      // The subscription's result (alone, or inside a graphql-ws message) was serialised once.
+      const serialisations = stringify.mock.calls.filter(([value]) => isFeedResult(value) && containsEvent(value, event.eventId));
+      expect(serialisations).toHaveLength(1);
+    } finally {
+      stringify.mockRestore();
+    }
+    const nexts = frames.filter((f) => f.includes('"type":"next"'));
+    const payloads = nexts.map((f) => JSON.parse(f) as { id: string; type: string; payload: unknown });
+    expect(payloads.map((p) => p.id).sort()).toEqual(IDS);
+    // Byte for byte what graphql-ws writes: {"id","type","payload"} in that order.
+    for (const p of payloads) expect(nexts[payloads.indexOf(p)]).toBe(JSON.stringify({ id: p.id, type: 'next', payload: p.payload }));
+    ws.close();
+  });
+});
+
+/** A `paymentEvents` result, or a graphql-ws message carrying one. */
+function isFeedResult(value: unknown): boolean {
+  const v = value as { data?: { paymentEvents?: unknown }; payload?: { data?: { paymentEvents?: unknown } } } | null;
+  return typeof v === 'object' && v !== null && (v.data?.paymentEvents !== undefined || v.payload?.data?.paymentEvents !== undefined);
+}
+
+/** Whether a value holds the event (as a result, or a message around one), without serialising it. */
+function containsEvent(value: unknown, eventId: string): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (next === eventId) return true;
+    if (next && typeof next === 'object') pending.push(...Object.values(next));
+  }
+  return false;
+}
