@@ -13,8 +13,8 @@
  *   npm run bench:fanout [-- --cases 1000x1,1000x100,5000x1,10000x100 --modes embedded,services --repeats 2 --profile DIR]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { lines } from './child-lines.js';
 
 const { values } = parseArgs({
   options: {
@@ -38,38 +38,6 @@ const BURST = Number(values.burst);
 const TIMEOUT_MS = 120_000;
 const now = () => performance.timeOrigin + performance.now();
 
-interface Lines {
-  next(match: (line: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>>;
-}
-
-/** JSON lines of a child's stdout, awaited by predicate (lines nobody waits for yet are kept). */
-function lines(child: ChildProcess, name: string): Lines {
-  const backlog: Record<string, unknown>[] = [];
-  const waiting: Array<{ match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }> = [];
-  createInterface({ input: child.stdout! }).on('line', (text) => {
-    let line: Record<string, unknown>;
-    try {
-      line = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      return;
-    }
-    if (line.error) process.stderr.write(`${name}: ${String(line.error)}\n`);
-    const w = waiting.findIndex((x) => x.match(line));
-    if (w >= 0) waiting.splice(w, 1)[0]!.resolve(line);
-    else backlog.push(line);
-  });
-  child.stderr!.on('data', (d: Buffer) => process.stderr.write(`${name}: ${d}`));
-  return {
-    next(match, what) {
-      const i = backlog.findIndex(match);
-      if (i >= 0) return Promise.resolve(backlog.splice(i, 1)[0]!);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${name}: timed out waiting for ${what}`)), TIMEOUT_MS);
-        waiting.push({ match, resolve: (l) => (clearTimeout(timer), resolve(l)) });
-      });
-    },
-  };
-}
 
 const tsx = ['--import', 'tsx'];
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
@@ -89,7 +57,7 @@ async function runOnce(kind: 'baseline' | 'paypulse', mode: string, n: number, p
   let load: ChildProcess | undefined;
   let controlUrl: string | undefined;
   try {
-    const ready = (await lines(server, `${kind} server`).next((l) => 'wsUrl' in l, 'the server')) as { wsUrl: string; controlUrl: string; tokens: string[] };
+    const ready = (await lines(server, `${kind} server`, TIMEOUT_MS).next((l) => 'wsUrl' in l, 'the server')) as { wsUrl: string; controlUrl: string; tokens: string[] };
     controlUrl = ready.controlUrl;
     const stats = async () => (await (await fetch(`${ready.controlUrl}/stats`)).json()) as { rss: number; cpuMicros: number };
     const publish = async (eventId: string) => {
@@ -99,7 +67,7 @@ async function runOnce(kind: 'baseline' | 'paypulse', mode: string, n: number, p
     const before = await stats();
     const started = now();
     load = spawn(process.execPath, [...tsx, 'bench/fanout-load.ts', '--url', ready.wsUrl, '--tokens', ready.tokens.join(','), '--sockets', String(n / perSocket), '--per-socket', String(perSocket)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out = lines(load, `${kind} load`);
+    const out = lines(load, `${kind} load`, TIMEOUT_MS);
     await out.next((l) => l.ready === true, 'sockets');
     // Subscribed once a probe reaches all N (a subscribe has no acknowledgement in graphql-ws).
     let probe = 0;

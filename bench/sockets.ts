@@ -25,9 +25,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
+import { lines, type Lines } from './child-lines.js';
 
 const { values } = parseArgs({
   options: {
@@ -46,44 +46,6 @@ const TIMEOUT_MS = 180_000;
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Lines {
-  next(match: (line: Record<string, unknown>) => boolean, what: string, timeoutMs?: number): Promise<Record<string, unknown> | undefined>;
-}
-
-/** JSON lines of a child's stdout, awaited by predicate (lines nobody waits for yet are kept). */
-function lines(child: ChildProcess, name: string): Lines {
-  const backlog: Record<string, unknown>[] = [];
-  const waiting: Array<{ match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }> = [];
-  createInterface({ input: child.stdout! }).on('line', (text) => {
-    let line: Record<string, unknown>;
-    try {
-      line = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      return;
-    }
-    if (line.error) process.stderr.write(`${name}: ${String(line.error)}\n`);
-    const w = waiting.findIndex((x) => x.match(line));
-    if (w >= 0) waiting.splice(w, 1)[0]!.resolve(line);
-    else backlog.push(line);
-  });
-  child.stderr!.on('data', (d: Buffer) => process.stderr.write(`${name}: ${d}`));
-  return {
-    next(match, what, timeoutMs) {
-      const i = backlog.findIndex(match);
-      if (i >= 0) return Promise.resolve(backlog.splice(i, 1)[0]!);
-      return new Promise((resolve, reject) => {
-        const entry = { match, resolve: (l: Record<string, unknown>) => (clearTimeout(timer), resolve(l)) };
-        // With a timeout of its own the wait resolves undefined instead of failing the run.
-        const timer = setTimeout(() => {
-          waiting.splice(waiting.indexOf(entry), 1);
-          if (timeoutMs === undefined) reject(new Error(`${name}: timed out waiting for ${what}`));
-          else resolve(undefined);
-        }, timeoutMs ?? TIMEOUT_MS);
-        waiting.push(entry);
-      });
-    },
-  };
-}
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -159,7 +121,7 @@ async function runOnce(kind: 'baseline' | 'paypulse', mode: string, n: number): 
   let load: ChildProcess | undefined;
   let controlUrl: string | undefined;
   try {
-    const ready = (await lines(server, `${kind} server`).next((l) => 'wsUrl' in l, 'the server')) as { wsUrl: string; controlUrl: string; tokens: string[] };
+    const ready = (await lines(server, `${kind} server`, TIMEOUT_MS).next((l) => 'wsUrl' in l, 'the server')) as { wsUrl: string; controlUrl: string; tokens: string[] };
     controlUrl = ready.controlUrl;
     const tokensFile = join(dir, 'tokens');
     writeFileSync(tokensFile, ready.tokens.join('\n'));
@@ -187,7 +149,7 @@ async function runOnce(kind: 'baseline' | 'paypulse', mode: string, n: number): 
     const cpu0 = cpuOf(pid);
     const started = now();
     load = spawn(process.execPath, [...tsx, 'bench/sockets-load.ts', '--url', ready.wsUrl, '--tokens', tokensFile, '--sockets', String(n)], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out = lines(load, `${kind} load`);
+    const out = lines(load, `${kind} load`, TIMEOUT_MS);
     const opened = await out.next((l) => l.ready === true, 'sockets');
     await idle(pid);
     const connectCpu = cpuOf(pid) - cpu0;
