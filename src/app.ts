@@ -49,7 +49,7 @@ import { createClientErrorHandler, createHttpHandler } from './server/http.js';
 import { createMemoryRateLimiter, createRedisRateLimiter } from './server/limits/rate-limit.js';
 import { slowConsumerError } from './server/backpressure.js';
 import { createSessionRegistry } from './edge/sessions.js';
-import { createEdge, type Edge } from './edge/policy.js';
+import { createEdge } from './edge/policy.js';
 import { createMemoryNotBeforeStore, createRedisNotBeforeStore } from './auth/not-before.js';
 import { createMemorySocketQuota, createRedisSocketQuota } from './server/limits/socket-quota.js';
 import { attachSocketServer, type SocketServer } from './server/ws.js';
@@ -167,8 +167,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ? createKafkaIntake({ producer, config: config.kafka, merchants })
       : (rabbitIntake ?? createDirectIntake(pipeline));
   const deadLetters = createDeadLetterService({ prisma: db.prisma, pipeline, producer, dlqTopic: config.kafka?.dlqTopic });
-  // Set below: the edge needs the key service, and forgets a key's remembered check once it is revoked.
-  let edgeOf: Edge | undefined;
+  // Before the key service: a key revoked through it is reported to the registry, whose listener
+  // (the edge's check cache, below) forgets what it remembered of the key.
+  const sessions = createSessionRegistry({ pubsub, logger });
   const apiKeys = createApiKeyService(db.prisma, {
     // The security alert is written with the key change, in its transaction; after commit, the
     // edge of this instance stops trusting its remembered check of a revoked key.
@@ -176,7 +177,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       const after = await notifications.stage(tx, [draftForApiKey({ merchantId: apiKey.merchantId, keyId: apiKey.id, keyName: apiKey.name, actor, action })]);
       if (action !== 'revoked') return after;
       return async () => {
-        edgeOf?.forget('apiKey', apiKey.id);
+        sessions.changed('apiKey', apiKey.id);
         await after?.();
       };
     },
@@ -188,7 +189,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger,
     options: config.presence,
   });
-  const sessions = createSessionRegistry({ pubsub, logger });
   const notBefore = redis ? createRedisNotBeforeStore(redis) : createMemoryNotBeforeStore();
   const edge = createEdge({
     metrics,
@@ -202,7 +202,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     maxSessionsPerCredential: config.limits.sockets.perCredential,
     maxBufferedBytes: config.limits.subscription.maxBufferedBytes,
   });
-  edgeOf = edge;
   const analytics = createAnalyticsService(db.prisma);
   const wallets = createWalletService(db.prisma);
   const orders = createOrderService({ prisma: db.prisma, pubsub, logger, notifications });

@@ -87,8 +87,8 @@ export interface Edge {
   open(principal: Principal, transport: Transport): Promise<EdgeLease | undefined>;
   guard(result: AsyncIterable<ExecutionResult>, options: GuardStreamOptions): AsyncIterableIterator<ExecutionResult>;
   /**
-   * Forgets what `check` remembers about a credential whose stored state changed here (an API
-   * key revoked through ApiKeyService); revocations on the `sessions` channel do this on every instance.
+   * Forgets what `check` remembers about a credential. The edge does it itself for every
+   * revocation reaching the session registry (every instance) and every `sessions.changed` (this one).
    */
   forget(kind: Principal['kind'], subject: string): void;
   /** The shared stores the edge needs (socket quota, not-before marks) answer. */

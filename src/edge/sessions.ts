@@ -29,7 +29,13 @@ export interface SessionRegistry {
    * Calls `listener` for every revocation reaching this instance (its own and every other's),
    * before the sessions it ends are told. Returns the unsubscribe.
    */
-  onRevocation(listener: (message: RevocationMessage) => void): () => void;
+  onRevocation(listener: (credential: Pick<RevocationMessage, 'kind' | 'subject'>) => void): () => void;
+  /**
+   * A credential's stored state changed on this instance without a revocation of its sessions (an
+   * API key revoked through ApiKeyService): this instance's listeners hear it at once, as they hear
+   * a revocation; nothing is ended and nothing is published.
+   */
+  changed(kind: Principal['kind'], subject: string): void;
   /** Starts listening for revocations made on any instance. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -42,7 +48,7 @@ export function createSessionRegistry(deps: { pubsub: PubSub; logger: Logger }):
   const keyOf = (kind: Principal['kind'], subject: string) => `${kind}:${subject}`;
   let listener: AsyncIterableIterator<RevocationMessage> | undefined;
   let stopped = false;
-  const listeners = new Set<(message: RevocationMessage) => void>();
+  const listeners = new Set<(credential: Pick<RevocationMessage, 'kind' | 'subject'>) => void>();
 
   const endLocal = (message: RevocationMessage) => {
     const { kind, subject, reason } = message;
@@ -74,6 +80,9 @@ export function createSessionRegistry(deps: { pubsub: PubSub; logger: Logger }):
       // Ended here at once; the message reaches the other instances (and ends nothing more here).
       endLocal(message);
       await deps.pubsub.publish('sessions', 'all', message);
+    },
+    changed(kind, subject) {
+      for (const listener of listeners) listener({ kind, subject });
     },
     onRevocation(listener) {
       listeners.add(listener);

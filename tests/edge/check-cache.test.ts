@@ -2,7 +2,8 @@
  * The edge's per-subscribe credential check is remembered per credential (a reconnect storm
  * must not read the database once per subscribe), and forgotten at once when a revocation
  * reaches the instance: from another instance over the `sessions` channel — which also ends the
- * open session there at once — or from ApiKeyService on this one (edge.forget). Two instances
+ * open session there at once — or from ApiKeyService on this one (sessions.changed, which ends
+ * nothing). Two instances
  * are two edges with their own session registries over one pubsub; the clock is injected.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -113,6 +114,18 @@ describe('edge check cache', () => {
     apiKeys.active = false;
     edge.forget('apiKey', key.subject);
     expect(await edge.check(key)).toBe(EdgeEndCode.ApiKeyRevoked);
+  });
+
+  it('sessions.changed (a key revoked through ApiKeyService here) makes the next check read again, and ends no session', async () => {
+    const apiKeys = keyStore();
+    const { edge, sessions } = await instance(createMemoryPubSub(), apiKeys);
+    const lease = await edge.open(key, 'ws');
+    expect(await edge.check(key)).toBeUndefined();
+    apiKeys.active = false;
+    sessions.changed('apiKey', key.subject);
+    expect(await edge.check(key)).toBe(EdgeEndCode.ApiKeyRevoked);
+    expect(lease?.endedWith).toBeUndefined();
+    await lease?.release();
   });
 
   it('does not remember an answer read before a revocation that arrived while the read was in flight', async () => {
