@@ -13,6 +13,7 @@ import { liveFeed, sequencedFeed, type SequencedFeedOptions } from '../../src/pu
 import { createPubSub, type PubSub } from '../../src/pubsub/index.js';
 import { describeWith, REDIS_URL, type Service } from '../support/services.js';
 import { waitUntil } from '../support/subscriptions.js';
+import { within } from '../auth/helpers.js';
 
 const WAIT_MS = 30_000;
 
@@ -44,23 +45,10 @@ function message(merchantId: string, merchantSeq: number): PaymentEventMessage {
 
 const newKey = () => `m_feed_${randomUUID().slice(0, 8)}`;
 
-/** Settles with `promise`, or rejects after `timeoutMs` instead of hanging the test. */
-async function within<T>(promise: Promise<T>, timeoutMs = WAIT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`not settled within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 async function take(feed: AsyncIterator<PaymentEventRecord>, n: number): Promise<number[]> {
   const seqs: number[] = [];
   while (seqs.length < n) {
-    const r = await within(feed.next());
+    const r = await within(feed.next(), WAIT_MS, 'the next item');
     if (r.done) break;
     seqs.push(Number(r.value.merchantSeq));
   }
@@ -187,9 +175,9 @@ for (const impl of implementations) {
       const feed = feedOf(key, s);
       const pending = feed.next();
       await waitUntil(() => s.calls.includes('head') && subscriber.activeSubscriptions() === 1, WAIT_MS, () => 'feed live');
-      await within(feed.return!());
+      await within(feed.return!(), WAIT_MS, 'return()');
       expect(subscriber.activeSubscriptions()).toBe(0);
-      expect(await within(pending)).toEqual({ done: true, value: undefined });
+      expect(await within(pending, WAIT_MS, 'the pending read')).toEqual({ done: true, value: undefined });
       // Published after the end: nobody receives it, and the feed stays done.
       await publish(key, 1);
       expect(await feed.next()).toEqual({ done: true, value: undefined });
@@ -202,8 +190,8 @@ for (const impl of implementations) {
       const pending = feed.next();
       // Returned in the same tick: the subscribe call is still in flight.
       const returned = feed.return!();
-      expect(await within(pending)).toEqual({ done: true, value: undefined });
-      await within(returned);
+      expect(await within(pending, WAIT_MS, 'the pending read')).toEqual({ done: true, value: undefined });
+      await within(returned, WAIT_MS, 'return()');
       expect(subscriber.activeSubscriptions()).toBe(0);
       expect(s.calls).toEqual([]);
     });
@@ -222,7 +210,7 @@ for (const impl of implementations) {
         },
       });
       expect(await take(feed, 1)).toEqual([1]);
-      await expect(within(feed.next())).rejects.toThrow('undecodable message');
+      await expect(within(feed.next(), WAIT_MS, 'the next item')).rejects.toThrow('undecodable message');
       expect(subscriber.activeSubscriptions()).toBe(0);
       expect(await feed.next()).toEqual({ done: true, value: undefined });
     });
