@@ -5,7 +5,7 @@
  * complexity calculator. Introspection fields are not counted by it; the token cap bounds them.
  */
 import { createComplexityRule } from '@pothos/plugin-complexity';
-import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema, type ParseOptions, type Source } from 'graphql';
+import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ParseOptions, type Source } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Metrics } from '../../lib/metrics.js';
 import { ErrorCode } from '../../schema/errors.js';
@@ -47,7 +47,8 @@ export function useQueryLimits(limits: QueryLimits, metrics: Metrics): Plugin<Li
     }
   };
 
-  // graphql-js's own verdict depends only on schema and document, so it is cached here; the limits
+  // graphql-js's own verdict depends only on schema, document and rules, so it is cached here for
+  // graphql-js's specified rules (which Yoga's engine plugin adds to every validation); the limits
   // below depend on the variables too and are measured on every request. (Yoga's built-in
   // validation cache is off, see yoga.ts: it ran after this plugin and cached a refusal caused by
   // one caller's variables for every later request with the same document.)
@@ -65,11 +66,12 @@ export function useQueryLimits(limits: QueryLimits, metrics: Metrics): Plugin<Li
       const variables = context.params?.variables;
       const bySchema = verdicts.get(params.schema) ?? new WeakMap<DocumentNode, readonly GraphQLError[]>();
       verdicts.set(params.schema, bySchema);
-      const cached = params.rules === undefined ? bySchema.get(params.documentAST) : undefined;
+      const cacheable = onlySpecifiedRules(params.rules);
+      const cached = cacheable ? bySchema.get(params.documentAST) : undefined;
       if (cached) setCached([...cached]);
       // Measured only once the document is valid, so an invalid one gets graphql-js's errors alone.
       return ({ valid, result, setResult }) => {
-        if (!cached && params.rules === undefined) bySchema.set(params.documentAST, [...result]);
+        if (!cached && cacheable) bySchema.set(params.documentAST, [...result]);
         if (!valid) return;
         const key = verdictKey(context.params?.operationName, variables);
         const known = key === undefined ? undefined : limitVerdicts.get(params.documentAST)?.get(key);
@@ -128,4 +130,9 @@ function remember(cache: WeakMap<DocumentNode, Map<string, readonly GraphQLError
   cache.set(document, byVariables);
   byVariables.set(key, verdict);
   if (byVariables.size > LIMIT_VERDICTS_PER_DOCUMENT) byVariables.delete(byVariables.keys().next().value!);
+}
+
+/** True for graphql-js's own rules (none given, or exactly `specifiedRules`): their verdict is cacheable per document. */
+function onlySpecifiedRules(rules: readonly unknown[] | undefined): boolean {
+  return rules === undefined || (rules.length === specifiedRules.length && rules.every((rule, i) => rule === specifiedRules[i]));
 }
