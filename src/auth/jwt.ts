@@ -33,24 +33,47 @@ export function createTokenVerifier(auth: Pick<Config['auth'], 'secret' | 'jwksU
     throw new Error('auth config needs a secret or a JWKS URL');
   }
 
+  // A token's signature, issuer and audience never change their verdict, so a verified token is
+  // kept (by its exact text, for at most VERIFIED_TTL_MS) and only its times are checked again:
+  // WebCrypto's HMAC is most of an authenticated request's CPU. Only verified tokens are kept, so
+  // forged ones cannot fill it.
+  const verified = new Map<string, { payload: JWTPayload; until: number }>();
+
   return {
     async verify(token) {
-      let payload: JWTPayload;
-      try {
-        const currentDate = deps.now?.();
-        ({ payload } = await jwtVerify(token, key as Uint8Array, { ...options, algorithms, requiredClaims: ['sub', 'exp'], ...(currentDate ? { currentDate } : {}) }));
-      } catch (error) {
-        throw new AuthError(ErrorCode.Unauthenticated, describeJoseError(error));
+      const now = (deps.now?.() ?? new Date()).getTime();
+      const kept = verified.get(token);
+      let payload = kept && kept.until > now ? kept.payload : undefined;
+      if (!payload) {
+        try {
+          const currentDate = deps.now?.();
+          ({ payload } = await jwtVerify(token, key as Uint8Array, { ...options, algorithms, requiredClaims: ['sub', 'exp'], ...(currentDate ? { currentDate } : {}) }));
+        } catch (error) {
+          throw new AuthError(ErrorCode.Unauthenticated, describeJoseError(error));
+        }
+        if (token.length <= MAX_KEPT_TOKEN_LENGTH) keep(verified, token, { payload, until: now + VERIFIED_TTL_MS });
       }
-      const nowSeconds = Math.floor((deps.now?.() ?? new Date()).getTime() / 1000);
+      const nowSeconds = Math.floor(now / 1000);
       // The skew is for a clock running behind the issuer's (nbf, iat), never for `exp`: an
       // expired token stays expired, as the socket that closes at `exp` assumes.
       if (typeof payload.exp === 'number' && payload.exp <= nowSeconds) throw new AuthError(ErrorCode.Unauthenticated, 'token expired');
+      if (typeof payload.nbf === 'number' && payload.nbf > nowSeconds + skew) throw new AuthError(ErrorCode.Unauthenticated, 'token is not valid yet (nbf)');
       // jose checks a future `iat` only together with a maximum token age; we check it always.
       if (typeof payload.iat === 'number' && payload.iat > nowSeconds + skew) throw new AuthError(ErrorCode.Unauthenticated, 'token claim iat is in the future');
       return toPrincipal(payload);
     },
   };
+}
+
+/** How long a verified token skips signature verification (a JWKS key removed is honoured within it, as jose's own JWKS cache allows). */
+const VERIFIED_TTL_MS = 60_000;
+const MAX_VERIFIED_TOKENS = 10_000;
+const MAX_KEPT_TOKEN_LENGTH = 2048;
+
+function keep(cache: Map<string, { payload: JWTPayload; until: number }>, token: string, entry: { payload: JWTPayload; until: number }): void {
+  // Oldest first: a Map iterates in insertion order.
+  if (cache.size >= MAX_VERIFIED_TOKENS) cache.delete(cache.keys().next().value!);
+  cache.set(token, entry);
 }
 
 function toPrincipal(payload: JWTPayload): Principal {
