@@ -144,9 +144,11 @@ export function createIngestPipeline({
     );
   }
 
-  /** One transaction for the items, then publish and after-commit work (in commit order). */
+  /**
+   * One transaction for the items, then publish and after-commit work (in commit order). The
+   * caller holds a transaction slot; it is released once the transaction ends.
+   */
   async function commitGroup(merchantId: string, items: QueuedItem[]): Promise<GroupOutcome> {
-    await slots.acquire();
     let stored: Awaited<ReturnType<typeof storeForMerchant>>;
     try {
       stored = await storeForMerchant(merchantId, items);
@@ -169,9 +171,14 @@ export function createIngestPipeline({
     return { kind: 'stored', inserted: stored.insertedBy, byId: new Map([...stored.known, ...stored.inserted.map((e) => [e.eventId, e] as const)]), failure };
   }
 
-  /** Runs a merchant's queue until it is empty: each turn commits every caller waiting (up to maxGroupEvents). */
+  /**
+   * Runs a merchant's queue until it is empty: each turn waits for a transaction slot, then
+   * commits every caller waiting by then (up to maxGroupEvents), so the callers that arrive while
+   * other merchants hold the slots join the group instead of waiting for another transaction.
+   */
   async function drain(merchantId: string, queue: Waiter[]): Promise<void> {
     while (queue.length > 0) {
+      await slots.acquire();
       let size = 0;
       let take = 0;
       while (take < queue.length && (take === 0 || size + queue[take]!.items.length <= maxGroupEvents)) size += queue[take++]!.items.length;
@@ -183,7 +190,10 @@ export function createIngestPipeline({
         if (group.length === 1) group[0]!.fail(error);
         else {
           // A failure must stay its caller's: commit each caller alone.
-          for (const w of group) await commitGroup(merchantId, w.items).then(w.done, w.fail);
+          for (const w of group) {
+            await slots.acquire();
+            await commitGroup(merchantId, w.items).then(w.done, w.fail);
+          }
         }
       }
     }

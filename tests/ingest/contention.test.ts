@@ -12,6 +12,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventInput } from '../support/events.js';
+import { createIngestPipeline } from '../../src/ingest/pipeline.js';
 import { createReferencePipeline } from '../support/reference/index.js';
 import { IngestMany, IngestOne } from '../support/operations.js';
 import { describeWith } from '../support/services.js';
@@ -117,5 +118,25 @@ await describeWith(NEEDS.services, 'ingest under contention (services)', () => {
     console.log(`[contention] one event: ${statements.length} statements (the reference pipeline: ${before.length})\n  ${statements.join('\n  ')}`);
     expect(statements.length).toBeLessThanOrEqual(12);
     expect(statements.length).toBeLessThan(before.length);
+  });
+
+  it('commits the callers that queued while every transaction slot was busy in one transaction', async () => {
+    const [busy, waiting] = [await newMerchant(t), await newMerchant(t)];
+    const { db, pubsub, logger } = t.app.infra;
+    const pipeline = createIngestPipeline({ prisma: db.prisma, pubsub, logger, maxConcurrentTransactions: 1 });
+    const CALLERS = 10;
+    const event = (merchantId: string, i: number) => ({ ...walletEvent(merchantId, newWalletId(), 'payment.completed', 100n), walletId: null, reference: `G-${i}` });
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1 FROM merchants WHERE id = $1 FOR UPDATE', [busy.id]);
+    const statements = await countStatements(async () => {
+      // The one slot waits on the holder's lock; the other merchant's callers queue meanwhile.
+      const first = pipeline.ingest([event(busy.id, 0)], { source: 'api' });
+      await waitUntil(async () => (await holder.query(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'`)).rows[0].n > 0);
+      const rest = Array.from({ length: CALLERS }, (_, i) => pipeline.ingest([event(waiting.id, i)], { source: 'api' }));
+      await holder.query('COMMIT');
+      const results = await Promise.all([first, ...rest]);
+      expect(results.map((r) => r.ingested)).toEqual(Array(CALLERS + 1).fill(1));
+    });
+    expect(statements.filter((s) => s.startsWith('BEGIN'))).toHaveLength(2);
   });
 });
