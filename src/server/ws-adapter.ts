@@ -10,6 +10,8 @@
  *   frame with `JSON.stringify(message, replacer)` and passes it straight to `send`: the replacer
  *   stands the memoised JSON in for the payload, and `send`, called synchronously right after,
  *   splices it in. Every frame is byte for byte what graphql-ws would have sent.
+ * - **One write per event and socket.** The frames a socket is sent in one tick (an event's
+ *   frames for each of its subscriptions) are corked and written together, one syscall.
  */
 import type { IncomingMessage } from 'node:http';
 import type { ExecutionResult } from 'graphql';
@@ -74,6 +76,14 @@ export function serveGraphqlWs<P extends Record<string, unknown> | undefined, E 
   });
 
   wss.on('connection', (socket, request) => {
+    // One event reaches every member of a cohort on this socket in the same tick: their frames are
+    // corked together and leave in one write when the tick's work is done.
+    const raw = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      raw?.uncork();
+    };
     socket.once('error', (err) => {
       logger.warn({ err }, 'graphql-ws: socket error');
       internalError(socket, err);
@@ -91,6 +101,11 @@ export function serveGraphqlWs<P extends Record<string, unknown> | undefined, E 
           }
           return new Promise<void>((resolve, reject) => {
             if (socket.readyState !== socket.OPEN) return resolve();
+            if (raw && !corked) {
+              corked = true;
+              raw.cork();
+              process.nextTick(uncork);
+            }
             socket.send(frame, (err) => (err ? reject(err) : resolve()));
           });
         },

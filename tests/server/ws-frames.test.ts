@@ -4,6 +4,7 @@
  * exactly what graphql-ws would send.
  */
 import { print } from 'graphql';
+import net from 'node:net';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -48,6 +49,49 @@ describe('graphql-ws frames of a cohort', () => {
     expect(payloads.map((p) => p.id).sort()).toEqual(IDS);
     // Byte for byte what graphql-ws writes: {"id","type","payload"} in that order.
     for (const p of payloads) expect(nexts[payloads.indexOf(p)]).toBe(JSON.stringify({ id: p.id, type: 'next', payload: p.payload }));
+    ws.close();
+  });
+});
+
+describe('graphql-ws writes of a cohort', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ mode: 'embedded', env: { RATE_LIMIT_PER_MINUTE: '0' } });
+  });
+  afterAll(() => t?.stop());
+
+  it('writes one event’s frames for every subscription on a socket in one write', async () => {
+    const m = await newMerchant(t);
+    const ws = new WebSocket(t.wsUrl, 'graphql-transport-ws');
+    const frames: string[] = [];
+    ws.on('message', (data: Buffer) => frames.push(String(data)));
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${m.token}` } }));
+    await waitUntil(() => frames.some((f) => JSON.parse(f).type === 'connection_ack'), 5000);
+    for (const id of IDS) ws.send(JSON.stringify({ id, type: 'subscribe', payload: { query: print(LiveEvents), variables: {} } }));
+    await waitUntil(() => t.app.infra.metrics.subscriptions.get().then((g) => g.values.some((v) => v.labels.transport === 'ws' && v.value === IDS.length)), 10_000, () => 'subscribed');
+
+    // The server's end of this connection is the socket whose peer is the client's local port.
+    const clientPort = (ws as unknown as { _socket: net.Socket })._socket.localPort;
+    const writes: number[] = [];
+    const proto = net.Socket.prototype as unknown as { _writeGeneric: (...args: unknown[]) => unknown };
+    const writeGeneric = proto._writeGeneric;
+    const spy = vi.spyOn(proto, '_writeGeneric').mockImplementation(function (this: net.Socket, ...args: unknown[]) {
+      if (this.remotePort === clientPort) writes.push(Array.isArray(args[1]) ? args[1].length : 1);
+      return writeGeneric.apply(this, args);
+    });
+    try {
+      for (let round = 0; round < 3; round++) {
+        const event = eventInput();
+        const before = writes.length;
+        expect((await t.gql(IngestOne, { event }, { token: m.token })).errors).toBeUndefined();
+        await waitUntil(() => frames.filter((f) => f.includes(event.eventId)).length === IDS.length, 10_000, () => 'every subscription got the event');
+        // Four frames (each a header and a payload chunk), one write.
+        expect(writes.slice(before)).toEqual([2 * IDS.length]);
+      }
+    } finally {
+      spy.mockRestore();
+    }
     ws.close();
   });
 });
