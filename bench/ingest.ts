@@ -5,9 +5,10 @@
  *   npm run bench:ingest [-- --rounds 3 --events 10000]
  *
  * Needs PostgreSQL (BENCH_DATABASE_URL) and Kafka (KAFKA_BROKERS; the Kafka row is skipped when
- * unreachable). Redis is not used: the in-memory pubsub keeps the comparison on the pipeline.
+ * unreachable). The single-event HTTP callers run in a process of their own (bench/singles-load.ts). Redis is not used: the in-memory pubsub keeps the comparison on the pipeline.
  * This machine is shared and noisy: read the ratios, not the absolute numbers.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
@@ -15,6 +16,7 @@ import pg from 'pg';
 import { createApp, type App } from '../src/app.js';
 import { signToken } from '../src/auth/jwt.js';
 import { loadConfig, type Config } from '../src/config.js';
+import { lines } from './child-lines.js';
 import { sameWorkLimit } from './same-work-limit.js';
 import { createBenchDatabase, KAFKA_BROKERS } from './support.js';
 import { benchEvent, type BenchEvent } from './workload.js';
@@ -45,7 +47,6 @@ const input = ({ schemaVersion: _v, merchantId: _m, type, paymentMethod, ...rest
 });
 
 const INGEST_MANY = `mutation($events: [PaymentEventInput!]!) { ingestPaymentEvents(events: $events) { ingested } }`;
-const INGEST_ONE = `mutation($event: PaymentEventInput!) { ingestPaymentEvent(event: $event) { status } }`;
 
 async function post(url: string, token: string, query: string, variables: unknown): Promise<void> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
@@ -55,7 +56,6 @@ async function post(url: string, token: string, query: string, variables: unknow
 
 const rate = (n: number, ms: number) => n / (ms / 1000);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 async function merchants(app: App, prefix: string, n: number): Promise<string[]> {
   const ids = Array.from({ length: n }, (_, i) => `${prefix}_${i}`);
@@ -63,39 +63,22 @@ async function merchants(app: App, prefix: string, n: number): Promise<string[]>
   return ids;
 }
 
-/** C callers, each sending single events one after another; events/s and latencies. */
-async function singles(url: string, tokens: Map<string, string>, ids: string[], callers: number, perCaller: number, run: string) {
-  const latencies: number[] = [];
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: callers }, async (_, c) => {
-      const merchantId = ids[c % ids.length]!;
-      for (let i = 0; i < perCaller; i++) {
-        const t0 = performance.now();
-        await post(url, tokens.get(merchantId)!, INGEST_ONE, { event: input(benchEvent(i, `${run}-c${c}`, merchantId)) });
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  return { rate: rate(callers * perCaller, performance.now() - start), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+/** Runs a bench/singles-load.ts job in its own process; resolves with its one JSON line. */
+async function loadJob<T>(job: Record<string, unknown>): Promise<T> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/singles-load.ts', JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const line = await lines(child, 'singles-load', 600_000).next(() => true, 'the load result');
+  if (line.error) throw new Error(String(line.error));
+  return line as T;
 }
 
-/** Single events sent at a fixed rate (open loop) for `seconds`: their latencies. */
-async function paced(url: string, tokens: Map<string, string>, ids: string[], perSecond: number, seconds: number, run: string) {
-  const latencies: number[] = [];
-  const total = Math.max(1, Math.round(perSecond * seconds));
-  const start = performance.now();
-  const sends: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const due = start + (i * 1000) / perSecond;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const merchantId = ids[i % ids.length]!;
-    const t0 = performance.now();
-    sends.push(post(url, tokens.get(merchantId)!, INGEST_ONE, { event: input(benchEvent(i, run, merchantId)) }).then(() => void latencies.push(performance.now() - t0)));
-  }
-  await Promise.all(sends);
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+/** C callers, each sending single events one after another (another process): events/s and latencies. */
+function singles(url: string, tokens: Map<string, string>, callers: number, perCaller: number, run: string) {
+  return loadJob<{ rate: number; p50: number; p99: number }>({ kind: 'closed', url, tokens: Object.fromEntries(tokens), callers, perCaller, run });
+}
+
+/** Single events sent at a fixed rate (open loop, another process) for `seconds`: their latencies. */
+function paced(url: string, tokens: Map<string, string>, perSecond: number, seconds: number, run: string) {
+  return loadJob<{ p50: number; p99: number }>({ kind: 'paced', url, tokens: Object.fromEntries(tokens), perSecond, seconds, run });
 }
 
 async function kafkaReachable(): Promise<boolean> {
@@ -174,11 +157,11 @@ async function round(r: number, dbUrl: string, app: App, url: string, config: Co
   const tokens = new Map(await Promise.all(people.map(async (id) => [id, await signToken(config.auth, { sub: `u-${id}`, role: 'merchant', merchantId: id })] as const)));
   let at64 = 0;
   for (const [callers, per] of [[1, 200], [16, 60], [64, 40]] as const) {
-    const s = await singles(url, tokens, people, callers, per, `${run}-s${callers}`);
+    const s = await singles(url, tokens, callers, per, `${run}-s${callers}`);
     out[`HTTP single events, ${callers} concurrent caller${callers > 1 ? 's' : ''}`] = { rate: s.rate, ratio: s.rate / limit, p50: s.p50, p99: s.p99 };
     if (callers === 64) at64 = s.rate;
   }
-  const half = await paced(url, tokens, people, at64 / 2, 3, `${run}-paced`);
+  const half = await paced(url, tokens, at64 / 2, 3, `${run}-paced`);
   out[`HTTP single events at half the 64-caller rate (${Math.round(at64 / 2)}/s)`] = { rate: at64 / 2, ratio: at64 / 2 / limit, p50: half.p50, p99: half.p99 };
   return out;
 }
