@@ -113,7 +113,8 @@ export function createRabbitConsumer(deps: {
   let session: Session | undefined;
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
-  let rebalancing: Promise<void> | undefined;
+  /** The rebalance running now and the session it started on: a new session never waits on a lost one's. */
+  let rebalancing: { session: Session | undefined; done: Promise<void> } | undefined;
 
   const link = createRabbitLink({
     url: config.url,
@@ -487,10 +488,17 @@ export function createRabbitConsumer(deps: {
   }
 
   function rebalanceSoon(): Promise<void> {
-    rebalancing ??= rebalance()
+    if (rebalancing && rebalancing.session === session) return rebalancing.done;
+    // A rebalance still running on a lost session (its broker calls may take a while to fail)
+    // ends on its own; it must not keep the new session from taking its shards.
+    const entry: { session: Session | undefined; done: Promise<void> } = { session, done: Promise.resolve() };
+    entry.done = rebalance()
       .catch((err: unknown) => logger.warn({ err }, 'rebalance failed; next round will retry'))
-      .finally(() => (rebalancing = undefined));
-    return rebalancing;
+      .finally(() => {
+        if (rebalancing === entry) rebalancing = undefined;
+      });
+    rebalancing = entry;
+    return entry.done;
   }
 
   return {
@@ -503,7 +511,7 @@ export function createRabbitConsumer(deps: {
     async stop() {
       stopping = true;
       if (timer) clearInterval(timer);
-      await rebalancing;
+      await rebalancing?.done;
       await link.stop(async () => {
         const s = session;
         if (!s) return;
