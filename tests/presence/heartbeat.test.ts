@@ -145,9 +145,17 @@ await describeWith(['redis'], 'presence heartbeat (Redis)', () => {
     a.connected(user(id), {});
     const statusOnB = async () => (await b.statuses([id]))[0]!.status;
     await waitUntil(async () => (await statusOnB()) === 'ONLINE', 10_000, () => 'online on b');
-    // As if the key had run out: b's read drops a's socket from the user's set.
-    await redis.del(`${prefix}alive:${a.instance}`);
-    expect(await statusOnB()).toBe('OFFLINE');
+    // As if the key had run out: b's read drops a's socket from the user's set. (a's first
+    // heartbeat, sent by start(), may still be in flight and write the key again: delete until
+    // a read finds it gone; the interval is faked, so no later beat comes meanwhile.)
+    await waitUntil(
+      async () => {
+        await redis.del(`${prefix}alive:${a.instance}`);
+        return (await statusOnB()) === 'OFFLINE';
+      },
+      10_000,
+      () => 'offline on b once the liveness key is gone',
+    );
     expect(await redis.zcard(`${prefix}sockets:${id}`)).toBe(0);
     vi.advanceTimersByTime(HEARTBEAT_MS);
     await waitUntil(async () => (await statusOnB()) === 'ONLINE', 10_000, () => 'online again after the heartbeat');
