@@ -19,7 +19,7 @@ import { loadConfig, type Config } from '../src/config.js';
 import { lines } from './child-lines.js';
 import { sameWorkLimit } from './same-work-limit.js';
 import { createBenchDatabase, KAFKA_BROKERS } from './support.js';
-import { benchEvent, type BenchEvent } from './workload.js';
+import { benchEvent, benchEventInput } from './workload.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, events: { type: 'string', default: '10000' }, kafka: { type: 'boolean', default: true } } });
 const ROUNDS = Number(values.rounds);
@@ -38,12 +38,6 @@ const env = (db: string, extra: Record<string, string> = {}) => ({
   RATE_LIMIT_PER_MINUTE: '0',
   JWT_SECRET: SECRET,
   ...extra,
-});
-
-const input = ({ schemaVersion: _v, merchantId: _m, type, paymentMethod, ...rest }: BenchEvent) => ({
-  ...rest,
-  type: type.toUpperCase().replace('.', '_'),
-  paymentMethod: paymentMethod.toUpperCase(),
 });
 
 const INGEST_MANY = `mutation($events: [PaymentEventInput!]!) { ingestPaymentEvents(events: $events) { ingested } }`;
@@ -121,7 +115,7 @@ async function round(r: number, dbUrl: string, app: App, url: string, config: Co
   const httpToken = await signToken(config.auth, { sub: `u-${http}`, role: 'merchant', merchantId: http! });
   start = performance.now();
   for (let i = 0; i < EVENTS; i += 1000) {
-    await post(url, httpToken, INGEST_MANY, { events: Array.from({ length: 1000 }, (_, k) => input(benchEvent(i + k, `${run}-http`, http!))) });
+    await post(url, httpToken, INGEST_MANY, { events: Array.from({ length: 1000 }, (_, k) => benchEventInput(benchEvent(i + k, `${run}-http`, http!))) });
   }
   row('HTTP ingestPaymentEvents, 1000/call', EVENTS, performance.now() - start);
 

@@ -9,7 +9,7 @@
  *   answers (open loop) → `{ p50, p99 }`.
  */
 import http from 'node:http';
-import { benchEvent, type BenchEvent } from './workload.js';
+import { benchEvent, benchEventInput } from './workload.js';
 
 interface Job {
   kind: 'closed' | 'paced';
@@ -29,15 +29,9 @@ const url = new URL(job.url);
 const agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(job.callers ?? 64, 64) });
 const INGEST_ONE = `mutation($event: PaymentEventInput!) { ingestPaymentEvent(event: $event) { status } }`;
 
-const input = ({ schemaVersion: _v, merchantId: _m, type, paymentMethod, ...rest }: BenchEvent) => ({
-  ...rest,
-  type: type.toUpperCase().replace('.', '_'),
-  paymentMethod: paymentMethod.toUpperCase(),
-});
-
 /** Posts one event; resolves with its latency in ms, rejects on any GraphQL error. */
 function post(merchantId: string, i: number, run: string): Promise<number> {
-  const body = JSON.stringify({ query: INGEST_ONE, variables: { event: input(benchEvent(i, run, merchantId)) } });
+  const body = JSON.stringify({ query: INGEST_ONE, variables: { event: benchEventInput(benchEvent(i, run, merchantId)) } });
   const start = performance.now();
   return new Promise((resolve, reject) => {
     const req = http.request(

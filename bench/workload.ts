@@ -43,3 +43,10 @@ export function benchEvent(i: number, run: string, merchantId: string): BenchEve
     occurredAt: new Date(BASE + payment * 1_000).toISOString(),
   };
 }
+
+/** A bench event as `PaymentEventInput` (GraphQL enum spellings, no envelope fields). */
+export const benchEventInput = ({ schemaVersion: _v, merchantId: _m, type, paymentMethod, ...rest }: BenchEvent) => ({
+  ...rest,
+  type: type.toUpperCase().replace('.', '_'),
+  paymentMethod: paymentMethod.toUpperCase(),
+});

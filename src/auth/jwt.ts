@@ -37,16 +37,16 @@ export function createTokenVerifier(auth: Pick<Config['auth'], 'secret' | 'jwksU
   // kept (by its exact text, for at most VERIFIED_TTL_MS) and only its times are checked again:
   // WebCrypto's HMAC is most of an authenticated request's CPU. Only verified tokens are kept, so
   // forged ones cannot fill it.
-  const verified = new Map<string, { payload: JWTPayload; until: number }>();
+  const verified = new Map<string, Verified>();
 
   return {
     async verify(token) {
-      const now = (deps.now?.() ?? new Date()).getTime();
+      const currentDate = deps.now?.();
+      const now = (currentDate ?? new Date()).getTime();
       const kept = verified.get(token);
       let payload = kept && kept.until > now ? kept.payload : undefined;
       if (!payload) {
         try {
-          const currentDate = deps.now?.();
           ({ payload } = await jwtVerify(token, key as Uint8Array, { ...options, algorithms, requiredClaims: ['sub', 'exp'], ...(currentDate ? { currentDate } : {}) }));
         } catch (error) {
           throw new AuthError(ErrorCode.Unauthenticated, describeJoseError(error));
@@ -70,7 +70,10 @@ const VERIFIED_TTL_MS = 60_000;
 const MAX_VERIFIED_TOKENS = 10_000;
 const MAX_KEPT_TOKEN_LENGTH = 2048;
 
-function keep(cache: Map<string, { payload: JWTPayload; until: number }>, token: string, entry: { payload: JWTPayload; until: number }): void {
+/** A verified token's claims and when its verdict must be taken again. */
+type Verified = { payload: JWTPayload; until: number };
+
+function keep(cache: Map<string, Verified>, token: string, entry: Verified): void {
   // Oldest first: a Map iterates in insertion order.
   if (cache.size >= MAX_VERIFIED_TOKENS) cache.delete(cache.keys().next().value!);
   cache.set(token, entry);

@@ -74,6 +74,12 @@ interface Session {
   lost: boolean;
 }
 
+/** A rebalance in progress and the session it started on. */
+interface Rebalance {
+  session: Session | undefined;
+  done: Promise<void>;
+}
+
 interface Worker {
   shard: number;
   session: Session;
@@ -114,7 +120,7 @@ export function createRabbitConsumer(deps: {
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
   /** The rebalance running now and the session it started on: a new session never waits on a lost one's. */
-  let rebalancing: { session: Session | undefined; done: Promise<void> } | undefined;
+  let rebalancing: Rebalance | undefined;
 
   const link = createRabbitLink({
     url: config.url,
@@ -491,7 +497,7 @@ export function createRabbitConsumer(deps: {
     if (rebalancing && rebalancing.session === session) return rebalancing.done;
     // A rebalance still running on a lost session (its broker calls may take a while to fail)
     // ends on its own; it must not keep the new session from taking its shards.
-    const entry: { session: Session | undefined; done: Promise<void> } = { session, done: Promise.resolve() };
+    const entry: Rebalance = { session, done: Promise.resolve() };
     entry.done = rebalance()
       .catch((err: unknown) => logger.warn({ err }, 'rebalance failed; next round will retry'))
       .finally(() => {

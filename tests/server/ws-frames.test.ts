@@ -23,15 +23,7 @@ describe('graphql-ws frames of a cohort', () => {
   afterAll(() => t?.stop());
 
   it('serialises each event once for every subscription on a socket, each frame with its own id', async () => {
-    const m = await newMerchant(t);
-    const ws = new WebSocket(t.wsUrl, 'graphql-transport-ws');
-    const frames: string[] = [];
-    ws.on('message', (data: Buffer) => frames.push(String(data)));
-    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-    ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${m.token}` } }));
-    await waitUntil(() => frames.some((f) => JSON.parse(f).type === 'connection_ack'), 5000);
-    for (const id of IDS) ws.send(JSON.stringify({ id, type: 'subscribe', payload: { query: print(LiveEvents), variables: {} } }));
-    await waitUntil(() => t.app.infra.metrics.subscriptions.get().then((g) => g.values.some((v) => v.labels.transport === 'ws' && v.value === IDS.length)), 10_000, () => 'subscribed');
+    const { m, ws, frames } = await subscribedSocket(t);
 
     const stringify = vi.spyOn(JSON, 'stringify');
     try {
@@ -61,15 +53,7 @@ describe('graphql-ws writes of a cohort', () => {
   afterAll(() => t?.stop());
 
   it('writes one event’s frames for every subscription on a socket in one write', async () => {
-    const m = await newMerchant(t);
-    const ws = new WebSocket(t.wsUrl, 'graphql-transport-ws');
-    const frames: string[] = [];
-    ws.on('message', (data: Buffer) => frames.push(String(data)));
-    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-    ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${m.token}` } }));
-    await waitUntil(() => frames.some((f) => JSON.parse(f).type === 'connection_ack'), 5000);
-    for (const id of IDS) ws.send(JSON.stringify({ id, type: 'subscribe', payload: { query: print(LiveEvents), variables: {} } }));
-    await waitUntil(() => t.app.infra.metrics.subscriptions.get().then((g) => g.values.some((v) => v.labels.transport === 'ws' && v.value === IDS.length)), 10_000, () => 'subscribed');
+    const { m, ws, frames } = await subscribedSocket(t);
 
     // The server's end of this connection is the socket whose peer is the client's local port.
     const clientPort = (ws as unknown as { _socket: net.Socket })._socket.localPort;
@@ -95,6 +79,20 @@ describe('graphql-ws writes of a cohort', () => {
     ws.close();
   });
 });
+
+/** A new merchant's socket (the app's only one) with the same live subscription under each of IDS, and the frames it receives. */
+async function subscribedSocket(t: TestApp) {
+    const m = await newMerchant(t);
+    const ws = new WebSocket(t.wsUrl, 'graphql-transport-ws');
+    const frames: string[] = [];
+    ws.on('message', (data: Buffer) => frames.push(String(data)));
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${m.token}` } }));
+    await waitUntil(() => frames.some((f) => JSON.parse(f).type === 'connection_ack'), 5000);
+    for (const id of IDS) ws.send(JSON.stringify({ id, type: 'subscribe', payload: { query: print(LiveEvents), variables: {} } }));
+    await waitUntil(() => t.app.infra.metrics.subscriptions.get().then((g) => g.values.some((v) => v.labels.transport === 'ws' && v.value === IDS.length)), 10_000, () => 'subscribed');
+  return { m, ws, frames };
+}
 
 /** A `paymentEvents` result, or a graphql-ws message carrying one. */
 function isFeedResult(value: unknown): boolean {
