@@ -19,7 +19,7 @@ import { createFeeds, type Domain } from './domain.js';
 import { demoApiKey } from './demo/credentials.js';
 import { createSimulator, type Simulator } from './demo/simulator.js';
 import { createDirectIntake, withBatchLimit } from './ingest/intake.js';
-import { createIngestPipeline } from './ingest/pipeline.js';
+import { createIngestPipeline, INGEST_TRANSACTION_LIMITS } from './ingest/pipeline.js';
 import { createKafka, ensureTopics } from './kafka/client.js';
 import { createEventConsumer } from './kafka/consumer.js';
 import { createKafkaIntake, createProducer } from './kafka/producer.js';
@@ -147,6 +147,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   const pipeline = createIngestPipeline({
     prisma: db.prisma,
+    transaction: db.sqlTransactions(INGEST_TRANSACTION_LIMITS),
     pubsub,
     logger,
     metrics,

@@ -9,7 +9,7 @@
  * bucket or change its outcome; the retraction makes that exact. Duplicates never get here (the
  * pipeline stores an event id once). Per-customer rows are recomputed from `payments`.
  */
-import type { Tx } from '../db/client.js';
+import type { SqlTx } from '../db/sql-transaction.js';
 import type { IngestEffect } from '../ingest/pipeline.js';
 import { paymentKeyOf, type PaymentEventRecord } from '../payments/types.js';
 import { buckets, countsAsPayment, derivePayment, netMinor, type PaymentState } from './payment-state.js';
@@ -134,7 +134,7 @@ DELETE FROM agg_product_daily WHERE merchant_id = $1 AND (currency, product_id, 
   AND sold = 0 AND gross_minor = 0`;
 
 /** The deltas as two statements (upsert, then delete what is left empty), whatever their number. */
-async function flush(tx: Tx, merchantId: string, deltas: Deltas) {
+async function flush(tx: SqlTx, merchantId: string, deltas: Deltas) {
   const hourly = [...deltas.hourly.values()].filter((h) => nonZero(h.c));
   const daily = [...deltas.daily.values()].filter((d) => nonZero(d.c));
   const methods = [...deltas.methods.values()].filter((m) => m.transactions !== 0n || m.succeeded !== 0n || m.gross !== 0n);

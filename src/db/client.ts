@@ -12,6 +12,7 @@ import type { Config } from '../config.js';
 import { lockDataDir, type DataDirLock } from '../startup/data-dir-lock.js';
 import { reasonOf, StartupError } from '../startup/errors.js';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { pgTransactions, prismaTransactions, type RunTransaction, type TransactionLimits } from './sql-transaction.js';
 
 export type { PrismaClient };
 /** The transaction client handed to ingest effects. */
@@ -26,6 +27,8 @@ export interface RawSession {
 export interface Database {
   readonly kind: 'postgres' | 'pglite';
   readonly prisma: PrismaClient;
+  /** Transactions for raw-SQL work (the ingest): the driver's session on PostgreSQL, Prisma's on PGlite (src/db/sql-transaction.ts). */
+  sqlTransactions(limits: TransactionLimits): RunTransaction;
   /** Runs `fn` on a dedicated raw session; on PostgreSQL it holds `lockKey` as an advisory lock meanwhile. */
   withRawSession<T>(lockKey: number, fn: (session: RawSession) => Promise<T>): Promise<T>;
   /** Runs `SELECT 1`; rejects when the database does not answer. */
@@ -47,6 +50,7 @@ function createPostgres(url: string, poolSize: number): Database {
   return {
     kind: 'postgres',
     prisma,
+    sqlTransactions: (limits) => pgTransactions(pool, limits),
     async withRawSession(lockKey, fn) {
       const client = await pool.connect();
       try {
@@ -99,6 +103,7 @@ async function createPglite(dataDir: string): Promise<Database> {
   return {
     kind: 'pglite',
     prisma,
+    sqlTransactions: (limits) => prismaTransactions(prisma, limits),
     // PGlite is one in-process session: nothing else can race the migrator, so no lock is needed.
     async withRawSession(_lockKey, fn) {
       return fn({

@@ -3,7 +3,7 @@
  * pipeline or an earlier effect already read: the locked merchant row, and every stored event of
  * the payment keys the new events touch (returned by the insert itself, src/payments/repository.ts).
  */
-import type { Tx } from '../db/client.js';
+import type { SqlTx } from '../db/sql-transaction.js';
 import { eventsOfKeys, type LockedMerchant, type StoredEvent } from '../payments/repository.js';
 
 export interface IngestContext {
@@ -18,7 +18,7 @@ export interface IngestContext {
   ledgerWritten: boolean;
 }
 
-export function createContext(tx: Tx, merchant: LockedMerchant, inserted: readonly StoredEvent[], related: readonly StoredEvent[]): IngestContext {
+export function createContext(tx: SqlTx, merchant: LockedMerchant, inserted: readonly StoredEvent[], related: readonly StoredEvent[]): IngestContext {
   const byKey = new Map<string, StoredEvent[]>();
   for (const e of [...related, ...inserted]) {
     const list = byKey.get(e.paymentKey);

@@ -19,7 +19,8 @@
  * together in the next one (group commit: each still gets its own outcomes). At most
  * `maxConcurrentTransactions` ingest transactions run at once per instance; the rest wait.
  */
-import type { PrismaClient, Tx } from '../db/client.js';
+import type { PrismaClient } from '../db/client.js';
+import { prismaTransactions, type RunTransaction, type SqlTx, type TransactionLimits } from '../db/sql-transaction.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { Logger } from '../lib/logger.js';
 import { createSemaphore } from '../lib/semaphore.js';
@@ -45,7 +46,7 @@ export type AfterCommit = () => Promise<void>;
  * Work done inside the ingest transaction for newly stored events (never for duplicates). It may
  * return an AfterCommit callback; callbacks run in commit order, after the events are published.
  */
-export type IngestEffect = (tx: Tx, events: readonly StoredEvent[], context: IngestContext) => Promise<void | AfterCommit>;
+export type IngestEffect = (tx: SqlTx, events: readonly StoredEvent[], context: IngestContext) => Promise<void | AfterCommit>;
 
 export type { IngestContext } from './context.js';
 
@@ -55,6 +56,12 @@ export interface IngestPipeline {
 
 export interface IngestPipelineDeps {
   prisma: PrismaClient;
+  /**
+   * Runs one ingest transaction (src/db/sql-transaction.ts): the database's driver session on
+   * PostgreSQL (`Database.transaction`).
+   * @default Prisma's interactive transaction on `prisma`
+   */
+  transaction?: RunTransaction;
   pubsub: PubSub;
   logger: Logger;
   effects?: readonly IngestEffect[];
@@ -72,6 +79,9 @@ export interface IngestPipelineDeps {
    */
   maxGroupEvents?: number;
 }
+
+/** How long an ingest transaction waits for a connection, and the longest it may run. */
+export const INGEST_TRANSACTION_LIMITS: TransactionLimits = { maxWaitMs: 10_000, timeoutMs: 60_000 };
 
 const toRecord = ({ paymentKey: _key, ...event }: StoredEvent): PaymentEventRecord => event;
 
@@ -101,6 +111,7 @@ export function createIngestPipeline({
   prisma,
   pubsub,
   logger,
+  transaction = prismaTransactions(prisma, INGEST_TRANSACTION_LIMITS),
   effects = [],
   metrics,
   maxConcurrentTransactions = 4,
@@ -110,7 +121,7 @@ export function createIngestPipeline({
   const queues = new Map<string, Waiter[]>();
 
   async function storeForMerchant(merchantId: string, items: QueuedItem[]) {
-    return prisma.$transaction(
+    return transaction(
       async (tx) => {
         // The row lock orders this merchant's ingests across every instance and connection.
         const merchant = await lockMerchant(tx, merchantId);
@@ -140,7 +151,6 @@ export function createIngestPipeline({
           insertedBy: new Map(records.map((e) => [byEventId.get(e.eventId)!, e])),
         };
       },
-      { maxWait: 10_000, timeout: 60_000 },
     );
   }
 

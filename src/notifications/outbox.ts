@@ -5,7 +5,7 @@
  * nothing, which is why a redelivered event never creates a second delivery.
  */
 import { randomUUID } from 'node:crypto';
-import type { Tx } from '../db/client.js';
+import type { SqlTx } from '../db/sql-transaction.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type { JsonObject } from '../payments/types.js';
 import { NOT_REACHABLE, route, type Reach } from './routing.js';
@@ -19,7 +19,7 @@ export const toNotification = (r: Row): NotificationRecord => ({ ...r, priority:
 export const STAFF_ENROLLMENT_DAYS = 30;
 
 /** The users an audience means right now. */
-async function expandAudiences(tx: Tx, drafts: readonly NotificationDraft[]): Promise<{ draft: NotificationDraft; userId: string }[]> {
+async function expandAudiences(tx: SqlTx, drafts: readonly NotificationDraft[]): Promise<{ draft: NotificationDraft; userId: string }[]> {
   const groups = new Map<string, { merchantId: string; role: string }>();
   for (const d of drafts) if (d.audience.kind === 'merchantRole') groups.set(`${d.audience.merchantId}|${d.audience.role}`, d.audience);
   const members = new Map<string, string[]>();
@@ -48,7 +48,7 @@ interface Recipient extends Reach {
 type Preferences = Omit<PreferenceRecord, 'type'>;
 
 /** Each user's reach and their preferences for the given types: one statement. */
-async function recipientsOf(tx: Tx, userIds: string[], types: string[]): Promise<{ reach: Map<string, Recipient>; preferences: Map<string, Preferences> }> {
+async function recipientsOf(tx: SqlTx, userIds: string[], types: string[]): Promise<{ reach: Map<string, Recipient>; preferences: Map<string, Preferences> }> {
   const rows = await tx.$queryRawUnsafe<
     { user_id: string; merchant_id: string | null; verified_email: boolean; verified_phone: boolean; tokens: bigint; preferences: { type: string; push: boolean | null; email: boolean | null; sms: boolean | null }[] | null }[]
   >(
@@ -100,7 +100,7 @@ SELECT * FROM inserted`;
  * statements whatever the number of drafts: the merchant-wide audiences, the recipients with
  * their preferences, the writes.
  */
-export async function stageNotifications(tx: Tx, drafts: readonly NotificationDraft[]): Promise<NotificationRecord[]> {
+export async function stageNotifications(tx: SqlTx, drafts: readonly NotificationDraft[]): Promise<NotificationRecord[]> {
   if (drafts.length === 0) return [];
   const expanded = await expandAudiences(tx, drafts);
   if (expanded.length === 0) return [];

@@ -10,6 +10,7 @@
 import { createHash, createHmac, randomInt } from 'node:crypto';
 import type { Principal } from '../auth/principal.js';
 import type { PrismaClient, Tx } from '../db/client.js';
+import type { SqlTx } from '../db/sql-transaction.js';
 import type { AfterCommit } from '../ingest/pipeline.js';
 import type { Logger } from '../lib/logger.js';
 import type { Checked } from '../lib/refusal.js';
@@ -59,7 +60,7 @@ export type VerificationRequest =
 
 export interface NotificationService {
   /** Writes the drafts in `tx`; the returned work publishes them and wakes the worker after commit. */
-  stage(tx: Tx, drafts: readonly NotificationDraft[]): Promise<AfterCommit | undefined>;
+  stage(tx: SqlTx, drafts: readonly NotificationDraft[]): Promise<AfterCommit | undefined>;
   /** Writes the drafts in a transaction of their own, then publishes them. */
   notify(drafts: readonly NotificationDraft[]): Promise<NotificationRecord[]>;
   /** Newest first, below `beforeSeq` when given. */
@@ -133,7 +134,7 @@ export function createNotificationService({ prisma, pubsub, logger, channels, ki
     if (failed) throw failed.reason;
   }
 
-  async function stage(tx: Tx, drafts: readonly NotificationDraft[]): Promise<AfterCommit | undefined> {
+  async function stage(tx: SqlTx, drafts: readonly NotificationDraft[]): Promise<AfterCommit | undefined> {
     const fresh = await stageNotifications(tx, drafts);
     // Never thrown: a redelivered cause is a duplicate and would not publish these again, so a
     // retry would not help; the feed's subscribers read them back with `after`.

@@ -15,7 +15,8 @@
  * see the snapshot before the insert, which is what makes "earlier" exact.
  */
 import type { PaymentEvent } from '../generated/prisma/client.js';
-import type { PrismaClient, Tx } from '../db/client.js';
+import type { PrismaClient } from '../db/client.js';
+import type { SqlTx } from '../db/sql-transaction.js';
 import { filterToWhere, type PaymentEventFilter } from './filter.js';
 import { paymentKeyOf, type EventSource, type JsonObject, type PaymentEventDraft, type PaymentEventRecord, type PaymentEventType, type PaymentMethod } from './types.js';
 
@@ -123,7 +124,7 @@ export interface LockedMerchant {
 }
 
 /** Locks the merchant row (ordering this merchant's ingests across every instance); undefined for an unknown merchant. */
-export async function lockMerchant(tx: Tx, merchantId: string): Promise<LockedMerchant | undefined> {
+export async function lockMerchant(tx: SqlTx, merchantId: string): Promise<LockedMerchant | undefined> {
   const rows = await tx.$queryRawUnsafe<{ name: string; timezone: string; last_event_seq: bigint }[]>(
     `SELECT name, timezone, last_event_seq FROM merchants WHERE id = $1 FOR UPDATE`,
     merchantId,
@@ -200,7 +201,7 @@ export interface Stored {
 }
 
 /** Stores the drafts not stored yet (see the module comment): one statement. */
-export async function storeEvents(tx: Tx, merchant: LockedMerchant, drafts: readonly { draft: PaymentEventDraft; source: EventSource }[]): Promise<Stored> {
+export async function storeEvents(tx: SqlTx, merchant: LockedMerchant, drafts: readonly { draft: PaymentEventDraft; source: EventSource }[]): Promise<Stored> {
   const col = <T>(f: (d: PaymentEventDraft, source: EventSource) => T) => drafts.map(({ draft, source }) => f(draft, source));
   const rows = await tx.$queryRawUnsafe<Row[]>(
     STORE,
@@ -239,7 +240,7 @@ export async function storeEvents(tx: Tx, merchant: LockedMerchant, drafts: read
 }
 
 /** Every stored event of these payment keys (the ingest context reads the keys it does not hold yet). */
-export async function eventsOfKeys(tx: Tx, merchantId: string, keys: readonly string[]): Promise<StoredEvent[]> {
+export async function eventsOfKeys(tx: SqlTx, merchantId: string, keys: readonly string[]): Promise<StoredEvent[]> {
   const rows = await tx.$queryRawUnsafe<StoredEvent[]>(`SELECT ${EVENT_COLUMNS} FROM payment_events WHERE merchant_id = $1 AND payment_key = ANY($2::text[])`, merchantId, keys);
   return rows.map((row) => ({ ...row, metadata: row.metadata ?? {} }));
 }

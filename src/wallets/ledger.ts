@@ -17,7 +17,7 @@
  * wallet, version)); wallet rows are locked in id order while changed; changes are published
  * only after commit, one message per version, in version order.
  */
-import type { Tx } from '../db/client.js';
+import type { SqlTx } from '../db/sql-transaction.js';
 import type { AfterCommit, IngestEffect } from '../ingest/pipeline.js';
 import { bigintOf } from '../lib/bigint-of.js';
 import { compareCodePoints } from '../lib/code-points.js';
@@ -93,7 +93,7 @@ const facts = (e: StoredEvent) => ({ eventId: e.event_id, type: e.type, amountMi
 const cell = (walletId: string, key: string, kind: ContributionKind) => JSON.stringify([walletId, key, kind]);
 
 /** Which wallets the events open now (owner, currency and opening event from the earliest event naming each with a customerId). */
-async function openWallets(tx: Tx, merchantId: string, inserted: readonly PaymentEventRecord[], logger: Logger): Promise<Map<string, Wallet>> {
+async function openWallets(tx: SqlTx, merchantId: string, inserted: readonly PaymentEventRecord[], logger: Logger): Promise<Map<string, Wallet>> {
   const named = [...new Set(inserted.filter((e) => e.walletId !== null && e.customerId !== null).map((e) => e.walletId!))];
   const wallets = new Map<string, Wallet>();
   if (named.length === 0) return wallets;
@@ -147,7 +147,7 @@ async function openWallets(tx: Tx, merchantId: string, inserted: readonly Paymen
   return wallets;
 }
 
-async function lockWallets(tx: Tx, merchantId: string, ids: readonly string[]): Promise<Map<string, WalletRow>> {
+async function lockWallets(tx: SqlTx, merchantId: string, ids: readonly string[]): Promise<Map<string, WalletRow>> {
   if (ids.length === 0) return new Map();
   const rows = await tx.$queryRaw<WalletRow[]>`
     SELECT id, owner_id, trim(currency) AS currency, available_minor::text AS available_minor, pending_minor::text AS pending_minor, version, opened_by

@@ -5,6 +5,7 @@
  * this and through the live pipeline and asserts every table ends up identical. Never edit these
  * files to follow src/: they are the yardstick.
  */
+import type { Tx } from '../../../src/db/client.js';
 import type { Infrastructure } from '../../../src/infrastructure.js';
 import { createAnalyticsEffect } from './aggregates.js';
 import { createWalletEffect } from './ledger.js';
@@ -25,7 +26,8 @@ export function createReferencePipeline(infra: Pick<Infrastructure, 'db' | 'pubs
       createAnalyticsEffect(),
       createWalletEffect({ pubsub, logger }),
       createOrderEffect({ pubsub, logger }),
-      createNotificationEffect({ notifications: { stage: async (tx, drafts) => void (await stageNotifications(tx, drafts)) } }),
+      // The reference pipeline runs its effects in Prisma's transaction; src types `stage`'s tx as its raw part.
+      createNotificationEffect({ notifications: { stage: async (tx, drafts) => void (await stageNotifications(tx as Tx, drafts)) } }),
     ],
   });
 }

@@ -1,0 +1,142 @@
+/**
+ * The ingest transaction (issue 18). Ingest effects only run raw SQL inside it, so they are
+ * written against `SqlTx`, the raw part of Prisma's transaction client, and the pipeline takes a
+ * `RunTransaction`:
+ * - on PostgreSQL, `pgTransactions` runs it on a `pg` session from the pool Prisma uses. Prisma's
+ *   raw path costs about twice the driver's CPU per statement and per returned row (measured with
+ *   bench/profile-ingest.ts and docs/architecture.md); its results are mapped exactly as Prisma maps
+ *   raw results (int8 → bigint, numeric → Decimal, timestamp and date → Date in UTC), so every
+ *   effect reads the same values on either path;
+ * - on PGlite, `prismaTransactions` keeps Prisma's interactive transaction.
+ * Both give up waiting for a connection after `maxWaitMs` and refuse statements once the
+ * transaction ran `timeoutMs`, as Prisma's `$transaction` options do; the errors they throw are
+ * transient (src/lib/transient.ts), so callers answer SERVICE_UNAVAILABLE and retry.
+ */
+import pg from 'pg';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
+
+/** What runs inside an ingest transaction: raw SQL, with Prisma's raw-query signatures and result types. */
+export interface SqlTx {
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
+  $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
+  $queryRaw<T = unknown>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<T>;
+  $executeRaw(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<number>;
+}
+
+export type RunTransaction = <T>(fn: (tx: SqlTx) => Promise<T>) => Promise<T>;
+
+export interface TransactionLimits {
+  /** Longest wait for a connection before the transaction starts. */
+  maxWaitMs: number;
+  /** Longest a transaction may run; later statements and the commit are refused. */
+  timeoutMs: number;
+}
+
+export function prismaTransactions(prisma: PrismaClient, { maxWaitMs, timeoutMs }: TransactionLimits): RunTransaction {
+  return (fn) => prisma.$transaction((tx) => fn(tx), { maxWait: maxWaitMs, timeout: timeoutMs });
+}
+
+const OID = { int8: 20, int8Array: 1016, numeric: 1700, numericArray: 1231, timestamp: 1114, timestampArray: 1115, date: 1082, dateArray: 1182 } as const;
+
+const timestamptz = pg.types.getTypeParser(1184, 'text') as (value: string) => Date;
+/** `timestamp` without a zone is UTC, as Prisma reads it. */
+const utcTimestamp = (value: string) => timestamptz(`${value}+00`);
+const utcDate = (value: string) => new Date(`${value}T00:00:00.000Z`);
+/** pg's parser for a text array; element parsers run on what it returns. */
+const textArray = (pg.types.getTypeParser as (oid: number, format: 'text') => (value: string) => (string | null)[])(1009, 'text');
+const arrayOf =
+  <T>(element: (value: string) => T) =>
+  (value: string) =>
+    textArray(value).map((v) => (v === null ? null : element(v)));
+
+const PARSERS = new Map<number, (value: string) => unknown>([
+  [OID.int8, BigInt],
+  [OID.int8Array, arrayOf(BigInt)],
+  [OID.numeric, (v) => new Prisma.Decimal(v)],
+  [OID.numericArray, arrayOf((v) => new Prisma.Decimal(v))],
+  [OID.timestamp, utcTimestamp],
+  [OID.timestampArray, arrayOf(utcTimestamp)],
+  [OID.date, utcDate],
+  [OID.dateArray, arrayOf(utcDate)],
+]);
+
+/** Prisma's raw-result types on top of pg's own parsers (text, int4, bool, json, timestamptz, text[] …). */
+const PRISMA_TYPES = {
+  getTypeParser(oid: number, format?: string) {
+    return (format ?? 'text') === 'text' ? (PARSERS.get(oid) ?? pg.types.getTypeParser(oid, 'text')) : pg.types.getTypeParser(oid, format as 'binary');
+  },
+};
+
+/**
+ * Parameters as Prisma sends them: a Date in UTC (pg would write local time, which a `timestamp`
+ * column keeps as is), a Decimal as its digits (pg would send it as JSON, a quoted string).
+ */
+const toParam = (value: unknown): unknown =>
+  value instanceof Date ? value.toISOString() : Prisma.Decimal.isDecimal(value) ? value.toString() : Array.isArray(value) ? value.map(toParam) : value;
+
+export function pgTransactions(pool: pg.Pool, { maxWaitMs, timeoutMs }: TransactionLimits): RunTransaction {
+  return async (fn) => {
+    const client = await connectWithin(pool, maxWaitMs);
+    let expired = false;
+    let closed = false;
+    const timer = setTimeout(() => (expired = true), timeoutMs);
+    timer.unref();
+    const query = async (text: string, values: readonly unknown[]) => {
+      if (closed) throw new Error('Transaction already closed: a statement arrived after the ingest transaction ended');
+      if (expired) throw new Error(`Transaction already closed: the ingest transaction ran longer than ${timeoutMs} ms`);
+      return client.query({ text, values: values.map(toParam), types: PRISMA_TYPES });
+    };
+    const template = (q: TemplateStringsArray | Prisma.Sql, values: unknown[]) => (q instanceof Prisma.Sql ? q : Prisma.sql(q, ...(values as Prisma.Sql[])));
+    const tx: SqlTx = {
+      $queryRawUnsafe: async <T>(text: string, ...values: unknown[]) => (await query(text, values)).rows as T,
+      $executeRawUnsafe: async (text, ...values) => (await query(text, values)).rowCount ?? 0,
+      $queryRaw: async <T>(q: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => {
+        const sql = template(q, values);
+        return (await query(sql.text, sql.values)).rows as T;
+      },
+      $executeRaw: async (q, ...values) => {
+        const sql = template(q, values);
+        return (await query(sql.text, sql.values)).rowCount ?? 0;
+      },
+    };
+    // A session whose ROLLBACK failed is in an unknown state: it is destroyed, not reused.
+    let unusable: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await fn(tx);
+      if (expired) throw new Error(`Transaction already closed: the ingest transaction ran longer than ${timeoutMs} ms`);
+      closed = true;
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      closed = true;
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (unusable = rollbackError));
+      throw error;
+    } finally {
+      closed = true;
+      clearTimeout(timer);
+      client.release(unusable);
+    }
+  };
+}
+
+/** A pooled session, or a transient error after `maxWaitMs`; a session that arrives later goes back to the pool. */
+async function connectWithin(pool: pg.Pool, maxWaitMs: number): Promise<pg.PoolClient> {
+  let timer: NodeJS.Timeout | undefined;
+  let gaveUp = false;
+  const connecting = pool.connect();
+  try {
+    return await Promise.race([
+      connecting,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          gaveUp = true;
+          reject(new Error(`timeout exceeded when trying to connect: no database session for the ingest transaction within ${maxWaitMs} ms`));
+        }, maxWaitMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    if (gaveUp) connecting.then((late) => late.release(), () => {});
+  }
+}
