@@ -133,7 +133,7 @@ WITH hourly AS (
 DELETE FROM agg_product_daily WHERE merchant_id = $1 AND (currency, product_id, day) IN (SELECT * FROM unnest($9::char(3)[], $10::text[], $11::date[]))
   AND sold = 0 AND gross_minor = 0`;
 
-/** The deltas as two statements (upsert, then delete what is left empty), whatever their number. */
+/** The deltas as at most two statements (upsert, then delete what is left empty), whatever their number. */
 async function flush(tx: SqlTx, merchantId: string, deltas: Deltas) {
   const hourly = [...deltas.hourly.values()].filter((h) => nonZero(h.c));
   const daily = [...deltas.daily.values()].filter((d) => nonZero(d.c));
@@ -173,6 +173,15 @@ async function flush(tx: SqlTx, merchantId: string, deltas: Deltas) {
     products.map((p) => p.sold),
     text(products.map((p) => p.gross)),
   );
+  // A bucket is left empty only by a payment leaving it, which takes something away from it: with
+  // no negative increment every touched bucket still holds a payment, so there is nothing to delete.
+  const negative = (values: readonly bigint[]) => values.some((v) => v < 0n);
+  const shrinks =
+    hourly.some((h) => negative(Object.values(h.c))) ||
+    daily.some((d) => negative(Object.values(d.c))) ||
+    methods.some((m) => negative([m.transactions, m.succeeded, m.gross])) ||
+    products.some((p) => negative([p.sold, p.gross]));
+  if (!shrinks) return;
   await tx.$executeRawUnsafe(
     DELETE_EMPTY,
     merchantId,
@@ -243,9 +252,10 @@ ${FIRST_PAYMENTS}`;
 type PaymentRow = Omit<StoredPayment, 'grossMinor' | 'feeMinor' | 'refundedMinor'> & { grossMinor: bigint; feeMinor: bigint; refundedMinor: bigint };
 
 /**
- * The analytics ingest effect, as five statements whatever the batch: the touched payments as
- * they were; the customers' first payments then + the new payment states; customer stats + the
- * first payments now; the bucket increments; the emptied buckets deleted.
+ * The analytics ingest effect, as at most five statements whatever the batch: the touched
+ * payments as they were; the customers' first payments then + the new payment states; customer
+ * stats + the first payments now; the bucket increments; the emptied buckets deleted (only when
+ * an increment is negative).
  */
 export function createAnalyticsEffect(): IngestEffect {
   return async (tx, inserted, context) => {
