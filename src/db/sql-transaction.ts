@@ -23,7 +23,16 @@ export interface SqlTx {
   $executeRaw(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<number>;
 }
 
-export type RunTransaction = <T>(fn: (tx: SqlTx) => Promise<T>) => Promise<T>;
+export interface TransactionOptions {
+  /**
+   * The transaction's statements carry arrays of at most a few rows (a single event): PostgreSQL
+   * may reuse a generic plan of its prepared statements. Otherwise every execution is planned
+   * for its own arrays, since a generic plan made for a few rows is far slower for a thousand.
+   */
+  fewRows?: boolean;
+}
+
+export type RunTransaction = <T>(fn: (tx: SqlTx) => Promise<T>, options?: TransactionOptions) => Promise<T>;
 
 export interface TransactionLimits {
   /** Longest wait for a connection before the transaction starts. */
@@ -33,6 +42,7 @@ export interface TransactionLimits {
 }
 
 export function prismaTransactions(prisma: PrismaClient, { maxWaitMs, timeoutMs }: TransactionLimits): RunTransaction {
+  // Prisma's statements are unnamed, planned on every execution: there is no plan to choose.
   return (fn) => prisma.$transaction((tx) => fn(tx), { maxWait: maxWaitMs, timeout: timeoutMs });
 }
 
@@ -74,8 +84,25 @@ const PRISMA_TYPES = {
 const toParam = (value: unknown): unknown =>
   value instanceof Date ? value.toISOString() : Prisma.Decimal.isDecimal(value) ? value.toString() : Array.isArray(value) ? value.map(toParam) : value;
 
+/**
+ * The ingest's statements are a few fixed texts: each runs as a named prepared statement, parsed
+ * once per session (pg keeps the names per connection) instead of on every execution. Bounded,
+ * since every session keeps what it prepared: texts beyond the first PREPARED_TEXTS (say, an `IN`
+ * list of varying length) run unnamed.
+ */
+const PREPARED_TEXTS = 200;
+const statementNames = new Map<string, string>();
+function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < PREPARED_TEXTS) {
+    name = `paypulse_ingest_${statementNames.size}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 export function pgTransactions(pool: pg.Pool, { maxWaitMs, timeoutMs }: TransactionLimits): RunTransaction {
-  return async (fn) => {
+  return async (fn, { fewRows = false } = {}) => {
     const client = await connectWithin(pool, maxWaitMs);
     let expired = false;
     let closed = false;
@@ -84,7 +111,7 @@ export function pgTransactions(pool: pg.Pool, { maxWaitMs, timeoutMs }: Transact
     const query = async (text: string, values: readonly unknown[]) => {
       if (closed) throw new Error('Transaction already closed: a statement arrived after the ingest transaction ended');
       if (expired) throw new Error(`Transaction already closed: the ingest transaction ran longer than ${timeoutMs} ms`);
-      return client.query({ text, values: values.map(toParam), types: PRISMA_TYPES });
+      return client.query({ name: statementName(text), text, values: values.map(toParam), types: PRISMA_TYPES });
     };
     const template = (q: TemplateStringsArray | Prisma.Sql, values: unknown[]) => (q instanceof Prisma.Sql ? q : Prisma.sql(q, ...(values as Prisma.Sql[])));
     const tx: SqlTx = {
@@ -99,10 +126,15 @@ export function pgTransactions(pool: pg.Pool, { maxWaitMs, timeoutMs }: Transact
         return (await query(sql.text, sql.values)).rowCount ?? 0;
       },
     };
-    // A session whose ROLLBACK failed is in an unknown state: it is destroyed, not reused.
+    // A session whose connection failed, or whose ROLLBACK did, is in an unknown state: it is
+    // destroyed, not reused. A checked-out pg client emits its connection's errors itself (the
+    // pool listens only to idle ones): unheard, such an 'error' would end the process.
     let unusable: Error | undefined;
+    const onError = (error: Error) => (unusable ??= error);
+    client.on('error', onError);
     try {
-      await client.query('BEGIN');
+      // One round trip (a simple query may hold several statements); SET LOCAL ends with the transaction.
+      await client.query(fewRows ? 'BEGIN' : 'BEGIN; SET LOCAL plan_cache_mode = force_custom_plan');
       const result = await fn(tx);
       if (expired) throw new Error(`Transaction already closed: the ingest transaction ran longer than ${timeoutMs} ms`);
       closed = true;
@@ -115,6 +147,7 @@ export function pgTransactions(pool: pg.Pool, { maxWaitMs, timeoutMs }: Transact
     } finally {
       closed = true;
       clearTimeout(timer);
+      client.off('error', onError);
       client.release(unusable);
     }
   };

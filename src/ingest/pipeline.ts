@@ -83,6 +83,9 @@ export interface IngestPipelineDeps {
 /** How long an ingest transaction waits for a connection, and the longest it may run. */
 export const INGEST_TRANSACTION_LIMITS: TransactionLimits = { maxWaitMs: 10_000, timeoutMs: 60_000 };
 
+/** Up to this many items a transaction may run generic plans (src/db/sql-transaction.ts, `fewRows`). */
+const FEW_ROWS = 8;
+
 const toRecord = ({ paymentKey: _key, ...event }: StoredEvent): PaymentEventRecord => event;
 
 /** A validated item and the source it came through. */
@@ -151,6 +154,7 @@ export function createIngestPipeline({
           insertedBy: new Map(records.map((e) => [byEventId.get(e.eventId)!, e])),
         };
       },
+      { fewRows: items.length <= FEW_ROWS },
     );
   }
 

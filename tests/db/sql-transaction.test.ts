@@ -92,6 +92,22 @@ await describeWith(['postgres'], 'ingest transactions on the driver session', ()
     expect(rows.rows[0]).toEqual(rows.rows[1]);
   });
 
+  it('prepares each statement once per session, and plans every execution unless the transaction holds few rows', async () => {
+    const one = new pg.Pool({ connectionString: db.url, max: 1 });
+    try {
+      const run = pgTransactions(one, LIMITS);
+      const mode = (tx: Parameters<Parameters<RunTransaction>[0]>[0]) => tx.$queryRawUnsafe<{ plan_cache_mode: string }[]>('SHOW plan_cache_mode');
+      expect(await run(mode)).toEqual([{ plan_cache_mode: 'force_custom_plan' }]);
+      expect(await run(mode, { fewRows: true })).toEqual([{ plan_cache_mode: 'auto' }]);
+      // SET LOCAL ended with its transaction: the session is back to the server's default.
+      expect((await one.query('SHOW plan_cache_mode')).rows).toEqual([{ plan_cache_mode: 'auto' }]);
+      const prepared = await one.query(`SELECT statement FROM pg_prepared_statements WHERE name LIKE 'paypulse_ingest_%'`);
+      expect(prepared.rows.map((r) => r.statement)).toEqual(['SHOW plan_cache_mode']);
+    } finally {
+      await one.end();
+    }
+  });
+
   it('rolls everything back when the work throws, and returns the session to the pool', async () => {
     await expect(
       viaPg(async (tx) => {
@@ -102,6 +118,16 @@ await describeWith(['postgres'], 'ingest transactions on the driver session', ()
     await expect(viaPg((tx) => tx.$executeRawUnsafe(`INSERT INTO t (id, amount) VALUES ('pg', 1)`))).rejects.toMatchObject({ code: '23505' });
     expect((await pool.query(`SELECT count(*)::int AS n FROM t WHERE id = 'gone'`)).rows[0].n).toBe(0);
     expect(pool.totalCount - pool.idleCount).toBe(0);
+  });
+
+  it('survives its session being killed mid-transaction: a transient error, no uncaught one, and a fresh session next', async () => {
+    const error = await viaPg(async (tx) => {
+      const [me] = await tx.$queryRawUnsafe<{ pid: number }[]>('SELECT pg_backend_pid() AS pid');
+      await pool.query('SELECT pg_terminate_backend($1)', [me!.pid]);
+      await tx.$queryRawUnsafe('SELECT 1');
+    }).catch((e: unknown) => e);
+    expect(isTransient(error)).toBe(true);
+    await expect(viaPg((tx) => tx.$queryRawUnsafe<{ one: number }[]>('SELECT 1 AS one'))).resolves.toEqual([{ one: 1 }]);
   });
 
   it('answers a transient error when no session comes within maxWait, and gives the late one back', async () => {

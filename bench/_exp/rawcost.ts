@@ -1,0 +1,34 @@
+import pg from 'pg';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '../../src/generated/prisma/client.js';
+const { createApp } = await import('../../src/app.js');
+const { loadConfig } = await import('../../src/config.js');
+const { createBenchDatabase } = await import('../support.js');
+const { benchEvent } = await import('../workload.js');
+const { EVENT_COLUMNS } = await import('../../src/payments/repository.js');
+const db = await createBenchDatabase();
+const app = await createApp(loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', DEMO_MERCHANT: '0', DATABASE_URL: db.url, NOTIFICATIONS_WORKER: 'false' }));
+await app.start();
+await app.domain.merchants.ensure({ id: 'm_prof', name: 'Profile', timezone: 'UTC' });
+for (let b = 0; b < 3; b++) await app.infra.pipeline.ingest(Array.from({ length: 1000 }, (_, i) => benchEvent(b * 1000 + i, 'warm', 'm_prof')), { source: 'api' });
+await app.stop();
+const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+const sql = `SELECT ${EVENT_COLUMNS} FROM payment_events WHERE merchant_id = $1 ORDER BY seq LIMIT 1000`;
+const ids = Array.from({ length: 1000 }, (_, i) => `evt-${i}-xxxxxxxxxxxxxxx`);
+const sql2 = `SELECT count(*) FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])`;
+const amounts = Array.from({ length: 1000 }, (_, i) => BigInt(i * 100));
+async function time(label: string, n: number, f: () => Promise<unknown>) {
+  for (let i = 0; i < 5; i++) await f();
+  const c0 = process.cpuUsage(); const t0 = performance.now();
+  for (let i = 0; i < n; i++) await f();
+  const c = process.cpuUsage(c0);
+  console.log(`${label.padEnd(40)} cpu ${((c.user + c.system) / 1000 / n).toFixed(2)} ms  wall ${((performance.now() - t0) / n).toFixed(2)} ms`);
+}
+await time('prisma 1000 rows x 22 cols', 30, () => prisma.$queryRawUnsafe(sql, 'm_prof'));
+await time('pg     1000 rows x 22 cols', 30, () => pool.query(sql, ['m_prof']));
+await time('prisma 4 array params x1000', 30, () => prisma.$queryRawUnsafe(sql2, ids, ids, ids, amounts));
+await time('pg     4 array params x1000', 30, () => pool.query(sql2, [ids, ids, ids, amounts.map(String)]));
+await time('prisma select 1', 200, () => prisma.$queryRawUnsafe('SELECT 1 AS x'));
+await time('pg     select 1', 200, () => pool.query('SELECT 1 AS x'));
+await prisma.$disconnect(); await pool.end(); await db.drop();

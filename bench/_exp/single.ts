@@ -1,0 +1,31 @@
+import pg from 'pg';
+const stats = new Map<string, { n: number; ms: number }>();
+const orig = pg.Client.prototype.query as any;
+(pg.Client.prototype as any).query = function (this: any, ...args: any[]) {
+  const text: string = typeof args[0] === 'string' ? args[0] : args[0]?.text ?? '';
+  const key = text.replace(/\s+/g, ' ').slice(0, 60);
+  const t0 = performance.now();
+  const r = orig.apply(this, args);
+  if (r && typeof r.then === 'function') r.then(() => { const s = stats.get(key) ?? { n: 0, ms: 0 }; s.n++; s.ms += performance.now() - t0; stats.set(key, s); }, () => {});
+  return r;
+};
+const { createApp } = await import('../../src/app.js');
+const { loadConfig } = await import('../../src/config.js');
+const { createBenchDatabase } = await import('../support.js');
+const { benchEvent } = await import('../workload.js');
+const db = await createBenchDatabase();
+const app = await createApp(loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', DEMO_MERCHANT: '0', DATABASE_URL: db.url, NOTIFICATIONS_WORKER: 'false' }));
+await app.start();
+await app.domain.merchants.ensure({ id: 'm_prof', name: 'Profile', timezone: 'UTC' });
+for (let b = 0; b < 50; b++) await app.infra.pipeline.ingest([benchEvent(b, 'warm', 'm_prof')], { source: 'api' });
+stats.clear();
+const { Session } = await import('node:inspector/promises'); const sess = new Session(); sess.connect(); await sess.post('Profiler.enable'); await sess.post('Profiler.setSamplingInterval', { interval: 200 }); await sess.post('Profiler.start');
+const N = Number(process.env.N ?? 200); const t0 = performance.now(); const cpu0 = process.cpuUsage();
+for (let b = 0; b < N; b++) await app.infra.pipeline.ingest([benchEvent(b, 'prof', 'm_prof')], { source: 'api' });
+const { profile } = await sess.post('Profiler.stop'); (await import('node:fs')).writeFileSync('/tmp/single.cpuprofile', JSON.stringify(profile));
+const wall = performance.now() - t0; const cpu = process.cpuUsage(cpu0);
+console.log(`per event: wall ${(wall / N).toFixed(2)} ms, node cpu ${((cpu.user + cpu.system) / 1000 / N).toFixed(2)} ms`);
+let sum = 0;
+for (const [k, s] of [...stats].sort((a, b) => b[1].ms - a[1].ms)) { sum += s.ms; console.log(`${(s.ms / N).toFixed(2).padStart(6)} ms ${(s.n / N).toFixed(2).padStart(5)}x  ${k}`); }
+console.log('sum of statement ms', (sum / N).toFixed(2));
+await app.stop(); await db.drop();
