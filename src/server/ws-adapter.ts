@@ -12,6 +12,13 @@
  *   splices it in. Every frame is byte for byte what graphql-ws would have sent.
  * - **One write per event and socket.** The frames a socket is sent in one tick (an event's
  *   frames for each of its subscriptions) are corked and written together, one syscall.
+ * - **Events that arrive together leave together.** graphql-ws asks a subscription for its next
+ *   result once `send` resolves. While the socket's unsent bytes stay at or under `eagerBytes`,
+ *   `send` resolves as soon as the frame is queued, in order, on the socket, so results already
+ *   waiting (a burst of events) are framed in the same tick and share its write. Above it, `send`
+ *   resolves once the frame has reached the kernel, as graphql-ws's own adapter does: a client
+ *   that stops reading still stalls its streams, and backpressure (backpressure.ts) sees at most
+ *   `eagerBytes` plus one frame per subscription that did not come from the client.
  */
 import type { IncomingMessage } from 'node:http';
 import type { ExecutionResult } from 'graphql';
@@ -35,13 +42,18 @@ export interface SocketAdapterOptions {
   logger: Logger;
   /** Internal error text stays out of close reasons (NODE_ENV=production). */
   isProd: boolean;
+  /** Unsent bytes up to which `send` does not wait for the frame to be written (see above). */
+  eagerBytes: number;
 }
+
+/** `eagerBytes` for a WS_MAX_BUFFERED_BYTES: a quarter of it, at most 64 KiB, so eager frames alone never look like a slow client. */
+export const eagerBytesFor = (maxBufferedBytes: number) => Math.min(65_536, Math.floor(maxBufferedBytes / 4));
 
 /** Serves graphql-ws with `options` on the sockets of `wss`. */
 export function serveGraphqlWs<P extends Record<string, unknown> | undefined, E extends Record<PropertyKey, unknown>>(
   options: ServerOptions<P, Extra & Partial<E>>,
   wss: WebSocketServer,
-  { logger, isProd }: SocketAdapterOptions,
+  { logger, isProd, eagerBytes }: SocketAdapterOptions,
 ): void {
   const payloads = new WeakMap<ExecutionResult, SerialisedPayload>();
   // The payload JSON of the `next` frame being stringified now; `send` takes it at once.
@@ -107,6 +119,8 @@ export function serveGraphqlWs<P extends Record<string, unknown> | undefined, E 
               process.nextTick(uncork);
             }
             socket.send(frame, (err) => (err ? reject(err) : resolve()));
+            // Queued in order; a failed write closes the socket ('error' above), which ends its streams.
+            if (socket.bufferedAmount <= eagerBytes) resolve();
           });
         },
         close: (code, reason) => socket.close(code, reason),

@@ -11,7 +11,7 @@ import type { Server as HttpServer } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { CloseCode, type ServerOptions } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { serveGraphqlWs, type Extra } from './ws-adapter.js';
+import { eagerBytesFor, serveGraphqlWs, type Extra } from './ws-adapter.js';
 import { AuthError, type Principal } from '../auth/principal.js';
 import type { EdgeLease } from '../edge/policy.js';
 import { endedError } from '../edge/types.js';
@@ -204,7 +204,7 @@ export function attachSocketServer(http: HttpServer, yoga: PaypulseYoga, deps: S
     },
     wss,
     // Keep-alive runs on one interval for all sockets (keep-alive.ts), not a timer per socket.
-    { logger, isProd: config.env === 'production' },
+    { logger, isProd: config.env === 'production', eagerBytes: eagerBytesFor(config.limits.subscription.maxBufferedBytes) },
   );
   const pings = keepAlive(wss, config.wsKeepAliveMs);
 

@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventInput } from '../support/events.js';
-import { IngestOne, LiveEvents } from '../support/operations.js';
+import { IngestMany, IngestOne, LiveEvents } from '../support/operations.js';
 import { waitUntil } from '../support/subscriptions.js';
 import { newMerchant } from '../support/tenants.js';
 
@@ -55,30 +55,52 @@ describe('graphql-ws writes of a cohort', () => {
   it('writes one event’s frames for every subscription on a socket in one write', async () => {
     const { m, ws, frames } = await subscribedSocket(t);
 
-    // The server's end of this connection is the socket whose peer is the client's local port.
-    const clientPort = (ws as unknown as { _socket: net.Socket })._socket.localPort;
-    const writes: number[] = [];
-    const proto = net.Socket.prototype as unknown as { _writeGeneric: (...args: unknown[]) => unknown };
-    const writeGeneric = proto._writeGeneric;
-    const spy = vi.spyOn(proto, '_writeGeneric').mockImplementation(function (this: net.Socket, ...args: unknown[]) {
-      if (this.remotePort === clientPort) writes.push(Array.isArray(args[1]) ? args[1].length : 1);
-      return writeGeneric.apply(this, args);
-    });
+    const writes = countWrites(ws);
     try {
       for (let round = 0; round < 3; round++) {
         const event = eventInput();
-        const before = writes.length;
+        const before = writes.chunks.length;
         expect((await t.gql(IngestOne, { event }, { token: m.token })).errors).toBeUndefined();
         await waitUntil(() => frames.filter((f) => f.includes(event.eventId)).length === IDS.length, 10_000, () => 'every subscription got the event');
         // Four frames (each a header and a payload chunk), one write.
-        expect(writes.slice(before)).toEqual([2 * IDS.length]);
+        expect(writes.chunks.slice(before)).toEqual([2 * IDS.length]);
       }
     } finally {
-      spy.mockRestore();
+      writes.restore();
+    }
+    ws.close();
+  });
+
+  it('writes the frames of events that arrive together in one write, not one write per event', async () => {
+    const { m, ws, frames } = await subscribedSocket(t);
+    const writes = countWrites(ws);
+    try {
+      // One ingest of five events publishes them together.
+      const events = Array.from({ length: 5 }, () => eventInput());
+      expect((await t.gql(IngestMany, { events }, { token: m.token })).errors).toBeUndefined();
+      await waitUntil(() => events.every((e) => frames.filter((f) => f.includes(e.eventId)).length === IDS.length), 10_000, () => 'every subscription got every event');
+      // 5 events × 4 subscriptions = 20 frames, each a header and a payload chunk, in one write.
+      expect(writes.chunks).toEqual([2 * IDS.length * events.length]);
+    } finally {
+      writes.restore();
     }
     ws.close();
   });
 });
+
+/** Counts the server's writes to the client socket `ws` (the chunks in each). */
+function countWrites(ws: WebSocket) {
+  // The server's end of this connection is the socket whose peer is the client's local port.
+  const clientPort = (ws as unknown as { _socket: net.Socket })._socket.localPort;
+  const chunks: number[] = [];
+  const proto = net.Socket.prototype as unknown as { _writeGeneric: (...args: unknown[]) => unknown };
+  const writeGeneric = proto._writeGeneric;
+  const spy = vi.spyOn(proto, '_writeGeneric').mockImplementation(function (this: net.Socket, ...args: unknown[]) {
+    if (this.remotePort === clientPort) chunks.push(Array.isArray(args[1]) ? args[1].length : 1);
+    return writeGeneric.apply(this, args);
+  });
+  return { chunks, restore: () => spy.mockRestore() };
+}
 
 /** A new merchant's socket (the app's only one) with the same live subscription under each of IDS, and the frames it receives. */
 async function subscribedSocket(t: TestApp) {
