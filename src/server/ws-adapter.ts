@@ -55,19 +55,24 @@ export function serveGraphqlWs<P extends Record<string, unknown> | undefined, E 
   wss: WebSocketServer,
   { logger, isProd, eagerBytes }: SocketAdapterOptions,
 ): void {
+  type Chosen = Awaited<ReturnType<NonNullable<typeof options.onNext>>>;
   const payloads = new WeakMap<ExecutionResult, SerialisedPayload>();
   // The payload JSON of the `next` frame being stringified now; `send` takes it at once.
   let pending: string | undefined;
 
   const server = makeServer<P, Extra & Partial<E>>({
     ...options,
-    onNext: async (ctx, id, payload, args, result) => {
-      const chosen = await options.onNext?.(ctx, id, payload, args, result);
-      if (chosen || result.errors) return chosen;
-      let serialised = payloads.get(result);
-      if (!serialised) payloads.set(result, (serialised = new SerialisedPayload(JSON.stringify(result))));
-      // graphql-ws only checks that the payload is an object; the replacer below writes it.
-      return serialised as unknown as ExecutionResult;
+    onNext: (ctx, id, payload, args, result) => {
+      // Synchronous unless a caller's own onNext is asynchronous: no promise per delivered result.
+      const serialise = (chosen: Chosen) => {
+        if (chosen || result.errors) return chosen;
+        let serialised = payloads.get(result);
+        if (!serialised) payloads.set(result, (serialised = new SerialisedPayload(JSON.stringify(result))));
+        // graphql-ws only checks that the payload is an object; the replacer below writes it.
+        return serialised as unknown as Chosen;
+      };
+      const chosen = options.onNext?.(ctx, id, payload, args, result);
+      return chosen instanceof Promise ? chosen.then(serialise) : serialise(chosen);
     },
     jsonMessageReplacer(key, value: unknown) {
       if (key === 'payload' && value instanceof SerialisedPayload) {
@@ -111,17 +116,15 @@ export function serveGraphqlWs<P extends Record<string, unknown> | undefined, E 
           if (json !== undefined && frame.endsWith(NEXT_TAIL)) {
             frame = `${frame.slice(0, -'null}'.length)}${json}}`;
           }
-          return new Promise<void>((resolve, reject) => {
-            if (socket.readyState !== socket.OPEN) return resolve();
-            if (raw && !corked) {
-              corked = true;
-              raw.cork();
-              process.nextTick(uncork);
-            }
-            socket.send(frame, (err) => (err ? reject(err) : resolve()));
-            // Queued in order; a failed write closes the socket ('error' above), which ends its streams.
-            if (socket.bufferedAmount <= eagerBytes) resolve();
-          });
+          if (socket.readyState !== socket.OPEN) return;
+          if (raw && !corked) {
+            corked = true;
+            raw.cork();
+            process.nextTick(uncork);
+          }
+          // Queued in order; a failed write closes the socket ('error' above), which ends its streams.
+          if (socket.bufferedAmount + frame.length <= eagerBytes) return socket.send(frame);
+          return new Promise<void>((resolve, reject) => socket.send(frame, (err) => (err ? reject(err) : resolve())));
         },
         close: (code, reason) => socket.close(code, reason),
         onMessage: (cb) =>
