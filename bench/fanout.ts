@@ -39,7 +39,8 @@ const TIMEOUT_MS = 120_000;
 const now = () => performance.timeOrigin + performance.now();
 
 
-const tsx = ['--import', 'tsx'];
+// The server and load generator run as `npm start` runs the server (scripts/ts-loader.mjs).
+const tsx = ['--import', './scripts/ts-loader.mjs'];
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 const median = (xs: number[]) => quantile([...xs].sort((a, b) => a - b), 0.5);
 

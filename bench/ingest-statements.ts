@@ -3,8 +3,8 @@
  * statement's time at the pg driver (sent → result parsed), for calls of `--size` events straight
  * into the pipeline (no HTTP), after three warm-up calls:
  *
- *   npx tsx bench/ingest-statements.ts [--size 1000 --calls 20]
- *   npx tsx bench/ingest-statements.ts --size 1 --calls 300
+ *   node --import ./scripts/ts-loader.mjs bench/ingest-statements.ts [--size 1000 --calls 20]
+ *   node --import ./scripts/ts-loader.mjs bench/ingest-statements.ts --size 1 --calls 300
  *
  * Needs PostgreSQL (BENCH_DATABASE_URL). On demand, not a test; read the numbers against each
  * other, this machine is shared.

@@ -59,7 +59,7 @@ async function merchants(app: App, prefix: string, n: number): Promise<string[]>
 
 /** Runs a bench/singles-load.ts job in its own process; resolves with its one JSON line. */
 async function loadJob<T>(job: Record<string, unknown>): Promise<T> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/singles-load.ts', JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', './scripts/ts-loader.mjs', 'bench/singles-load.ts', JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const line = await lines(child, 'singles-load', 600_000).next(() => true, 'the load result');
   if (line.error) throw new Error(String(line.error));
   return line as T;

@@ -1,7 +1,7 @@
 /**
  * A CPU profile of the ingest pipeline, called directly with batches of 1000 on PostgreSQL:
  *
- *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile-ingest.ts [--batches 10]
+ *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import ./scripts/ts-loader.mjs bench/profile-ingest.ts [--batches 10]
  *   node bench/profile-top.mjs /tmp/prof/<file>.cpuprofile
  */
 import { parseArgs } from 'node:util';

@@ -1,7 +1,7 @@
 /**
  * A CPU profile of single-event HTTP ingest: 64 callers over 12 merchants, PostgreSQL.
  *
- *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile-singles.ts
+ *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import ./scripts/ts-loader.mjs bench/profile-singles.ts
  */
 import { createApp } from '../src/app.js';
 import { signToken } from '../src/auth/jwt.js';

@@ -7,7 +7,7 @@
  * (the outbox). No validation, no GraphQL, no re-derivation in application code, no wallet
  * ledger: an upper bound the pipeline is measured against, not an equivalent implementation.
  *
- *   npx tsx bench/same-work-limit.ts [--events 10000] [--batch 1000]
+ *   node --import ./scripts/ts-loader.mjs bench/same-work-limit.ts [--events 10000] [--batch 1000]
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';

@@ -96,7 +96,8 @@ async function idle(pid: number): Promise<void> {
   }
 }
 
-const tsx = ['--import', 'tsx'];
+// The servers and load generators run as `npm start` runs the server (scripts/ts-loader.mjs).
+const tsx = ['--import', './scripts/ts-loader.mjs'];
 const median = (xs: number[]) => {
   const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
   return s.length ? s[Math.floor(s.length / 2)]! : NaN;

@@ -1,7 +1,7 @@
 /**
  * loadConfig (src/config.ts): the defaults that make `npm start` work with nothing installed,
  * every variable parsed into the typed config, and every bad value refused with a message that
- * names the variable — in the function and in the real process (`tsx src/main.ts`).
+ * names the variable — in the function and in the real process (`src/main.ts`).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -475,10 +475,10 @@ describe('loadConfig refuses bad values, naming the variable', () => {
   });
 });
 
-/** Runs `npx tsx src/main.ts` with exactly `env` (plus PATH/HOME) and collects its output. */
+/** Runs `node --import ./scripts/ts-loader.mjs src/main.ts` (what `npm start` runs) with exactly `env` (plus PATH/HOME) and collects its output. */
 function runMain(env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['--no-install', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, ['--import', './scripts/ts-loader.mjs', 'src/main.ts'], {
       cwd: ROOT,
       // Nothing from the developer's shell (DATABASE_URL, REDIS_URL, …) leaks in.
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? ROOT, ...env },

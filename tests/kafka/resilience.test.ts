@@ -112,7 +112,7 @@ async function prepare(databaseUrl: string, names: KafkaNames, merchants: readon
   }
 }
 
-/** `npx tsx src/main.ts` in its own process group (npx → tsx → node), so a kill reaches all of them. */
+/** The server as `npm start` runs it (node with scripts/ts-loader.mjs), in its own process group, so a kill reaches every process of it. */
 interface ServerProcess {
   proc: ChildProcess;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -121,7 +121,7 @@ interface ServerProcess {
 }
 
 function spawnServer(env: Record<string, string>): ServerProcess {
-  const proc = spawn('npx', ['tsx', 'src/main.ts'], {
+  const proc = spawn(process.execPath, ['--import', './scripts/ts-loader.mjs', 'src/main.ts'], {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

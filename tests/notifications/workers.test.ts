@@ -75,7 +75,7 @@ await describeWith(NEEDS.services, 'notification workers sharing one outbox (ser
     fake.reset();
     fake.failNext('sendgrid', { status: 599, hang: true });
 
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, ['--import', './scripts/ts-loader.mjs', 'src/main.ts'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {

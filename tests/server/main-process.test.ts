@@ -3,7 +3,7 @@
  * closes graphql-ws sockets with 1001 and exits 0. With `--demo` it seeds the demo merchant,
  * prints its token and streams simulated traffic.
  *
- * The process is `node --import tsx src/main.ts`, one process receiving the signal itself. The
+ * The process is `node --import ./scripts/ts-loader.mjs src/main.ts` (what `npm start` runs), one process receiving the signal itself. The
  * `tsx` CLI (what `npm start` runs) is a parent that relays SIGTERM to a second node process and
  * SIGKILLs it when it has not acknowledged within ~30 ms, which a busy server misses; that would
  * make these tests about tsx's relay rather than about main().
@@ -44,7 +44,7 @@ afterEach(async () => {
 });
 
 async function startMain(args: string[], env: Record<string, string>): Promise<RunningMain> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+  const child = spawn(process.execPath, ['--import', './scripts/ts-loader.mjs', 'src/main.ts', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

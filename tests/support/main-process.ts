@@ -1,7 +1,7 @@
 /**
- * The real entry point, `node --import tsx src/main.ts`, in a child process (one process
- * receiving signals itself; see tests/server/main-process.test.ts for why not the tsx CLI), and
- * the project's scripts the same way. Children are killed (by their handle) by `killChildren()`.
+ * The real entry point as `npm start` runs it, `node --import ./scripts/ts-loader.mjs src/main.ts`,
+ * in a child process (one process receiving signals itself; see tests/server/main-process.test.ts
+ * for why not a CLI wrapper), and the project's scripts as their npm scripts run them (tsx). Children are killed (by their handle) by `killChildren()`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -9,8 +9,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { waitUntil } from './subscriptions.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** tsx's loader by absolute URL, so a child may run in another working directory. */
+/** tsx's loader and the server's (scripts/ts-loader.mjs) by absolute URL, so a child may run in another working directory. */
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const SERVER_LOADER = new URL('scripts/ts-loader.mjs', pathToFileURL(ROOT)).href;
 /** Start-up compiles TypeScript and boots PGlite: slow on a shared 2-core machine. */
 export const START_MS = 120_000;
 
@@ -51,7 +52,8 @@ export function baseEnv(): Record<string, string> {
 /** Runs `script` (relative to the repo, e.g. src/main.ts) with `args`, in `cwd` (default: the repo). */
 /** `env` values that are undefined are removed from the child's environment (unset, not empty). */
 export function run(script: string, args: string[], env: Record<string, string | undefined>, options: { cwd?: string } = {}): Child {
-  const child = spawn(process.execPath, ['--import', TSX, fileURLToPath(new URL(script, pathToFileURL(ROOT))), ...args], {
+  const loader = script === 'src/main.ts' ? SERVER_LOADER : TSX;
+  const child = spawn(process.execPath, ['--import', loader, fileURLToPath(new URL(script, pathToFileURL(ROOT))), ...args], {
     cwd: options.cwd ?? ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: Object.fromEntries(Object.entries({ ...process.env, ...baseEnv(), ...env }).filter(([, v]) => v !== undefined)),

@@ -1,6 +1,6 @@
 /**
- * The real server as a child process (`npx tsx src/main.ts`) in its own process group
- * (npx → tsx → node), so a SIGKILL reaches all of them: for crash tests.
+ * The real server as a child process, run as `npm start` runs it (node with scripts/ts-loader.mjs),
+ * in its own process group, so a SIGKILL reaches every process of it: for crash tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ export interface ServerProcess {
 }
 
 export function spawnServer(env: Record<string, string>): ServerProcess {
-  const proc = spawn('npx', ['tsx', 'src/main.ts'], {
+  const proc = spawn(process.execPath, ['--import', './scripts/ts-loader.mjs', 'src/main.ts'], {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
