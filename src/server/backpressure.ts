@@ -34,7 +34,12 @@ type Result = ExecutionResult;
 
 /** The resume point of a message: `cursor` of the root field (event feeds) or its `version` (balances, orders). */
 export function resumePointOf(result: Result): string | undefined {
-  const root = result.data ? Object.values(result.data)[0] : undefined;
+  let root: unknown;
+  // The first root field, without an array of them per delivered message.
+  for (const key in result.data) {
+    root = result.data[key];
+    break;
+  }
   if (!root || typeof root !== 'object') return undefined;
   const { cursor, version } = root as { cursor?: unknown; version?: unknown };
   if (typeof cursor === 'string') return cursor;
