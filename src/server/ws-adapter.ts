@@ -59,20 +59,21 @@ export function serveGraphqlWs<P extends Record<string, unknown> | undefined, E 
   const payloads = new WeakMap<ExecutionResult, SerialisedPayload>();
   // The payload JSON of the `next` frame being stringified now; `send` takes it at once.
   let pending: string | undefined;
+  /** The `next` payload for a result: the caller's choice, or the result's JSON serialised once for every member. */
+  const serialise = (chosen: Chosen, result: ExecutionResult): Chosen => {
+    if (chosen || result.errors) return chosen;
+    let serialised = payloads.get(result);
+    if (!serialised) payloads.set(result, (serialised = new SerialisedPayload(JSON.stringify(result))));
+    // graphql-ws only checks that the payload is an object; the replacer below writes it.
+    return serialised as unknown as Chosen;
+  };
 
   const server = makeServer<P, Extra & Partial<E>>({
     ...options,
     onNext: (ctx, id, payload, args, result) => {
       // Synchronous unless a caller's own onNext is asynchronous: no promise per delivered result.
-      const serialise = (chosen: Chosen) => {
-        if (chosen || result.errors) return chosen;
-        let serialised = payloads.get(result);
-        if (!serialised) payloads.set(result, (serialised = new SerialisedPayload(JSON.stringify(result))));
-        // graphql-ws only checks that the payload is an object; the replacer below writes it.
-        return serialised as unknown as Chosen;
-      };
       const chosen = options.onNext?.(ctx, id, payload, args, result);
-      return chosen instanceof Promise ? chosen.then(serialise) : serialise(chosen);
+      return chosen instanceof Promise ? chosen.then((c) => serialise(c, result)) : serialise(chosen, result);
     },
     jsonMessageReplacer(key, value: unknown) {
       if (key === 'payload' && value instanceof SerialisedPayload) {

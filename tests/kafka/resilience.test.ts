@@ -4,20 +4,17 @@
  * a few seconds. Whatever happens, every produced event is stored exactly once, each merchant's
  * sequence stays contiguous, and nothing valid is dead-lettered (consumer.ts's guarantees).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { AssignerProtocol, type Admin, type Kafka, type Message, type Producer } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/app.js';
 import { createTestDatabase, describeWith, POSTGRES_URL, REDIS_URL } from '../support/services.js';
+import { killGroup, liveInGroup, spawnServer, stopServer, type ServerProcess } from '../support/server-process.js';
 import { waitUntil } from '../support/subscriptions.js';
 import { kafkaEnv, kafkaNames, produceAll, rawProducer, testKafka, v1, v2 } from './support.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Generous: a 2-core machine shared with other test runs; a rejoin after a kill waits out the 30 s session. */
 const WAIT_MS = 60_000;
 const LONG_WAIT_MS = 180_000;
@@ -110,65 +107,6 @@ async function prepare(databaseUrl: string, names: KafkaNames, merchants: readon
   } finally {
     await setup.stop();
   }
-}
-
-/** The server as `npm start` runs it (node with scripts/ts-loader.mjs), in its own process group, so a kill reaches every process of it. */
-interface ServerProcess {
-  proc: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** The tail of its stdout and stderr, for failure messages. */
-  log(): string;
-}
-
-function spawnServer(env: Record<string, string>): ServerProcess {
-  const proc = spawn(process.execPath, ['--import', './scripts/ts-loader.mjs', 'src/main.ts'], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? ROOT, NODE_ENV: 'test', ...env },
-  });
-  let output = '';
-  const append = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
-  };
-  proc.stdout!.on('data', append);
-  proc.stderr!.on('data', append);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
-  return { proc, exited, log: () => output.split('\n').slice(-15).join('\n') };
-}
-
-/** Processes of a group that are still running (zombies awaiting their reaper count as dead). */
-function liveInGroup(pgid: number): number[] {
-  const live: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    // "pid (comm) state ppid pgrp …"; comm may hold spaces or parentheses.
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') live.push(Number(entry));
-  }
-  return live;
-}
-
-function killGroup(server: ServerProcess, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-server.proc.pid!, signal);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
-  }
-}
-
-/** SIGTERM (a graceful stop), then SIGKILL whatever of the group is still running after 15 s. */
-async function stopServer(server: ServerProcess): Promise<void> {
-  const pgid = server.proc.pid!;
-  if (liveInGroup(pgid).length === 0) return;
-  killGroup(server, 'SIGTERM');
-  await waitUntil(() => liveInGroup(pgid).length === 0, 15_000).catch(() => killGroup(server, 'SIGKILL'));
 }
 
 /** The group's members (by client id) and the partitions of `topic` each holds. */
