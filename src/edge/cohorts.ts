@@ -45,6 +45,17 @@ export interface CohortOptions {
   shareable?: ReadonlySet<string>;
   /** @default SNAPSHOT_SUBSCRIPTION_FIELDS */
   snapshots?: ReadonlySet<string>;
+  /**
+   * Masks a result before it is shared (src/server/plugins/error-masking.ts): members are not
+   * masked one by one.
+   * @default the result as it is
+   */
+  maskResult?: (result: ExecutionResult) => ExecutionResult;
+  /**
+   * Masks an error the source threw before every member fails with it.
+   * @default the error as it is
+   */
+  maskError?: (error: unknown) => unknown;
 }
 
 export type SubscribeResult = AsyncIterableIterator<ExecutionResult> | ExecutionResult;
@@ -53,6 +64,8 @@ export type Subscribe = (args: ExecutionArgs) => SubscribeResult | Promise<Subsc
 export interface Cohorts {
   /** The envelop plugin; put it last, so it wraps whatever `subscribe` the other plugins chose. */
   readonly plugin: Plugin;
+  /** Whether the subscription of `args` joins a cohort (and is masked by it). */
+  shares(args: ExecutionArgs): boolean;
   /** `subscribe(args)`, joining the cohort of `args` when its root field is shareable. */
   subscribe(args: ExecutionArgs, subscribe: Subscribe): Promise<SubscribeResult> | SubscribeResult;
   /** Cohorts running now. */
@@ -216,7 +229,7 @@ function createMember(maxQueued: number, overflowError: () => Error, leave: (m: 
 }
 
 export function createCohorts(options: CohortOptions): Cohorts {
-  const { metrics, maxQueued, overflowError } = options;
+  const { metrics, maxQueued, overflowError, maskResult = (r) => r, maskError = (e) => e } = options;
   const shareable = options.shareable ?? SHAREABLE_SUBSCRIPTION_FIELDS;
   const snapshots = options.snapshots ?? SNAPSHOT_SUBSCRIPTION_FIELDS;
   const cohorts = new Map<string, Cohort>();
@@ -229,7 +242,16 @@ export function createCohorts(options: CohortOptions): Cohorts {
     return known;
   };
 
+  // One key per subscribe: the masking plugin asks before this plugin joins.
+  const keys = new WeakMap<ExecutionArgs, { key: string; field: string } | undefined>();
   function keyOf(args: ExecutionArgs): { key: string; field: string } | undefined {
+    if (keys.has(args)) return keys.get(args);
+    const key = computeKey(args);
+    keys.set(args, key);
+    return key;
+  }
+
+  function computeKey(args: ExecutionArgs): { key: string; field: string } | undefined {
     const { text, roots } = shape(args.document);
     const root = roots.get(args.operationName ?? '');
     if (!root || !shareable.has(root.field)) return undefined;
@@ -269,15 +291,16 @@ export function createCohorts(options: CohortOptions): Cohorts {
         const step = await source.next();
         if (step.done || cohort.closed) break;
         metrics.cohortExecutions.inc({ field: cohort.field });
-        // One object for every member; its data frozen, so no transport or plugin can change it for the others.
-        const result = step.value;
+        // One object for every member, masked once; its data frozen, so no transport or plugin can change it for the others.
+        const result = maskResult(step.value);
         if (result.data) deepFreeze(result.data);
         if (snapshots.has(cohort.field)) cohort.latest = result;
         for (const member of cohort.members) member.push(result);
       }
       for (const member of [...cohort.members]) member.end();
     } catch (error) {
-      for (const member of [...cohort.members]) member.fail(error);
+      const failure = maskError(error);
+      for (const member of [...cohort.members]) member.fail(failure);
     } finally {
       // Members joining from now on start a cohort of their own.
       if (cohorts.get(cohort.key) === cohort) cohorts.delete(cohort.key);
@@ -346,6 +369,7 @@ export function createCohorts(options: CohortOptions): Cohorts {
 
   return {
     plugin,
+    shares: (args) => keyOf(args) !== undefined,
     subscribe(args, subscribe) {
       const shared = keyOf(args);
       return shared ? join(args, shared.key, shared.field, subscribe) : subscribe(args);

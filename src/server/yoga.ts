@@ -11,6 +11,7 @@ import type { Infrastructure } from '../infrastructure.js';
 import { usePersistedQueries } from './apq.js';
 import { createCallerResolver, createContextFactory, type AuthDeps, type SocketInitialContext } from './context.js';
 import { createGraphiQLRenderer, graphiqlOptions } from './graphiql.js';
+import { createErrorMasking } from './plugins/error-masking.js';
 import { useHttpSubscriptions } from './plugins/http-subscriptions.js';
 import { useOperationMetrics } from './plugins/operation-metrics.js';
 import { usePhaseMetrics } from './plugins/phase-metrics.js';
@@ -46,6 +47,15 @@ export function createYogaServer(deps: YogaDeps, options: YogaServerOptions = {}
   const trusted = config.limits.trustedDocuments ? loadTrustedDocuments(config.limits.trustedDocuments) : undefined;
   const { exposure } = config;
   const callers = createCallerResolver(deps.auth);
+  const log = yogaLogger(logger);
+  // Internal error text (and a parser's own error, which Yoga attaches as
+  // `extensions.originalError` even when masking) reaches clients only with ERROR_DETAILS;
+  // errors made with clientError always do. Masked by the plugin, not by Yoga (error-masking.ts).
+  const masking = createErrorMasking({
+    mask: (error, message) => maskFor(error, message, exposure.errorDetails, exposure.errorDetails),
+    logMasked: (error) => log.error(error),
+    sharedByCohort: (args) => cohorts.shares(args),
+  });
   // Subscribers of one operation, variables and scope share one execution per event (edge/cohorts.ts).
   const cohorts = createCohorts({
     metrics,
@@ -54,6 +64,8 @@ export function createYogaServer(deps: YogaDeps, options: YogaServerOptions = {}
       metrics.refuse(ErrorCode.SlowConsumer);
       return slowConsumerError(undefined);
     },
+    maskResult: masking.result,
+    maskError: masking.error,
   });
   return createYoga<Partial<SocketInitialContext>, GraphQLContext>({
     schema,
@@ -76,6 +88,8 @@ export function createYogaServer(deps: YogaDeps, options: YogaServerOptions = {}
       // The edge for SSE and multipart streams (src/edge); the multipart writer comes after it.
       useEdge({ edge, callers, metrics, maxSessionsPerCredential: config.limits.sockets.perCredential }),
       useHttpSubscriptions({ heartbeatMs: config.subscriptions.multipartHeartbeatMs }),
+      // After the plugins that change results; it asks the cohorts which subscriptions they mask.
+      masking.plugin,
       // Last: it shares whatever `subscribe` the plugins before it chose.
       cohorts.plugin,
     ],
@@ -83,11 +97,9 @@ export function createYogaServer(deps: YogaDeps, options: YogaServerOptions = {}
     // Validation is cached by useQueryLimits (whose limits depend on variables); parse errors are
     // not cached, so every refused document is counted in paypulse_refusals_total.
     parserAndValidationCache: { validationCache: false, errorCache: { get: () => undefined, set: () => {} } },
-    logging: yogaLogger(logger),
-    // Internal error text (and a parser's own error, which Yoga attaches as
-    // `extensions.originalError` even when masking) reaches clients only with ERROR_DETAILS;
-    // errors made with clientError always do.
-    maskedErrors: { isDev: exposure.errorDetails, maskError: (error, message, isDev) => maskFor(error, message, isDev, exposure.errorDetails) },
+    logging: log,
+    // Masked by masking.plugin instead: Yoga's plugin wraps every subscriber's stream twice.
+    maskedErrors: false,
     // Served from the package (no CDN); see graphiql.ts for why subscriptions go over SSE.
     graphiql: exposure.graphiql ? () => graphiqlOptions({ headers: options.graphiqlHeaders ?? (() => undefined) }) : false,
     renderGraphiQL: createGraphiQLRenderer(),

@@ -10,6 +10,7 @@ import { sample } from '../support/metrics.js';
 import { IngestOne, LiveEvents, RevokeApiKey } from '../support/operations.js';
 import { collect, nextClose, waitUntil } from '../support/subscriptions.js';
 import { newMerchant } from '../support/tenants.js';
+import { openStream, TRANSPORT_NAMES } from './transports.js';
 
 const EXECUTIONS = 'paypulse_cohort_executions_total{field="paymentEvents"}';
 
@@ -90,5 +91,59 @@ describe('subscription cohorts over graphql-ws', () => {
     keptSub.stop();
     await waitUntil(() => t.pubsub.activeSubscriptions() === 0, 10_000, () => 'unsubscribed');
     await Promise.all([keptClient.dispose(), revokedClient.dispose()]);
+  });
+});
+
+describe('unexpected errors in shared subscriptions', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // ERROR_DETAILS off, as in production: internal error text never reaches a client.
+    t = await startTestApp({ mode: 'embedded', env: { RATE_LIMIT_PER_MINUTE: '0', ERROR_DETAILS: '0' } });
+  });
+  afterAll(() => t?.stop());
+
+  const SECRET = 'relation "secret_table" does not exist';
+  const gauge = (transport: string) => sample(t, `paypulse_subscriptions_active{transport="${transport}"}`);
+
+  it('reach every member of a cohort masked (one execution for all), on every transport, as they reach a subscriber of its own', async () => {
+    const m = await newMerchant(t);
+    const feeds = t.domain.feeds;
+    const real = feeds.paymentEvents;
+    let opened = 0;
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    // An event whose field fails with an internal error, then a stream that fails with one.
+    feeds.paymentEvents = async function* () {
+      opened += 1;
+      await released;
+      yield {
+        get eventId(): string {
+          throw new Error(SECRET);
+        },
+      } as never;
+      throw new Error(SECRET);
+    };
+    try {
+      const before = await sample(t, EXECUTIONS);
+      // Two members per transport (variables {}: one cohort for all eight), and one with `after`: a stream of its own.
+      const shared = TRANSPORT_NAMES.flatMap((transport) => [openStream(t, transport, { token: m.token }, {}), openStream(t, transport, { token: m.token }, {})]);
+      const own = openStream(t, 'ws', { token: m.token }, { after: '0' });
+      await waitUntil(async () => (await gauge('ws')) === 3 && (await gauge('sse')) === 4 && (await gauge('multipart')) === 2, 10_000, () => 'nine streams open');
+      expect(opened).toBe(2);
+      release();
+      const endings = await Promise.all([...shared, own].map((s) => s.ended));
+      for (const [i, s] of [...shared, own].entries()) {
+        const what = `${s.transport} #${i}`;
+        expect(JSON.stringify(s.results), what).not.toContain('secret_table');
+        const errors = s.results.flatMap((r) => r.errors ?? []);
+        expect(errors.map((e) => e.message), what).toEqual(['Unexpected error.', 'Unexpected error.']);
+        expect(errors.map((e) => e.extensions?.code), what).toEqual(['INTERNAL_SERVER_ERROR', 'INTERNAL_SERVER_ERROR']);
+        expect(endings[i]!.codes, what).toContain('INTERNAL_SERVER_ERROR');
+      }
+      // The eight members' result was executed (and masked) once.
+      expect((await sample(t, EXECUTIONS)) - before).toBe(1);
+    } finally {
+      feeds.paymentEvents = real;
+    }
   });
 });
