@@ -61,7 +61,7 @@ export interface RedisNotBeforeOptions {
 
 export function createRedisNotBeforeStore(redisConfig: RedisConfig | string, options: RedisNotBeforeOptions = {}): NotBeforeStore {
   const prefix = options.prefix ?? 'paypulse:not-before:';
-  const connection = createRedis(redisConfig, 'not-before', { maxRetriesPerRequest: 2 });
+  const connection = createRedis(redisConfig, 'not-before', { maxRetriesPerRequest: 2, enableAutoPipelining: true });
   const redis = connection.client;
   redis.defineCommand('paypulseNotBeforeSet', { numberOfKeys: 1, lua: SET_MAX });
   const commands = redis as unknown as { paypulseNotBeforeSet(key: string, at: number): Promise<number> };

@@ -33,7 +33,10 @@ export interface NamedRedis {
 
 /**
  * An ioredis client for `name`, with the options the caller's part needs (the pubsub subscriber,
- * the rate limiter's lazy connect…). ioredis emits `error` on every failed reconnect attempt: the
+ * the rate limiter's lazy connect…). The command clients set `enableAutoPipelining`: the commands
+ * issued in one turn of the event loop (a reconnect storm's rate-limit, not-before and quota
+ * checks; one commit's publishes) leave in one write, in the order they were issued, instead of
+ * one write each; each caller still gets its own reply or error. ioredis emits `error` on every failed reconnect attempt: the
  * first failure after a healthy connection is logged at `error`, repeats of the same message are
  * not (an outage would otherwise log every 200 ms), and recovery is logged at `info`.
  */

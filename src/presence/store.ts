@@ -164,7 +164,7 @@ return out
 `;
 
 export function createRedisPresenceStore(redisConfig: RedisConfig | string, prefix = 'paypulse:presence:'): PresenceStore {
-  const connection = createRedis(redisConfig, 'presence', { maxRetriesPerRequest: 2 });
+  const connection = createRedis(redisConfig, 'presence', { maxRetriesPerRequest: 2, enableAutoPipelining: true });
   const redis = connection.client;
   const socketsKey = (userId: string) => `${prefix}sockets:${userId}`;
   const userKey = (userId: string) => `${prefix}user:${userId}`;

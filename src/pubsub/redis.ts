@@ -52,7 +52,7 @@ export function createRedisPubSub(redisConfig: RedisConfig | string, buffer: Sub
     lazyConnect: false,
   };
   // Connection errors are logged by createRedis and surface through readiness and failed commands.
-  const pub = createRedis(redisConfig, 'pub', options);
+  const pub = createRedis(redisConfig, 'pub', { ...options, enableAutoPipelining: true });
   const sub = createRedis(redisConfig, 'sub', options);
   const publisher = pub.client;
   const subscriber = sub.client;

@@ -64,7 +64,7 @@ export function createMemoryPersistedQueryStore(options: PersistedQueryOptions):
 }
 
 export function createRedisPersistedQueryStore(redisConfig: RedisConfig | string, options: PersistedQueryOptions): PersistedQueryStore {
-  const connection = createRedis(redisConfig, 'apq', { lazyConnect: false, maxRetriesPerRequest: 1 });
+  const connection = createRedis(redisConfig, 'apq', { lazyConnect: false, maxRetriesPerRequest: 1, enableAutoPipelining: true });
   const redis = connection.client;
   return {
     // Redis down: a miss, so the client sends the full query and the request still runs.

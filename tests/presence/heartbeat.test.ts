@@ -74,6 +74,9 @@ await describeWith(['redis'], 'presence heartbeat (Redis)', () => {
       if (i % 2 === 0) presence.connected(user(id), {});
     }
     await waitUntil(async () => (await presence.statuses(ids)).every((s) => s.status === 'ONLINE'), 10_000, () => 'all online');
+    // The connections' own write (it names the users) is counted before the heartbeats: the
+    // client pipelines, so it may reach Redis after the statuses were read.
+    await waitUntil(async () => (await roundTrips(prefix)).some((c) => c.args.some((a) => a.includes(ids.at(-1)!))), 10_000, () => 'the connections written');
     const before = (await roundTrips(prefix)).length;
 
     for (let beat = 0; beat < 3; beat++) vi.advanceTimersByTime(HEARTBEAT_MS);

@@ -59,7 +59,7 @@ describe('error masking, ERROR_DETAILS off (production)', () => {
 
   it('keeps a client error as it is', async () => {
     const m = await newMerchant(t);
-    await replaced(t.domain.merchants, 'get', async () => null, async () => {
+    await replaced(t.domain.merchants, 'get', async () => undefined, async () => {
       const http = await t.gql(MerchantQuery, {}, { token: m.token });
       expect(http.errors?.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
       expect(http.errors?.[0]?.message).toBe(`merchant ${m.id} does not exist`);

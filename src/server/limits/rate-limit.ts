@@ -61,7 +61,7 @@ const perMs = (budget: RateBudget) => (budget.perMinute * SCALE) / 60_000;
  * production leaves it to Redis).
  */
 export function createRedisRateLimiter(redisConfig: RedisConfig | string, prefix = 'paypulse:rate:', options: { now?: () => number } = {}): RateLimiter {
-  const connection = createRedis(redisConfig, 'rate', { maxRetriesPerRequest: 2, lazyConnect: true });
+  const connection = createRedis(redisConfig, 'rate', { maxRetriesPerRequest: 2, lazyConnect: true, enableAutoPipelining: true });
   const redis = connection.client;
   redis.defineCommand('paypulseTake', { numberOfKeys: 1, lua: TAKE_SCRIPT });
   const take = (redis as unknown as { paypulseTake(key: string, ...args: (string | number)[]): Promise<[number, number]> }).paypulseTake.bind(redis);

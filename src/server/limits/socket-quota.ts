@@ -88,7 +88,7 @@ export function createRedisSocketQuota(redisConfig: RedisConfig | string, option
   const prefix = options.prefix ?? 'paypulse:sockets:';
   const instance = `q_${randomUUID().slice(0, 8)}`;
   const aliveKey = `${prefix}alive:${instance}`;
-  const connection = createRedis(redisConfig, 'socket-quota', { maxRetriesPerRequest: 2 });
+  const connection = createRedis(redisConfig, 'socket-quota', { maxRetriesPerRequest: 2, enableAutoPipelining: true });
   const redis = connection.client;
   redis.defineCommand('paypulseSocketAcquire', { numberOfKeys: 1, lua: ACQUIRE });
   redis.defineCommand('paypulseSocketHeartbeat', { lua: HEARTBEAT });
