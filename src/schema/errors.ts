@@ -1,6 +1,6 @@
 /**
  * Errors meant for clients: a message and a stable `extensions.code`. Anything else thrown in a
- * resolver is masked by Yoga ("Unexpected error.") and logged with its details.
+ * resolver is masked ("Unexpected error.", src/server/plugins/error-masking.ts) and logged with its details.
  */
 import { createGraphQLError } from 'graphql-yoga';
 

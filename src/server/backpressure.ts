@@ -97,7 +97,7 @@ export function guardSubscription(source: AsyncIterable<Result>, options: GuardO
           markEnded();
           return step;
         }
-        // Over HTTP, Yoga's error masking turns the queue's overflow error into a result: it gets
+        // Over HTTP, Yoga turns the queue's overflow error, thrown by the stream, into a result: it gets
         // the cursor here as it would when thrown.
         if (!step.value.data && step.value.errors?.some((e) => e.extensions?.code === ErrorCode.SlowConsumer)) {
           return finish({ errors: [slowConsumerError(lastSent)] });
