@@ -15,6 +15,9 @@ import { migrate, MigrationError } from '../../src/db/migrate.js';
 import type { Logger } from '../../src/lib/logger.js';
 import { createTestDatabase, describeWith, type Service } from '../support/services.js';
 
+// Migrating a fresh PGlite database takes 12–20 s on a loaded 2-core machine: the 30 s default is too close.
+vi.setConfig({ testTimeout: 120_000 });
+
 const MIGRATIONS = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
 /** Read independently of the migrator: every `<name>/migration.sql`, in name order. */
 const FOLDERS = readdirSync(MIGRATIONS, { withFileTypes: true })

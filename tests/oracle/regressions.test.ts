@@ -4,7 +4,7 @@
  * issue where docs/ agrees with it. Both modes.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { MODES, type TestApp } from '../support/app.js';
 import { describeWith } from '../support/services.js';
 import { NEEDS } from '../support/tenants.js';
@@ -12,6 +12,9 @@ import { checkAll, checkIngest, checkWallets, type CheckOptions } from './drive.
 import * as model from './model.js';
 import type { RawEvent } from './model.js';
 import * as S from './server.js';
+
+// Each defect ingests and re-reads through a real server (up to 8 s on a loaded 2-core machine): the 30 s default is too close.
+vi.setConfig({ testTimeout: 120_000 });
 
 const HOUR = 3_600_000;
 const at = (iso: string) => Date.parse(iso);

@@ -8,9 +8,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { GraphQLField, GraphQLObjectType, GraphQLSchema } from 'graphql';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { renderSchema, SCHEMA_FILE } from '../../scripts/print-schema.js';
 import { schema } from '../../src/schema/index.js';
+
+// One test spawns `npm run schema:check` (about 9 s on a loaded 2-core machine): the 30 s default is too close.
+vi.setConfig({ testTimeout: 120_000 });
 
 // The graphql instance Pothos built the schema with. Under the current vitest config, a plain
 // `import 'graphql'` in test or source files resolves to graphql's index.mjs while dependencies
