@@ -98,6 +98,9 @@ export function createYogaServer(deps: YogaDeps, options: YogaServerOptions = {}
     // not cached, so every refused document is counted in paypulse_refusals_total.
     parserAndValidationCache: { validationCache: false, errorCache: { get: () => undefined, set: () => {} } },
     logging: log,
+    // The body limit is http.ts's (MAX_BODY_BYTES, by Content-Length and by counting chunked
+    // bodies, before Yoga reads a byte): Yoga's own would pipe every body through one more stream.
+    maxRequestBodySize: false,
     // Masked by masking.plugin instead: Yoga's plugin wraps every subscriber's stream twice.
     maskedErrors: false,
     // Served from the package (no CDN); see graphiql.ts for why subscriptions go over SSE.
