@@ -5,7 +5,21 @@
  * complexity calculator. Introspection fields are not counted by it; the token cap bounds them.
  */
 import { createComplexityRule } from '@pothos/plugin-complexity';
-import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ParseOptions, type Source } from 'graphql';
+import {
+  getVariableValues,
+  GraphQLError,
+  isInterfaceType,
+  isObjectType,
+  Kind,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type ParseOptions,
+  type Source,
+} from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Metrics } from '../../lib/metrics.js';
 import { ErrorCode } from '../../schema/errors.js';
@@ -24,9 +38,13 @@ function refusal(code: string, message: string, extensions: Record<string, unkno
   return new GraphQLError(message, { extensions: { code, ...extensions, http: { status: 400 } } });
 }
 
-function withCode(e: GraphQLError, code: string): GraphQLError {
-  return new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, originalError: e.originalError, extensions: { ...e.extensions, code } });
+/** An error without a code (variables of the wrong type) is the client's: BAD_USER_INPUT. */
+function asClientError(e: GraphQLError): GraphQLError {
+  if (e.extensions?.code) return e;
+  return new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, originalError: e.originalError, extensions: { ...e.extensions, code: ErrorCode.BadUserInput } });
 }
+
+const LIMIT_CODES = new Set<unknown>([ErrorCode.QueryTooDeep, ErrorCode.QueryTooBroad, ErrorCode.QueryTooComplex]);
 
 export function useQueryLimits(limits: QueryLimits, metrics: Metrics): Plugin<LimitContext> {
   const boundedParse = (source: string | Source, options?: ParseOptions) => {
@@ -49,14 +67,18 @@ export function useQueryLimits(limits: QueryLimits, metrics: Metrics): Plugin<Li
 
   // graphql-js's own verdict depends only on schema, document and rules, so it is cached here for
   // graphql-js's specified rules (which Yoga's engine plugin adds to every validation); the limits
-  // below depend on the variables too and are measured on every request. (Yoga's built-in
+  // below may depend on the variables too. (Yoga's built-in
   // validation cache is off, see yoga.ts: it ran after this plugin and cached a refusal caused by
   // one caller's variables for every later request with the same document.)
   const verdicts = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, readonly GraphQLError[]>>();
-  // The limits' verdict, per document and (operation name, variables): a reconnect storm of one
-  // client's subscription measures it once, not once per socket. A document keeps the verdicts of
-  // its last LIMIT_VERDICTS_PER_DOCUMENT variable sets.
+  // Where a variable can change the measure, the limits' verdict per document and (operation
+  // name, variables): a reconnect storm of one client's subscription measures it once, not once
+  // per socket. A document keeps the verdicts of its last LIMIT_VERDICTS_PER_DOCUMENT variable sets.
   const limitVerdicts = new WeakMap<DocumentNode, Map<string, readonly GraphQLError[]>>();
+  // The measure alone (depth, breadth, complexity), per document, where no variable can change it
+  // (see measuresAlike): such a document is measured once, and each request only has its
+  // variables coerced, whose errors the rule would have reported first.
+  const measures = new WeakMap<DocumentNode, readonly GraphQLError[]>();
 
   return {
     onParse({ setParseFn }) {
@@ -73,19 +95,28 @@ export function useQueryLimits(limits: QueryLimits, metrics: Metrics): Plugin<Li
       return ({ valid, result, setResult }) => {
         if (!cached && cacheable) bySchema.set(params.documentAST, [...result]);
         if (!valid) return;
-        const key = verdictKey(context.params?.operationName, variables);
-        const known = key === undefined ? undefined : limitVerdicts.get(params.documentAST)?.get(key);
+        const operationName = context.params?.operationName;
+        const operation = measuresAlike(params.schema, params.documentAST, operationName);
+        const key = operation ? undefined : verdictKey(operationName, variables);
+        let known = key === undefined ? undefined : limitVerdicts.get(params.documentAST)?.get(key);
+        let coerced = false;
+        if (operation) {
+          const coercion = getVariableValues(params.schema, operation.variableDefinitions ?? [], variableMap(variables)).errors;
+          coerced = coercion === undefined;
+          known = coercion?.map(asClientError) ?? measures.get(params.documentAST);
+        }
         if (known) {
           if (known.length > 0) {
-            for (const e of known) if (typeof e.extensions.code === 'string') metrics.refuse(e.extensions.code);
+            // The limits' refusals are counted here; BAD_USER_INPUT is counted with the result (request-guards.ts).
+            for (const e of known) if (LIMIT_CODES.has(e.extensions.code)) metrics.refuse(e.extensions.code as string);
             setResult([...known]);
           }
           return;
         }
         const rule = createComplexityRule({
           context,
-          variableValues: variables && typeof variables === 'object' && !Array.isArray(variables) ? (variables as Record<string, unknown>) : {},
-          operationName: context.params?.operationName ?? undefined,
+          variableValues: variableMap(variables),
+          operationName: operationName ?? undefined,
           validate: (result, report) => {
             const checks: [number, number, string, string][] = [
               [result.depth, limits.maxDepth, ErrorCode.QueryTooDeep, 'depth'],
@@ -102,12 +133,46 @@ export function useQueryLimits(limits: QueryLimits, metrics: Metrics): Plugin<Li
         });
         // The rule coerces the variables first: its errors without a code are variables of the
         // wrong type, which the client must see as BAD_USER_INPUT.
-        const refused = validate(params.schema, params.documentAST, [rule]).map((e) => (e.extensions?.code ? e : withCode(e, ErrorCode.BadUserInput)));
+        const refused = validate(params.schema, params.documentAST, [rule]).map(asClientError);
         if (key !== undefined) remember(limitVerdicts, params.documentAST, key, refused);
+        // Its variables coerced, so the rule measured: that is the document's measure for everyone.
+        if (coerced) measures.set(params.documentAST, refused);
         if (refused.length > 0) setResult(refused);
       };
     },
   };
+}
+
+const variableMap = (variables: unknown): Record<string, unknown> =>
+  variables && typeof variables === 'object' && !Array.isArray(variables) ? (variables as Record<string, unknown>) : {};
+
+/**
+ * The document's one operation when no variable can change its measure, else undefined. The
+ * complexity rule reads variables only for the arguments of fields whose complexity is a function
+ * (none in paypulse's schema; checked once per schema): it counts selections under `@skip` and
+ * `@include` whatever their condition. Documents with several operations, or an operation name
+ * the document does not have, are measured per variables.
+ */
+function measuresAlike(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | undefined {
+  if (schemaReadsArguments(schema)) return undefined;
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operations.length === 1 ? operations[0] : undefined;
+  if (!operation || (operationName != null && operation.name?.value !== operationName)) return undefined;
+  return operation;
+}
+
+const schemasReadingArguments = new WeakMap<GraphQLSchema, boolean>();
+
+/** True if some field's complexity is a function of its arguments (Pothos keeps it in the field's extensions). */
+function schemaReadsArguments(schema: GraphQLSchema): boolean {
+  let reads = schemasReadingArguments.get(schema);
+  if (reads === undefined) {
+    reads = Object.values(schema.getTypeMap()).some(
+      (type) => (isObjectType(type) || isInterfaceType(type)) && Object.values(type.getFields()).some((field) => typeof field.extensions?.complexity === 'function'),
+    );
+    schemasReadingArguments.set(schema, reads);
+  }
+  return reads;
 }
 
 const LIMIT_VERDICTS_PER_DOCUMENT = 64;
