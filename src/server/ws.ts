@@ -68,9 +68,17 @@ function closeAfterReply(socket: WebSocket, reason: string) {
   setImmediate(() => socket.close(CloseCode.Forbidden, reason));
 }
 
-/** Parse and validation errors get the code Yoga gives them on HTTP, and are counted as refusals. */
+/**
+ * Parse and validation errors get the code Yoga gives them on HTTP, and are counted as refusals.
+ * Their `http` hint (a status for Yoga's HTTP answer) is Yoga's, not the client's: dropped here as
+ * Yoga drops it on HTTP.
+ */
 function withCode(errors: readonly GraphQLError[], code: string): GraphQLError[] {
-  return errors.map((e) => (e.extensions?.code ? e : new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, originalError: e.originalError, extensions: { ...e.extensions, code } })));
+  return errors.map((e) => {
+    if (e.extensions?.code && e.extensions.http === undefined) return e;
+    const { http: _hint, ...extensions } = e.extensions ?? {};
+    return new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, originalError: e.originalError, extensions: { ...extensions, code: extensions.code ?? code } });
+  });
 }
 
 /** What the WebSocket adapter needs beside Yoga: credentials, the edge, APQ, its limits, metrics and logs. */

@@ -52,6 +52,24 @@ describe('query limits', () => {
     expect(await sample(t, 'paypulse_refusals_total{reason="QUERY_TOO_COMPLEX"}')).toBe(before + 2);
   });
 
+  it('refuses variables of the wrong type as a request error: 400 with the GraphQL-over-HTTP media type, 200 with application/json, every time, storing nothing', async () => {
+    const query = 'mutation Ingest($event: PaymentEventInput!) { ingestPaymentEvent(event: $event) { status } }';
+    const before = await t.gql(IngestOne, { event: eventInput() }, { token: m.token });
+    expect(before.errors).toBeUndefined();
+    for (const [headers, status] of [[SPEC_MEDIA, 400], [SPEC_MEDIA, 400], [{ accept: 'application/json' }, 200]] as const) {
+      const res = await t.post({ query, variables: { event: { ...eventInput(), amountMinor: 'a lot' } } }, { token: m.token, headers });
+      expect(res.status).toBe(status);
+      expect(res.json.data).toBeUndefined();
+      expect(res.json.errors.map((e: { extensions: Record<string, unknown> }) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT' }]);
+    }
+    // Over WebSocket the same refusal, without Yoga's HTTP hint in its extensions.
+    const client = t.wsClient({ authorization: `Bearer ${m.token}` });
+    const errors = await new Promise<{ extensions?: Record<string, unknown> }[]>((resolve) =>
+      client.subscribe({ query, variables: { event: { ...eventInput(), amountMinor: 'a lot' } } }, { next: () => {}, error: (e) => resolve(e as never), complete: () => resolve([]) }),
+    );
+    expect(errors.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT' }]);
+  });
+
   it('refuses a document deeper than MAX_QUERY_DEPTH with QUERY_TOO_DEEP, before resolving anything', async () => {
     // paymentEvents > edges > node > amount > amount: depth 5, one over the limit of this app.
     const res = await t.post({ query: '{ paymentEvents(first: 1) { edges { node { amount { amount } } } } }' }, { token: m.token, headers: SPEC_MEDIA });

@@ -38,10 +38,21 @@ function refusal(code: string, message: string, extensions: Record<string, unkno
   return new GraphQLError(message, { extensions: { code, ...extensions, http: { status: 400 } } });
 }
 
-/** An error without a code (variables of the wrong type) is the client's: BAD_USER_INPUT. */
+/**
+ * The rule's other errors (variables of the wrong type) are the client's: BAD_USER_INPUT unless a
+ * scalar gave its own code, answered as Yoga answers graphql-js's validation errors (`spec`: 400
+ * for application/graphql-response+json, 200 for application/json, as the GraphQL-over-HTTP
+ * specification says for a request error). The limits' refusals carry their own status.
+ */
 function asClientError(e: GraphQLError): GraphQLError {
-  if (e.extensions?.code) return e;
-  return new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, originalError: e.originalError, extensions: { ...e.extensions, code: ErrorCode.BadUserInput } });
+  if (e.extensions?.code && e.extensions.http) return e;
+  return new GraphQLError(e.message, {
+    nodes: e.nodes,
+    source: e.source,
+    positions: e.positions,
+    originalError: e.originalError,
+    extensions: { ...e.extensions, code: e.extensions?.code ?? ErrorCode.BadUserInput, http: e.extensions?.http ?? { status: 400, spec: true } },
+  });
 }
 
 const LIMIT_CODES = new Set<unknown>([ErrorCode.QueryTooDeep, ErrorCode.QueryTooBroad, ErrorCode.QueryTooComplex]);
