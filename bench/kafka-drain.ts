@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { createBenchDatabase, KAFKA_BROKERS as BROKERS } from './support.js';
+import { benchAppEnv, createBenchDatabase, KAFKA_BROKERS as BROKERS } from './support.js';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '20000' }, merchants: { type: 'string', default: '12' } } });
 const EVENTS = Number(values.events);
@@ -39,17 +39,7 @@ async function main() {
   const db = await createBenchDatabase();
   const id = randomUUID().slice(0, 8);
   const topic = `bench-${id}`;
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'silent',
-    DEMO_MERCHANT: '0',
-    DATABASE_URL: db.url,
-    KAFKA_BROKERS: BROKERS,
-    KAFKA_TOPIC: topic,
-    KAFKA_GROUP_ID: `bench-${id}`,
-  });
+  const config = loadConfig(benchAppEnv(db.url, { KAFKA_BROKERS: BROKERS, KAFKA_TOPIC: topic, KAFKA_GROUP_ID: `bench-${id}` }));
   const app = await createApp(config);
   await app.start();
   const prisma = app.infra.db.prisma;

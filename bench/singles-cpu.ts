@@ -15,24 +15,14 @@ import { createApp } from '../src/app.js';
 import { signToken } from '../src/auth/jwt.js';
 import { loadConfig } from '../src/config.js';
 import { lines } from './child-lines.js';
-import { createBenchDatabase } from './support.js';
+import { benchAppEnv, createBenchDatabase } from './support.js';
 
 const { values } = parseArgs({ options: { callers: { type: 'string', default: '64' }, 'per-caller': { type: 'string', default: '40' } } });
 const callers = Number(values.callers);
 const perCaller = Number(values['per-caller']);
 
 const db = await createBenchDatabase();
-const config = loadConfig({
-  NODE_ENV: 'test',
-  HOST: '127.0.0.1',
-  PORT: '0',
-  LOG_LEVEL: 'silent',
-  DEMO_MERCHANT: '0',
-  DATABASE_URL: db.url,
-  NOTIFICATIONS_WORKER: 'false',
-  RATE_LIMIT_PER_MINUTE: '0',
-  JWT_SECRET: 'bench-secret-for-paypulse-0123456789abcdef',
-});
+const config = loadConfig(benchAppEnv(db.url, { NOTIFICATIONS_WORKER: 'false', RATE_LIMIT_PER_MINUTE: '0', JWT_SECRET: 'bench-secret-for-paypulse-0123456789abcdef' }));
 const app = await createApp(config);
 try {
   const { port } = await app.start();
