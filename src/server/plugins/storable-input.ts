@@ -31,10 +31,35 @@ const TEXT_SCALARS: ReadonlySet<string> = new Set(['String', 'ID']);
 
 type Variables = Readonly<Record<string, unknown>>;
 
+/** An argument of the document, with its input type: where text may arrive. */
+type ArgumentSite = { value: ValueNode; type: GraphQLInputType; name: string };
+
+/** The document's arguments in document order, found once per schema and document (a TypeInfo walk costs more than the check). */
+const sitesBySchema = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, readonly ArgumentSite[]>>();
+
+function argumentSites(schema: GraphQLSchema, document: DocumentNode): readonly ArgumentSite[] {
+  let byDocument = sitesBySchema.get(schema);
+  if (!byDocument) sitesBySchema.set(schema, (byDocument = new WeakMap()));
+  let sites = byDocument.get(document);
+  if (sites) return sites;
+  const typeInfo = new TypeInfo(schema);
+  const found: ArgumentSite[] = [];
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Argument(node) {
+        const type = typeInfo.getInputType();
+        if (type) found.push({ value: node.value, type, name: node.name.value });
+        return false;
+      },
+    }),
+  );
+  byDocument.set(document, (sites = found));
+  return sites;
+}
+
 /** The first argument path holding unstorable text, or undefined. */
 export function findUnstorableArgument(schema: GraphQLSchema, document: DocumentNode, variables: Variables | undefined): string | undefined {
-  const typeInfo = new TypeInfo(schema);
-  let found: string | undefined;
   const inValue = (value: unknown, type: GraphQLInputType, path: string): string | undefined => {
     if (value === null || value === undefined) return undefined;
     if (isNonNullType(type)) return inValue(value, type.ofType, path);
@@ -79,18 +104,11 @@ export function findUnstorableArgument(schema: GraphQLSchema, document: Document
     }
     return TEXT_SCALARS.has(getNamedType(type).name) && node.kind === Kind.STRING && !isStorable(node.value) ? path : undefined;
   };
-  visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      Argument(node) {
-        if (found) return false;
-        const type = typeInfo.getInputType();
-        if (type) found = inLiteral(node.value, type, node.name.value);
-        return false;
-      },
-    }),
-  );
-  return found;
+  for (const site of argumentSites(schema, document)) {
+    const hit = inLiteral(site.value, site.type, site.name);
+    if (hit) return hit;
+  }
+  return undefined;
 }
 
 export function useStorableInput(metrics: Metrics): Plugin {
