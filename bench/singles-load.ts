@@ -21,6 +21,8 @@ interface Job {
   perCaller?: number;
   perSecond?: number;
   seconds?: number;
+  /** What each request sends: one event (the default), or an authenticated `{ __typename }` (the request's own cost). */
+  query?: 'ingest' | 'typename';
 }
 
 const job = JSON.parse(process.argv[2]!) as Job;
@@ -28,10 +30,11 @@ const ids = Object.keys(job.tokens);
 const url = new URL(job.url);
 const agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(job.callers ?? 64, 64) });
 const INGEST_ONE = `mutation($event: PaymentEventInput!) { ingestPaymentEvent(event: $event) { status } }`;
+const TYPENAME = JSON.stringify({ query: '{ __typename }' });
 
 /** Posts one event; resolves with its latency in ms, rejects on any GraphQL error. */
 function post(merchantId: string, i: number, run: string): Promise<number> {
-  const body = JSON.stringify({ query: INGEST_ONE, variables: { event: benchEventInput(benchEvent(i, run, merchantId)) } });
+  const body = job.query === 'typename' ? TYPENAME : JSON.stringify({ query: INGEST_ONE, variables: { event: benchEventInput(benchEvent(i, run, merchantId)) } });
   const start = performance.now();
   return new Promise((resolve, reject) => {
     const req = http.request(
