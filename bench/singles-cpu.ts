@@ -11,7 +11,11 @@
  *   plugins, context and HTTP handler);
  * - paypulse `ingestPaymentEvent`: one event per request, on PostgreSQL.
  *
- *   node --import ./scripts/ts-loader.mjs bench/singles-cpu.ts [--callers 64 --per-caller 40 --repeats 3]
+ *   node --import ./scripts/ts-loader.mjs bench/singles-cpu.ts [--callers 64 --per-caller 40 --repeats 3 | --paced 100 --seconds 6]
+ *
+ * `--paced 100` sends at that fixed rate instead (open loop, `--seconds` long, over the 12 merchants):
+ * on this VM a request costs several times the CPU at a low rate that it costs at saturation, for
+ * plain Yoga as for paypulse, so compare rows of one mode only.
  *
  * Add `--cpu-prof --cpu-prof-dir=/tmp/prof` before `--import` for a profile of the servers.
  * On demand, not a test; compare runs made next to each other.
@@ -29,25 +33,33 @@ import { lines } from './child-lines.js';
 import { benchAppEnv, createBenchDatabase } from './support.js';
 
 const { values } = parseArgs({
-  options: { callers: { type: 'string', default: '64' }, 'per-caller': { type: 'string', default: '40' }, repeats: { type: 'string', default: '3' } },
+  options: {
+    callers: { type: 'string', default: '64' },
+    'per-caller': { type: 'string', default: '40' },
+    repeats: { type: 'string', default: '3' },
+    paced: { type: 'string' },
+    seconds: { type: 'string', default: '6' },
+  },
 });
 const callers = Number(values.callers);
 const perCaller = Number(values['per-caller']);
 const repeats = Number(values.repeats);
+const paced = values.paced === undefined ? undefined : { perSecond: Number(values.paced), seconds: Number(values.seconds) };
+const requests = paced ? Math.max(1, Math.round(paced.perSecond * paced.seconds)) : callers * perCaller;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-type Load = { rate: number; p50: number; p99: number; error?: string };
-type Measured = Load & { cpuMs: number };
+type Load = { rate?: number; p50: number; p99: number; error?: string };
+type Measured = Omit<Load, 'rate'> & { rate: number; cpuMs: number };
 
-/** One closed-loop run of the callers against `url`; CPU is this process's, per request. */
+/** One run of the callers against `url` (closed loop, or paced); CPU is this process's, per request. */
 async function measure(url: string, tokens: Record<string, string>, query: 'ingest' | 'typename', run: string): Promise<Measured> {
-  const job = { kind: 'closed', url, tokens, callers, perCaller, run, query };
+  const job = paced ? { kind: 'paced', url, tokens, ...paced, run, query } : { kind: 'closed', url, tokens, callers, perCaller, run, query };
   const cpu = process.cpuUsage();
   const load = spawn(process.execPath, ['--import', './scripts/ts-loader.mjs', 'bench/singles-load.ts', JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const result = (await lines(load, 'singles-load', 600_000).next(() => true, 'the load result')) as Load;
   if (result.error) throw new Error(result.error);
   const used = process.cpuUsage(cpu);
-  return { ...result, cpuMs: (used.user + used.system) / 1000 / (callers * perCaller) };
+  return { ...result, rate: result.rate ?? paced!.perSecond, cpuMs: (used.user + used.system) / 1000 / requests };
 }
 
 const db = await createBenchDatabase();
@@ -77,7 +89,8 @@ try {
     }
   }
   const base = median(results[0]!.map((m) => m.cpuMs));
-  console.log(`\n${callers} callers × ${perCaller} requests, medians of ${repeats} runs (server CPU: this process, per request)\n`);
+  const shape = paced ? `paced at ${paced.perSecond} requests/s for ${paced.seconds} s` : `${callers} callers × ${perCaller} requests`;
+  console.log(`\n${shape}, medians of ${repeats} runs (server CPU: this process, per request)\n`);
   console.log('| request | requests/s | p50 ms | p99 ms | server CPU ms/request | × plain Yoga CPU |');
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const [i, [name]] of rows.entries()) {
