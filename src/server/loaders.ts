@@ -26,9 +26,24 @@ function batchOf<V>(read: (ids: readonly string[]) => Promise<Map<string, V[]>>)
   };
 }
 
+/**
+ * Each loader is made on first use: most operations (every ingest, most subscriptions) read
+ * neither list, and a subscription keeps its context, and so its loaders, for as long as it runs.
+ */
+class LazyLoaders implements Loaders {
+  #orderHistory: Loaders['orderHistory'] | undefined;
+  #notificationDeliveries: Loaders['notificationDeliveries'] | undefined;
+  constructor(private readonly domain: Pick<Domain, 'orders' | 'notifications'>) {}
+
+  get orderHistory(): Loaders['orderHistory'] {
+    return (this.#orderHistory ??= new DataLoader(batchOf((ids) => this.domain.orders.histories(ids)), { cache: false }));
+  }
+
+  get notificationDeliveries(): Loaders['notificationDeliveries'] {
+    return (this.#notificationDeliveries ??= new DataLoader(batchOf((ids) => this.domain.notifications.deliveries(ids)), { cache: false }));
+  }
+}
+
 export function createLoaders(domain: Pick<Domain, 'orders' | 'notifications'>): Loaders {
-  return {
-    orderHistory: new DataLoader(batchOf((ids) => domain.orders.histories(ids)), { cache: false }),
-    notificationDeliveries: new DataLoader(batchOf((ids) => domain.notifications.deliveries(ids)), { cache: false }),
-  };
+  return new LazyLoaders(domain);
 }
