@@ -1,7 +1,8 @@
 /**
  * One server of the fan-out bench (bench/fanout.ts starts it as a child process), with a small
  * control port beside it: `POST /publish {eventId}` makes one payment event reach the server's
- * subscribers, `GET /stats` reports its RSS and CPU time (after a full GC).
+ * subscribers, `GET /stats` reports its RSS and CPU time (after a full GC), `GET /heap?file=`
+ * writes a heap snapshot (after a full GC).
  *
  *   --kind baseline   plain graphql-yoga + graphql-ws `useServer` + Yoga's `createPubSub`, the same
  *                     selection, no database, no auth: what any Yoga server does per message
@@ -11,6 +12,7 @@
  * Prints one JSON line on stdout when ready: { wsUrl, controlUrl, tokens }.
  */
 import { writeFileSync } from 'node:fs';
+import { writeHeapSnapshot } from 'node:v8';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
@@ -150,6 +152,12 @@ const control = createServer(async (req: IncomingMessage, res: ServerResponse) =
       const { profile } = (await profiler!.post('Profiler.stop')) as { profile: unknown };
       writeFileSync(decodeURIComponent(req.url.slice('/profile/stop?file='.length)), JSON.stringify(profile));
       profiler!.disconnect();
+      res.end('{}');
+    } else if (req.url?.startsWith('/heap?file=')) {
+      // A heap snapshot after a full GC (bench/socket-heap.ts).
+      gc?.();
+      gc?.();
+      writeHeapSnapshot(decodeURIComponent(req.url.slice('/heap?file='.length)));
       res.end('{}');
     } else if (req.url === '/stop') {
       res.end('{}');
