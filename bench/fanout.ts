@@ -54,13 +54,15 @@ interface Result {
 }
 
 async function runOnce(kind: 'baseline' | 'paypulse', mode: string, n: number, perSocket: number): Promise<Result> {
-  const server = spawn(process.execPath, ['--expose-gc', ...tsx, 'bench/fanout-server.ts', '--kind', kind, '--mode', mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(process.execPath, ['--expose-gc', ...(process.env.SF ?? '').split(' ').filter(Boolean), ...tsx, 'bench/fanout-server.ts', '--kind', kind, '--mode', mode], { stdio: ['ignore', 'pipe', 'pipe'] });
   let load: ChildProcess | undefined;
   let controlUrl: string | undefined;
   try {
     const ready = (await lines(server, `${kind} server`, TIMEOUT_MS).next((l) => 'wsUrl' in l, 'the server')) as { wsUrl: string; controlUrl: string; tokens: string[] };
     controlUrl = ready.controlUrl;
-    const stats = async () => (await (await fetch(`${ready.controlUrl}/stats`)).json()) as { rss: number; cpuMicros: number };
+    // RSS after a full GC; CPU without one (a forced GC in the burst's window would count as its CPU).
+    const stats = async () => (await (await fetch(`${ready.controlUrl}/stats`)).json()) as { rss: number };
+    const cpu = async () => ((await (await fetch(`${ready.controlUrl}/cpu`)).json()) as { cpuMicros: number }).cpuMicros;
     const publish = async (eventId: string) => {
       const res = await fetch(`${ready.controlUrl}/publish`, { method: 'POST', body: JSON.stringify({ eventId }) });
       if (!res.ok) throw new Error(`publish: ${await res.text()}`);
@@ -91,13 +93,13 @@ async function runOnce(kind: 'baseline' | 'paypulse', mode: string, n: number, p
     latencies.sort((a, b) => a - b);
 
     if (values.profile) await fetch(`${ready.controlUrl}/profile/start`);
-    const cpuBefore = (await stats()).cpuMicros;
+    const cpuBefore = await cpu();
     const first = now();
     const ids = Array.from({ length: BURST }, (_, b) => `burst-${b}-${now()}`);
     await Promise.all(ids.map((id) => publish(id)));
     const dones = await Promise.all(ids.map((id) => out.next((l) => l.done === id, `burst ${id}`)));
     const last = Math.max(...dones.map((d) => d.last as number));
-    const cpuAfter = (await stats()).cpuMicros;
+    const cpuAfter = await cpu();
     if (values.profile) await fetch(`${ready.controlUrl}/profile/stop?file=${encodeURIComponent(`${values.profile}/${kind}-${mode}-${n}x${perSocket}-${Date.now()}.cpuprofile`)}`);
     const msgs = BURST * n;
     return {

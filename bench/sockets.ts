@@ -126,7 +126,7 @@ async function runOnce(kind: 'baseline' | 'paypulse', mode: string, n: number): 
     controlUrl = ready.controlUrl;
     const tokensFile = join(dir, 'tokens');
     writeFileSync(tokensFile, ready.tokens.join('\n'));
-    const stats = async () => (await (await fetch(`${ready.controlUrl}/stats`)).json()) as { rss: number; cpuMicros: number };
+    const stats = async () => (await (await fetch(`${ready.controlUrl}/stats`)).json()) as { rss: number };
     const publish = async (eventId: string) => {
       const res = await fetch(`${ready.controlUrl}/publish`, { method: 'POST', body: JSON.stringify({ eventId }) });
       if (!res.ok) throw new Error(`publish: ${await res.text()}`);
