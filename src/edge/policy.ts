@@ -251,16 +251,31 @@ export function createEdge(options: EdgeOptions): Edge {
  * The stream ends when the lease does: the upstream is returned at once (the pubsub listener and
  * the gauge are freed even if the client is not reading), and the next pull gets one last payload
  * `{ errors: [{ extensions: { code } }] }` without `data` (a fatal end), then `done`.
+ *
+ * A pull waiting on the upstream is settled by whichever comes first, its result or the end: one
+ * promise per pull, not a `Promise.race` and a wake-up promise per delivered message.
  */
+interface Pull {
+  resolve: (step: IteratorResult<ExecutionResult>) => void;
+  reject: (error: unknown) => void;
+  answered: boolean;
+}
+
 function endable(inner: AsyncIterableIterator<ExecutionResult>, lease: EdgeLease): AsyncIterableIterator<ExecutionResult> {
   let final: ExecutionResult | undefined;
   let finished = false;
-  let wake: (() => void) | undefined;
+  /** The pull waiting on the upstream, if any (the end answers it). */
+  let waiting: Pull | undefined;
   const unlisten = lease.onEnd((code) => {
     if (finished) return;
     final = { errors: [endedError(code)] };
     void inner.return?.().catch(() => undefined);
-    wake?.();
+    const pull = waiting;
+    waiting = undefined;
+    if (pull && !pull.answered) {
+      pull.answered = true;
+      pull.resolve(endedNow());
+    }
   });
   const endedNow = (): IteratorResult<ExecutionResult> => {
     finished = true;
@@ -268,24 +283,41 @@ function endable(inner: AsyncIterableIterator<ExecutionResult>, lease: EdgeLease
     final = undefined;
     return { value, done: false };
   };
+  const settle = (pull: Pull, step: IteratorResult<ExecutionResult> | undefined, error?: unknown) => {
+    if (waiting === pull) waiting = undefined;
+    // Ended while the upstream was pulled: that pull was answered already.
+    if (pull.answered) return;
+    pull.answered = true;
+    if (final) return pull.resolve(endedNow());
+    if (!step) return pull.reject(error);
+    if (step.done) {
+      finished = true;
+      unlisten();
+    }
+    pull.resolve(step);
+  };
   return {
-    async next() {
-      if (finished) return { value: undefined, done: true };
-      if (final) return endedNow();
-      const woken = new Promise<'ended'>((resolve) => (wake = () => resolve('ended')));
-      const step = await Promise.race([inner.next(), woken]);
-      wake = undefined;
-      if (final) return endedNow();
-      if (step === 'ended') return { value: undefined, done: true };
-      if (step.done) {
-        finished = true;
-        unlisten();
-      }
-      return step;
+    next() {
+      if (finished) return Promise.resolve({ value: undefined, done: true });
+      if (final) return Promise.resolve(endedNow());
+      return new Promise<IteratorResult<ExecutionResult>>((resolve, reject) => {
+        const pull: Pull = { resolve, reject, answered: false };
+        waiting = pull;
+        Promise.resolve(inner.next()).then(
+          (step) => settle(pull, step),
+          (error: unknown) => settle(pull, undefined, error),
+        );
+      });
     },
     async return() {
       finished = true;
       unlisten();
+      const pull = waiting;
+      waiting = undefined;
+      if (pull && !pull.answered) {
+        pull.answered = true;
+        pull.resolve({ value: undefined, done: true });
+      }
       await inner.return?.();
       return { value: undefined, done: true };
     },

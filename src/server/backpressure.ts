@@ -80,37 +80,47 @@ export function guardSubscription(source: AsyncIterable<Result>, options: GuardO
     return { value: final, done: false };
   };
 
+  const onStep = (step: IteratorResult<Result>): IteratorResult<Result> => {
+    if (step.done) {
+      finished = true;
+      markEnded();
+      return step;
+    }
+    // Over HTTP, Yoga turns the queue's overflow error, thrown by the stream, into a result: it gets
+    // the cursor here as it would when thrown.
+    if (!step.value.data && step.value.errors?.some((e) => e.extensions?.code === ErrorCode.SlowConsumer)) {
+      return finish({ errors: [slowConsumerError(lastSent)] });
+    }
+    lastSent = resumePointOf(step.value) ?? lastSent;
+    return step;
+  };
+  const onError = (error: unknown): IteratorResult<Result> => {
+    // The pubsub queue overflowed (counted there, when it happened).
+    if (error instanceof GraphQLError && error.extensions?.code === ErrorCode.SlowConsumer) {
+      return finish({ errors: [slowConsumerError(lastSent)] });
+    }
+    return finish({ errors: [clientVisible(error, options.logger)] });
+  };
+
   return {
-    async next() {
+    // Not an async function: one promise per delivered message (the upstream's, then-ed), not three.
+    next() {
       if (finished) {
         markEnded();
-        return { value: undefined, done: true };
+        return Promise.resolve({ value: undefined, done: true });
       }
       if (options.socket.bufferedAmount > options.maxBufferedBytes) {
         options.metrics.refuse(ErrorCode.SlowConsumer);
-        return finish({ errors: [slowConsumerError(lastSent)] });
+        return Promise.resolve(finish({ errors: [slowConsumerError(lastSent)] }));
       }
+      let pulled: Promise<IteratorResult<Result>>;
       try {
-        const step = await upstream.next();
-        if (step.done) {
-          finished = true;
-          markEnded();
-          return step;
-        }
-        // Over HTTP, Yoga turns the queue's overflow error, thrown by the stream, into a result: it gets
-        // the cursor here as it would when thrown.
-        if (!step.value.data && step.value.errors?.some((e) => e.extensions?.code === ErrorCode.SlowConsumer)) {
-          return finish({ errors: [slowConsumerError(lastSent)] });
-        }
-        lastSent = resumePointOf(step.value) ?? lastSent;
-        return step;
+        // Promise.resolve returns a native promise as it is.
+        pulled = Promise.resolve(upstream.next());
       } catch (error) {
-        // The pubsub queue overflowed (counted there, when it happened).
-        if (error instanceof GraphQLError && error.extensions?.code === ErrorCode.SlowConsumer) {
-          return finish({ errors: [slowConsumerError(lastSent)] });
-        }
-        return finish({ errors: [clientVisible(error, options.logger)] });
+        return Promise.resolve(onError(error));
       }
+      return pulled.then(onStep, onError);
     },
     async return() {
       finished = true;
