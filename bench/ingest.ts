@@ -42,10 +42,10 @@ const env = (db: string, extra: Record<string, string> = {}) => ({
 
 const INGEST_MANY = `mutation($events: [PaymentEventInput!]!) { ingestPaymentEvents(events: $events) { ingested } }`;
 
-async function post(url: string, token: string, query: string, variables: unknown): Promise<void> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
+async function post(url: string, token: string, body: string): Promise<void> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+  const answer = (await res.json()) as { errors?: unknown[] };
+  if (answer.errors) throw new Error(JSON.stringify(answer.errors));
 }
 
 const rate = (n: number, ms: number) => n / (ms / 1000);
@@ -113,10 +113,13 @@ async function round(r: number, dbUrl: string, app: App, url: string, config: Co
 
   const [http] = await merchants(app, `${run}_http`, 1);
   const httpToken = await signToken(config.auth, { sub: `u-${http}`, role: 'merchant', merchantId: http! });
-  start = performance.now();
+  // The request bodies are made before the clock starts: the client's JSON is not the server's work.
+  const bodies: string[] = [];
   for (let i = 0; i < EVENTS; i += 1000) {
-    await post(url, httpToken, INGEST_MANY, { events: Array.from({ length: 1000 }, (_, k) => benchEventInput(benchEvent(i + k, `${run}-http`, http!))) });
+    bodies.push(JSON.stringify({ query: INGEST_MANY, variables: { events: Array.from({ length: 1000 }, (_, k) => benchEventInput(benchEvent(i + k, `${run}-http`, http!))) } }));
   }
+  start = performance.now();
+  for (const body of bodies) await post(url, httpToken, body);
   row('HTTP ingestPaymentEvents, 1000/call', EVENTS, performance.now() - start);
 
   const twelve = await merchants(app, `${run}_drain`, MERCHANTS);
