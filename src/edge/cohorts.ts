@@ -83,7 +83,8 @@ interface DocumentShape {
 interface Member {
   /** Whether its consumer has asked for a result yet. */
   readonly pulled: boolean;
-  push(result: ExecutionResult): void;
+  /** Hands it a result, as the step every member gets (one object per result, frozen). */
+  push(step: Shared): void;
   fail(error: unknown): void;
   end(): void;
   iterator: AsyncIterableIterator<ExecutionResult>;
@@ -96,13 +97,16 @@ interface Cohort {
   /** The source once started (undefined while subscribing, or when subscribing gave a result). */
   source?: AsyncIterator<ExecutionResult>;
   started: Promise<SubscribeResult>;
-  latest?: ExecutionResult;
+  latest?: Shared;
   closed: boolean;
   /** The source is pulled from the first member's first pull on (as a subscriber's own would be). */
   pumping: boolean;
   /** Members that have asked for a result. */
   pulling: number;
 }
+
+/** A result as the iterator step every member returns: one object for all of them, not one per member. */
+type Shared = Readonly<IteratorYieldResult<ExecutionResult>>;
 
 const isAsyncIterable = (value: unknown): value is AsyncIterableIterator<ExecutionResult> =>
   typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
@@ -146,7 +150,7 @@ function scopeOf(principal: Principal | null | undefined): string | undefined {
 }
 
 function createMember(maxQueued: number, overflowError: () => Error, leave: (m: Member) => void, pulled: () => void): Member {
-  const buffer: ExecutionResult[] = [];
+  const buffer: Shared[] = [];
   let waiting: { resolve: (r: IteratorResult<ExecutionResult>) => void; reject: (e: unknown) => void } | undefined;
   let failure: { error: unknown } | undefined;
   let ended = false;
@@ -161,16 +165,16 @@ function createMember(maxQueued: number, overflowError: () => Error, leave: (m: 
   // 300 bytes more for every member of every cohort).
   const member: { -readonly [K in keyof Member]: Member[K] } = {
     pulled: false,
-    push(result) {
+    push(step) {
       if (left || ended || failure) return;
       if (waiting) {
         const w = waiting;
         waiting = undefined;
-        w.resolve({ value: result, done: false });
+        w.resolve(step);
         return;
       }
       if (buffer.length >= maxQueued) return member.fail(overflowError());
-      buffer.push(result);
+      buffer.push(step);
     },
     fail(error) {
       if (left || ended || failure) return;
@@ -198,7 +202,7 @@ function createMember(maxQueued: number, overflowError: () => Error, leave: (m: 
           member.pulled = true;
           pulled();
         }
-        if (buffer.length > 0) return Promise.resolve({ value: buffer.shift()!, done: false });
+        if (buffer.length > 0) return Promise.resolve(buffer.shift()!);
         if (failure) {
           const { error } = failure;
           failure = undefined;
@@ -293,8 +297,9 @@ export function createCohorts(options: CohortOptions): Cohorts {
         // One object for every member, masked once; its data frozen, so no transport or plugin can change it for the others.
         const result = maskResult(step.value);
         if (result.data) deepFreeze(result.data);
-        if (snapshots.has(cohort.field)) cohort.latest = result;
-        for (const member of cohort.members) member.push(result);
+        const shared: Shared = Object.freeze({ value: result, done: false });
+        if (snapshots.has(cohort.field)) cohort.latest = shared;
+        for (const member of cohort.members) member.push(shared);
       }
       for (const member of [...cohort.members]) member.end();
     } catch (error) {
