@@ -30,9 +30,20 @@ export interface TransactionOptions {
    * for its own arrays, since a generic plan made for a few rows is far slower for a thousand.
    */
   fewRows?: boolean;
+  /**
+   * The transaction's first statement, its parameters `$1`, `$2` … all text: its rows are handed
+   * to the work as `opened`. On the driver session it leaves with BEGIN in one round trip (one
+   * simple query, its parameters as escaped literals); `$n` in `text` must only be parameters.
+   */
+  opening?: Opening;
 }
 
-export type RunTransaction = <T>(fn: (tx: SqlTx) => Promise<T>, options?: TransactionOptions) => Promise<T>;
+export interface Opening {
+  text: string;
+  values: readonly string[];
+}
+
+export type RunTransaction = <T>(fn: (tx: SqlTx, opened: unknown[]) => Promise<T>, options?: TransactionOptions) => Promise<T>;
 
 export interface TransactionLimits {
   /** Longest wait for a connection before the transaction starts. */
@@ -43,7 +54,11 @@ export interface TransactionLimits {
 
 export function prismaTransactions(prisma: PrismaClient, { maxWaitMs, timeoutMs }: TransactionLimits): RunTransaction {
   // Prisma's statements are unnamed, planned on every execution: there is no plan to choose.
-  return (fn) => prisma.$transaction((tx) => fn(tx), { maxWait: maxWaitMs, timeout: timeoutMs });
+  return (fn, { opening } = {}) =>
+    prisma.$transaction(async (tx) => fn(tx, opening ? await tx.$queryRawUnsafe<unknown[]>(opening.text, ...opening.values) : []), {
+      maxWait: maxWaitMs,
+      timeout: timeoutMs,
+    });
 }
 
 const OID = { int8: 20, int8Array: 1016, numeric: 1700, numericArray: 1231, timestamp: 1114, timestampArray: 1115, date: 1082, dateArray: 1182 } as const;
@@ -102,7 +117,7 @@ function statementName(text: string): string | undefined {
 }
 
 export function pgTransactions(pool: pg.Pool, { maxWaitMs, timeoutMs }: TransactionLimits): RunTransaction {
-  return async (fn, { fewRows = false } = {}) => {
+  return async (fn, { fewRows = false, opening } = {}) => {
     const client = await connectWithin(pool, maxWaitMs);
     let expired = false;
     let closed = false;
@@ -134,8 +149,17 @@ export function pgTransactions(pool: pg.Pool, { maxWaitMs, timeoutMs }: Transact
     client.on('error', onError);
     try {
       // One round trip (a simple query may hold several statements); SET LOCAL ends with the transaction.
-      await client.query(fewRows ? 'BEGIN' : 'BEGIN; SET LOCAL plan_cache_mode = force_custom_plan');
-      const result = await fn(tx);
+      const begin = fewRows ? 'BEGIN' : 'BEGIN; SET LOCAL plan_cache_mode = force_custom_plan';
+      let opened: unknown[] = [];
+      if (opening) {
+        const first = opening.text.replace(/\$(\d+)/g, (_, n: string) => client.escapeLiteral(opening.values[Number(n) - 1]!));
+        // Several statements answer one result each; the opening's is the last.
+        const results = (await client.query({ text: `${begin}; ${first}`, types: PRISMA_TYPES })) as unknown as pg.QueryResult[];
+        opened = results.at(-1)!.rows;
+      } else {
+        await client.query(begin);
+      }
+      const result = await fn(tx, opened);
       if (expired) throw new Error(`Transaction already closed: the ingest transaction ran longer than ${timeoutMs} ms`);
       closed = true;
       await client.query('COMMIT');

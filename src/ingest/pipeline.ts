@@ -28,7 +28,7 @@ import { toMessage, type EventSource, type PaymentEventRecord } from '../payment
 import type { PubSub } from '../pubsub/index.js';
 import { createContext, type IngestContext } from './context.js';
 import { prepareBatch, summarize, unknownMerchant, type IngestOptions, type IngestResult, type PreparedItem } from './batch.js';
-import { lockMerchant, storeEvents, type StoredEvent } from '../payments/repository.js';
+import { lockedMerchant, lockMerchantStatement, storeEvents, type StoredEvent } from '../payments/repository.js';
 
 /** The events were committed but at least one could not be published. */
 export class PublishError extends Error {
@@ -125,9 +125,9 @@ export function createIngestPipeline({
 
   async function storeForMerchant(merchantId: string, items: QueuedItem[]) {
     return transaction(
-      async (tx) => {
-        // The row lock orders this merchant's ingests across every instance and connection.
-        const merchant = await lockMerchant(tx, merchantId);
+      async (tx, opened) => {
+        // The row lock (the opening statement) orders this merchant's ingests across every instance and connection.
+        const merchant = lockedMerchant(merchantId, opened);
         if (!merchant) return { kind: 'unknown-merchant' as const };
 
         const { inserted, known, related } = await storeEvents(tx, merchant, items);
@@ -154,7 +154,7 @@ export function createIngestPipeline({
           insertedBy: new Map(records.map((e) => [byEventId.get(e.eventId)!, e])),
         };
       },
-      { fewRows: items.length <= FEW_ROWS },
+      { fewRows: items.length <= FEW_ROWS, opening: lockMerchantStatement(merchantId) },
     );
   }
 

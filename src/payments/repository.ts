@@ -2,7 +2,7 @@
  * The payment_events table, every read and write of it (and the merchant's event head,
  * `merchants.last_event_seq`, which numbers the events):
  * - reads for queries, pages, replays and gap filling: `createPaymentEventRepository`, through Prisma;
- * - the ingest's writes inside its transaction: `lockMerchant`, then `storeEvents`, as set-based
+ * - the ingest's writes inside its transaction: `lockMerchantStatement` (its opening), then `storeEvents`, as set-based
  *   SQL (issue 18): every column travels as one array parameter through `unnest`, so a
  *   transaction issues the same few statements for one event or a thousand, and nothing
  *   row-by-row goes through the Prisma query compiler; `eventsOfKeys` for the effects.
@@ -16,7 +16,7 @@
  */
 import type { PaymentEvent } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../db/client.js';
-import type { SqlTx } from '../db/sql-transaction.js';
+import type { Opening, SqlTx } from '../db/sql-transaction.js';
 import { filterToWhere, type PaymentEventFilter } from './filter.js';
 import { paymentKeyOf, type EventSource, type JsonObject, type PaymentEventDraft, type PaymentEventRecord, type PaymentEventType, type PaymentMethod } from './types.js';
 
@@ -123,13 +123,18 @@ export interface LockedMerchant {
   lastEventSeq: bigint;
 }
 
-/** Locks the merchant row (ordering this merchant's ingests across every instance); undefined for an unknown merchant. */
-export async function lockMerchant(tx: SqlTx, merchantId: string): Promise<LockedMerchant | undefined> {
-  const rows = await tx.$queryRawUnsafe<{ name: string; timezone: string; last_event_seq: bigint }[]>(
-    `SELECT name, timezone, last_event_seq FROM merchants WHERE id = $1 FOR UPDATE`,
-    merchantId,
-  );
-  const row = rows[0];
+/**
+ * The statement locking the merchant row (ordering this merchant's ingests across every instance):
+ * the ingest transaction's opening statement, sent with its BEGIN (src/db/sql-transaction.ts).
+ */
+export const lockMerchantStatement = (merchantId: string): Opening => ({
+  text: `SELECT name, timezone, last_event_seq FROM merchants WHERE id = $1 FOR UPDATE`,
+  values: [merchantId],
+});
+
+/** The merchant row the lock statement read; undefined for an unknown merchant. */
+export function lockedMerchant(merchantId: string, rows: unknown[]): LockedMerchant | undefined {
+  const row = rows[0] as { name: string; timezone: string; last_event_seq: bigint } | undefined;
   return row && { id: merchantId, name: row.name, timezone: row.timezone, lastEventSeq: row.last_event_seq };
 }
 

@@ -157,4 +157,36 @@ await describeWith(['postgres'], 'ingest transactions on the driver session', ()
     expect(isTransient(error)).toBe(true);
     expect((await pool.query(`SELECT count(*)::int AS n FROM t WHERE id IN ('late', 'later')`)).rows[0].n).toBe(0);
   });
+  it('sends the opening statement with BEGIN in one round trip, its parameters escaped, its rows typed as Prisma types them', async () => {
+    await pool.query(`INSERT INTO t (id, amount, at) VALUES ($1, 9007199254740993, '2026-12-01T20:30:00.123Z'), ($2, 2, NULL)`, [`it's \\ one`, 'other']);
+    const opening = (id: string) => ({ text: `SELECT id, amount, at FROM t WHERE id = $1 AND $1 <> '' FOR UPDATE`, values: [id] });
+    const one = new pg.Pool({ connectionString: db.url, max: 1 });
+    let roundTrips = 0;
+    // Counted on the pool's one session, wrapped once (the pool hands out the same client again).
+    one.once('connect', (client) => {
+      const query = client.query.bind(client);
+      client.query = ((...args: Parameters<typeof query>) => ((roundTrips += 1), query(...args))) as typeof client.query;
+    });
+    try {
+      // A quote and a backslash in the value reach PostgreSQL as the value itself, not as SQL.
+      const opened = await pgTransactions(one, LIMITS)(async (tx, rows) => {
+        // The row is locked by the opening, inside this transaction.
+        const locked = await pool.query(`SELECT id FROM t WHERE id = $1 FOR UPDATE SKIP LOCKED`, [`it's \\ one`]);
+        expect(locked.rows).toEqual([]);
+        await tx.$queryRawUnsafe('SELECT 1');
+        return rows;
+      }, { opening: opening(`it's \\ one`) });
+      expect(roundTrips).toBe(3); // BEGIN + opening, the work's one statement, COMMIT
+      const viaPrismaRows = await viaPrisma(async (_tx, rows) => rows, { opening: opening(`it's \\ one`) });
+      expect(opened).toEqual([{ id: `it's \\ one`, amount: 9007199254740993n, at: new Date('2026-12-01T20:30:00.123Z') }]);
+      expect(viaPrismaRows).toEqual(opened);
+      // A value written to escape its literal matches nothing and fails nothing.
+      await expect(pgTransactions(one, LIMITS)(async (_tx, rows) => rows, { opening: opening(`x' OR '1'='1`) })).resolves.toEqual([]);
+      await expect(pgTransactions(one, LIMITS)(async (_tx, rows) => rows, { opening: opening(`x\\' OR true --`) })).resolves.toEqual([]);
+      // The transaction's other statements still see the opening's plan setting and lock.
+      expect(await pgTransactions(one, LIMITS)((tx) => tx.$queryRawUnsafe('SHOW plan_cache_mode'), { opening: opening('other') })).toEqual([{ plan_cache_mode: 'force_custom_plan' }]);
+    } finally {
+      await one.end();
+    }
+  });
 });
