@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SqlTx } from '../db/sql-transaction.js';
-import { Prisma } from '../generated/prisma/client.js';
 import type { JsonObject } from '../payments/types.js';
 import { NOT_REACHABLE, route, type Reach } from './routing.js';
 import type { NotificationDraft, NotificationRecord, Priority, PreferenceRecord } from './types.js';
@@ -18,28 +17,6 @@ export const toNotification = (r: Row): NotificationRecord => ({ ...r, priority:
 /** Staff not seen using notifications for this long stop receiving their merchant's. */
 export const STAFF_ENROLLMENT_DAYS = 30;
 
-/** The users an audience means right now. */
-async function expandAudiences(tx: SqlTx, drafts: readonly NotificationDraft[]): Promise<{ draft: NotificationDraft; userId: string }[]> {
-  const groups = new Map<string, { merchantId: string; role: string }>();
-  for (const d of drafts) if (d.audience.kind === 'merchantRole') groups.set(`${d.audience.merchantId}|${d.audience.role}`, d.audience);
-  const members = new Map<string, string[]>();
-  if (groups.size > 0) {
-    const rows = await tx.$queryRaw<{ user_id: string; merchant_id: string; role: string }[]>`
-      SELECT user_id, merchant_id, role FROM notification_recipients
-      WHERE (merchant_id, role) IN (${Prisma.join([...groups.values()].map((g) => Prisma.sql`(${g.merchantId}, ${g.role})`))})
-        AND seen_at > now() - make_interval(days => ${STAFF_ENROLLMENT_DAYS})
-      ORDER BY user_id`;
-    for (const r of rows) members.set(`${r.merchant_id}|${r.role}`, [...(members.get(`${r.merchant_id}|${r.role}`) ?? []), r.user_id]);
-  }
-  return drafts.flatMap((draft) => {
-    const a = draft.audience;
-    if (a.kind === 'user') return [{ draft, userId: a.userId }];
-    const all = members.get(`${a.merchantId}|${a.role}`) ?? [];
-    const chosen = a.userId !== undefined && all.includes(a.userId) ? [a.userId] : all;
-    return chosen.map((userId) => ({ draft, userId }));
-  });
-}
-
 interface Recipient extends Reach {
   /** The merchant the user's token named, if any: another merchant's notifications never reach them. */
   merchantId: string | null;
@@ -47,28 +24,83 @@ interface Recipient extends Reach {
 
 type Preferences = Omit<PreferenceRecord, 'type'>;
 
-/** Each user's reach and their preferences for the given types: one statement. */
-async function recipientsOf(tx: SqlTx, userIds: string[], types: string[]): Promise<{ reach: Map<string, Recipient>; preferences: Map<string, Preferences> }> {
-  const rows = await tx.$queryRawUnsafe<
-    { user_id: string; merchant_id: string | null; verified_email: boolean; verified_phone: boolean; tokens: bigint; preferences: { type: string; push: boolean | null; email: boolean | null; sms: boolean | null }[] | null }[]
-  >(
-    `SELECT u.id AS user_id, r.merchant_id,
-       coalesce(r.email IS NOT NULL AND r.email_verified_at IS NOT NULL, false) AS verified_email,
-       coalesce(r.phone IS NOT NULL AND r.phone_verified_at IS NOT NULL, false) AS verified_phone,
-       (SELECT count(*) FROM device_tokens t WHERE t.user_id = u.id) AS tokens,
-       (SELECT json_agg(json_build_object('type', p.type, 'push', p.push, 'email', p.email, 'sms', p.sms))
-          FROM notification_preferences p WHERE p.user_id = u.id AND p.type = ANY($2::text[])) AS preferences
-     FROM unnest($1::text[]) AS u(id) LEFT JOIN notification_recipients r ON r.user_id = u.id`,
-    userIds,
-    types,
+/**
+ * The users the drafts' audiences mean right now (staff of a merchant role seen within
+ * STAFF_ENROLLMENT_DAYS, in user id order), and every such user's reach and preferences for the
+ * drafts' types: one statement. Its rows are the audience members (`member`), then one row per
+ * user (`user`).
+ */
+const AUDIENCES_AND_RECIPIENTS = `
+WITH members AS (
+  SELECT user_id, merchant_id, role FROM notification_recipients
+  WHERE (merchant_id, role) IN (SELECT * FROM unnest($3::text[], $4::text[]))
+    AND seen_at > now() - make_interval(days => ${STAFF_ENROLLMENT_DAYS})
+), users AS (
+  SELECT id FROM unnest($1::text[]) AS u(id) UNION SELECT user_id FROM members
+)
+SELECT * FROM (
+  SELECT 'member' AS kind, user_id, merchant_id, role, NULL::boolean AS verified_email, NULL::boolean AS verified_phone, NULL::int8 AS tokens, NULL::json AS preferences
+  FROM members
+  UNION ALL
+  SELECT 'user', u.id, r.merchant_id, NULL,
+    coalesce(r.email IS NOT NULL AND r.email_verified_at IS NOT NULL, false),
+    coalesce(r.phone IS NOT NULL AND r.phone_verified_at IS NOT NULL, false),
+    (SELECT count(*) FROM device_tokens t WHERE t.user_id = u.id),
+    (SELECT json_agg(json_build_object('type', p.type, 'push', p.push, 'email', p.email, 'sms', p.sms))
+       FROM notification_preferences p WHERE p.user_id = u.id AND p.type = ANY($2::text[]))
+  FROM users u LEFT JOIN notification_recipients r ON r.user_id = u.id
+) rows
+ORDER BY kind, user_id`;
+
+type AudienceRow = {
+  kind: 'member' | 'user';
+  user_id: string;
+  merchant_id: string | null;
+  role: string | null;
+  verified_email: boolean | null;
+  verified_phone: boolean | null;
+  tokens: bigint | null;
+  preferences: { type: string; push: boolean | null; email: boolean | null; sms: boolean | null }[] | null;
+};
+
+/** Who each draft reaches (one entry per draft and user), and those users' reach and preferences. */
+async function audiencesOf(
+  tx: SqlTx,
+  drafts: readonly NotificationDraft[],
+): Promise<{ expanded: { draft: NotificationDraft; userId: string }[]; reach: Map<string, Recipient>; preferences: Map<string, Preferences> }> {
+  const groups = new Map<string, { merchantId: string; role: string }>();
+  const direct = new Set<string>();
+  for (const d of drafts) {
+    if (d.audience.kind === 'merchantRole') groups.set(`${d.audience.merchantId}|${d.audience.role}`, d.audience);
+    else direct.add(d.audience.userId);
+  }
+  const rows = await tx.$queryRawUnsafe<AudienceRow[]>(
+    AUDIENCES_AND_RECIPIENTS,
+    [...direct],
+    [...new Set(drafts.map((d) => d.type))],
+    [...groups.values()].map((g) => g.merchantId),
+    [...groups.values()].map((g) => g.role),
   );
+  const members = new Map<string, string[]>();
   const reach = new Map<string, Recipient>();
   const preferences = new Map<string, Preferences>();
   for (const r of rows) {
-    reach.set(r.user_id, { merchantId: r.merchant_id, pushTokens: Number(r.tokens), verifiedEmail: r.verified_email, verifiedPhone: r.verified_phone });
+    if (r.kind === 'member') {
+      const group = `${r.merchant_id}|${r.role}`;
+      members.set(group, [...(members.get(group) ?? []), r.user_id]);
+      continue;
+    }
+    reach.set(r.user_id, { merchantId: r.merchant_id, pushTokens: Number(r.tokens), verifiedEmail: r.verified_email!, verifiedPhone: r.verified_phone! });
     for (const p of r.preferences ?? []) preferences.set(`${r.user_id}|${p.type}`, { push: p.push, email: p.email, sms: p.sms });
   }
-  return { reach, preferences };
+  const expanded = drafts.flatMap((draft) => {
+    const a = draft.audience;
+    if (a.kind === 'user') return [{ draft, userId: a.userId }];
+    const all = members.get(`${a.merchantId}|${a.role}`) ?? [];
+    const chosen = a.userId !== undefined && all.includes(a.userId) ? [a.userId] : all;
+    return chosen.map((userId) => ({ draft, userId }));
+  });
+  return { expanded, reach, preferences };
 }
 
 /**
@@ -96,16 +128,14 @@ SELECT * FROM inserted`;
 
 /**
  * Writes the drafts' notifications and deliveries in `tx` and returns the notifications that are
- * new (a cause already notified to a user is skipped, deliveries included). At most three
- * statements whatever the number of drafts: the merchant-wide audiences, the recipients with
- * their preferences, the writes.
+ * new (a cause already notified to a user is skipped, deliveries included). At most two
+ * statements whatever the number of drafts: the audiences with their recipients' reach and
+ * preferences, the writes.
  */
 export async function stageNotifications(tx: SqlTx, drafts: readonly NotificationDraft[]): Promise<NotificationRecord[]> {
   if (drafts.length === 0) return [];
-  const expanded = await expandAudiences(tx, drafts);
+  const { expanded, reach, preferences } = await audiencesOf(tx, drafts);
   if (expanded.length === 0) return [];
-  const userIds = [...new Set(expanded.map((a) => a.userId))];
-  const { reach, preferences } = await recipientsOf(tx, userIds, [...new Set(drafts.map((d) => d.type))]);
   // A user whose token belongs to one merchant hears only from that merchant (a customer id in
   // another merchant's event or order reaches nobody there).
   const addressed = expanded
