@@ -230,7 +230,10 @@ SELECT * FROM first`;
 /**
  * Per-customer totals recomputed from their payments (a payment may have changed hands: its
  * first event naming a customer can arrive late), and the customers' first payments as they are
- * now: one statement, after the payments were written.
+ * now: one statement, after the payments were written. The stale rows are found with `NOT IN`
+ * (neither column is ever null), a hashed lookup whatever the row estimates: a `NOT EXISTS` was
+ * planned as a nested loop while a new merchant's statistics still said "a few rows" (500 × 500
+ * comparisons, 32 ms, on a merchant's second batch of 1000).
  */
 const STATS_THEN_FIRST = `
 WITH totals AS (
@@ -240,7 +243,7 @@ WITH totals AS (
   GROUP BY customer_id, currency
 ), stale AS (
   DELETE FROM customer_stats s WHERE s.merchant_id = $1 AND s.customer_id = ANY($2::text[])
-    AND NOT EXISTS (SELECT 1 FROM totals WHERE totals.customer_id = s.customer_id AND totals.currency = s.currency)
+    AND (s.customer_id, s.currency) NOT IN (SELECT customer_id, currency FROM totals)
 ), stats AS (
   INSERT INTO customer_stats AS t (merchant_id, customer_id, currency, transactions, succeeded, spent_minor, first_seen, last_seen)
   SELECT $1, * FROM totals

@@ -194,7 +194,8 @@ head AS (
 SELECT 'new' AS kind, * FROM ins
 UNION ALL SELECT 'dup', * FROM dup
 UNION ALL SELECT 'key', ${EVENT_COLUMNS} FROM payment_events
-  WHERE merchant_id = $1 AND payment_key IN (SELECT payment_key FROM numbered) AND event_id NOT IN (SELECT "eventId" FROM dup)`;
+  WHERE merchant_id = $1 AND payment_key = ANY($19::text[]) AND payment_key IN (SELECT payment_key FROM numbered)
+    AND event_id NOT IN (SELECT "eventId" FROM dup)`;
 
 export interface Stored {
   /** The events stored now, in merchant-sequence order. */
