@@ -12,7 +12,9 @@
  * inserts them in that order (so the global `seq` rises with `merchant_seq`), moves the
  * merchant's head, and returns the stored duplicates plus every earlier event sharing a payment
  * key with a fresh one (what the effects re-derive payments and wallets from). All of its parts
- * see the snapshot before the insert, which is what makes "earlier" exact.
+ * see the snapshot before the insert, which is what makes "earlier" exact. Of a fresh event it
+ * returns only what the database decided (seq, merchant sequence, receipt time) and its metadata
+ * as jsonb keeps it; the rest is its draft's.
  */
 import type { PaymentEvent } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../db/client.js';
@@ -164,6 +166,38 @@ const toStored = ({ kind: _kind, ...row }: Row): StoredEvent => ({
   metadata: (row.metadata ?? {}) as JsonObject,
 });
 
+/**
+ * A row the insert returned (seq, merchant sequence, id, receipt time, metadata as jsonb keeps it)
+ * completed from its draft: every other column holds what the draft sent, so the database does
+ * not send it back. The keys in the order of EVENT_COLUMNS, as a read of the row would give them.
+ */
+function insertedEvent(row: Row, merchantId: string, { draft: d, source }: { draft: PaymentEventDraft; source: EventSource }): StoredEvent {
+  return {
+    seq: row.seq,
+    merchantSeq: row.merchantSeq,
+    merchantId,
+    eventId: row.eventId,
+    schemaVersion: d.schemaVersion,
+    type: d.type,
+    provider: d.provider,
+    paymentMethod: d.paymentMethod,
+    amountMinor: d.amountMinor,
+    feeMinor: d.feeMinor,
+    currency: d.currency,
+    customerId: d.customerId,
+    productId: d.productId,
+    productName: d.productName,
+    orderId: d.orderId,
+    walletId: d.walletId,
+    reference: d.reference,
+    occurredAt: d.occurredAt,
+    receivedAt: row.receivedAt,
+    source,
+    paymentKey: paymentKeyOf(d),
+    metadata: (row.metadata ?? {}) as JsonObject,
+  };
+}
+
 const STORE = `
 WITH input AS (
   SELECT * FROM unnest($3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[],
@@ -186,12 +220,16 @@ ins AS (
   SELECT $1, merchant_seq, event_id, schema_version, type, provider, payment_method, amount_minor, fee_minor,
     currency, customer_id, product_id, product_name, order_id, wallet_id, reference, occurred_at, source, payment_key, metadata::jsonb
   FROM numbered ORDER BY merchant_seq
-  RETURNING ${EVENT_COLUMNS}
+  RETURNING seq, merchant_seq AS "merchantSeq", event_id AS "eventId", received_at AS "receivedAt", metadata
 ),
 head AS (
   UPDATE merchants SET last_event_seq = (SELECT max(merchant_seq) FROM numbered) WHERE id = $1 AND EXISTS (SELECT 1 FROM numbered)
 )
-SELECT 'new' AS kind, * FROM ins
+SELECT 'new' AS kind, seq, "merchantSeq", NULL AS "merchantId", "eventId", NULL::int AS "schemaVersion", NULL AS type, NULL AS provider,
+  NULL AS "paymentMethod", NULL::bigint AS "amountMinor", NULL::bigint AS "feeMinor", NULL AS currency, NULL AS "customerId", NULL AS "productId",
+  NULL AS "productName", NULL AS "orderId", NULL AS "walletId", NULL AS reference, NULL::timestamptz AS "occurredAt", "receivedAt", NULL AS source,
+  NULL AS "paymentKey", metadata
+FROM ins
 UNION ALL SELECT 'dup', * FROM dup
 UNION ALL SELECT 'key', ${EVENT_COLUMNS} FROM payment_events
   WHERE merchant_id = $1 AND payment_key = ANY($19::text[]) AND payment_key IN (SELECT payment_key FROM numbered)
@@ -232,14 +270,16 @@ export async function storeEvents(tx: SqlTx, merchant: LockedMerchant, drafts: r
     col((d) => paymentKeyOf(d)),
     col((d) => JSON.stringify(d.metadata)),
   );
+  // An inserted event is its draft (the first with its id) plus what the database gave it.
+  const firstWithId = new Map<string, { draft: PaymentEventDraft; source: EventSource }>();
+  for (const d of drafts) if (!firstWithId.has(d.draft.eventId)) firstWithId.set(d.draft.eventId, d);
   const inserted: StoredEvent[] = [];
   const known = new Map<string, StoredEvent>();
   const related: StoredEvent[] = [];
   for (const row of rows) {
-    const event = toStored(row);
-    if (row.kind === 'new') inserted.push(event);
-    else if (row.kind === 'dup') known.set(event.eventId, event);
-    else related.push(event);
+    if (row.kind === 'new') inserted.push(insertedEvent(row, merchant.id, firstWithId.get(row.eventId)!));
+    else if (row.kind === 'dup') known.set(row.eventId, toStored(row));
+    else related.push(toStored(row));
   }
   inserted.sort((a, b) => (a.merchantSeq < b.merchantSeq ? -1 : 1));
   return { inserted, known, related };
