@@ -9,19 +9,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/auth/principal.js';
 import { createMemoryNotBeforeStore } from '../../src/auth/not-before.js';
-import { createEdge, type Edge } from '../../src/edge/policy.js';
-import { createSessionRegistry, type SessionRegistry } from '../../src/edge/sessions.js';
+import type { Edge } from '../../src/edge/policy.js';
+import type { SessionRegistry } from '../../src/edge/sessions.js';
 import { EdgeEndCode } from '../../src/edge/types.js';
-import { createLogger } from '../../src/lib/logger.js';
-import { createMetrics } from '../../src/lib/metrics.js';
-import { createPresenceService } from '../../src/presence/service.js';
-import { createMemoryPresenceStore } from '../../src/presence/store.js';
 import { createMemoryPubSub } from '../../src/pubsub/memory.js';
 import type { PubSub } from '../../src/pubsub/index.js';
-import { createMemorySocketQuota } from '../../src/server/limits/socket-quota.js';
+import { startTestEdge } from '../support/edge.js';
 import { waitUntil } from '../support/subscriptions.js';
 
-const logger = createLogger({ level: 'silent' });
 const CACHE_MS = 10_000;
 const key: Principal = { kind: 'apiKey', subject: 'key-1', role: 'merchant', merchantId: 'm_1', expiresAt: null };
 
@@ -50,27 +45,8 @@ describe('edge check cache', () => {
 
   let clock = 1_000_000;
   async function instance(pubsub: PubSub, apiKeys: ReturnType<typeof keyStore>): Promise<{ edge: Edge; sessions: SessionRegistry }> {
-    const sessions = createSessionRegistry({ pubsub, logger });
-    await sessions.start();
-    const presence = createPresenceService({ store: createMemoryPresenceStore(), pubsub, logger, options: { awayMs: 60_000, ttlMs: 30_000 } });
-    const edge = createEdge({
-      metrics: createMetrics({ defaultMetrics: false }),
-      logger,
-      apiKeys,
-      notBefore: createMemoryNotBeforeStore(),
-      sessions,
-      presence,
-      quota: createMemorySocketQuota(),
-      maxSessionsPerCredential: 10,
-      maxBufferedBytes: 1 << 20,
-      checkCacheMs: CACHE_MS,
-      now: () => clock,
-    });
-    stops.push(async () => {
-      await edge.stop();
-      await sessions.stop();
-      await presence.stop();
-    });
+    const { edge, sessions, stop } = await startTestEdge({ pubsub, apiKeys, checkCacheMs: CACHE_MS, now: () => clock });
+    stops.push(stop);
     return { edge, sessions };
   }
 
@@ -148,13 +124,8 @@ describe('edge check cache', () => {
 
   it("remembers each of a user's tokens apart: a newer token passing does not let an older one skip the not-before check", async () => {
     const notBefore = createMemoryNotBeforeStore();
-    const sessions = createSessionRegistry({ pubsub: createMemoryPubSub(), logger });
-    const presence = createPresenceService({ store: createMemoryPresenceStore(), pubsub: createMemoryPubSub(), logger, options: { awayMs: 60_000, ttlMs: 30_000 } });
-    const edge = createEdge({ metrics: createMetrics({ defaultMetrics: false }), logger, apiKeys: keyStore(), notBefore, sessions, presence, quota: createMemorySocketQuota(), maxSessionsPerCredential: 10, maxBufferedBytes: 1 << 20, checkCacheMs: CACHE_MS, now: () => clock });
-    stops.push(async () => {
-      await edge.stop();
-      await presence.stop();
-    });
+    const { edge, stop } = await startTestEdge({ apiKeys: keyStore(), notBefore, checkCacheMs: CACHE_MS, now: () => clock });
+    stops.push(stop);
     const older: Principal = { kind: 'user', subject: 'u-tokens', role: 'merchant', merchantId: 'm_1', expiresAt: null, issuedAt: 1_000 };
     const newer: Principal = { ...older, issuedAt: 5_000 };
     // A not-before set while the revocation message did not arrive here (nothing forgets).

@@ -8,18 +8,10 @@
 import type { ExecutionResult } from 'graphql';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/auth/principal.js';
-import { createMemoryNotBeforeStore } from '../../src/auth/not-before.js';
-import { createEdge, type Edge } from '../../src/edge/policy.js';
-import { createSessionRegistry } from '../../src/edge/sessions.js';
+import type { Edge } from '../../src/edge/policy.js';
 import { EdgeEndCode } from '../../src/edge/types.js';
-import { createLogger } from '../../src/lib/logger.js';
-import { createMetrics } from '../../src/lib/metrics.js';
-import { createPresenceService } from '../../src/presence/service.js';
-import { createMemoryPresenceStore } from '../../src/presence/store.js';
-import { createMemoryPubSub } from '../../src/pubsub/memory.js';
-import { createMemorySocketQuota } from '../../src/server/limits/socket-quota.js';
+import { startTestEdge } from '../support/edge.js';
 
-const logger = createLogger({ level: 'silent' });
 const user: Principal = { kind: 'user', subject: 'u-stream', role: 'merchant', merchantId: 'm_1', expiresAt: null };
 
 /** An upstream the test drives: each pull waits for `push`, `fail` or `end`; `returned` counts `return()`. */
@@ -61,27 +53,9 @@ describe('a leased subscription stream', () => {
   });
 
   async function edge(): Promise<Edge> {
-    const pubsub = createMemoryPubSub();
-    const sessions = createSessionRegistry({ pubsub, logger });
-    await sessions.start();
-    const presence = createPresenceService({ store: createMemoryPresenceStore(), pubsub, logger, options: { awayMs: 60_000, ttlMs: 30_000 } });
-    const e = createEdge({
-      metrics: createMetrics({ defaultMetrics: false }),
-      logger,
-      apiKeys: { isActive: async () => true },
-      notBefore: createMemoryNotBeforeStore(),
-      sessions,
-      presence,
-      quota: createMemorySocketQuota(),
-      maxSessionsPerCredential: 10,
-      maxBufferedBytes: 1 << 20,
-    });
-    stops.push(async () => {
-      await e.stop();
-      await sessions.stop();
-      await presence.stop();
-    });
-    return e;
+    const started = await startTestEdge();
+    stops.push(started.stop);
+    return started.edge;
   }
 
   it('answers a pull waiting on an idle upstream with the end code, then done, and returns the upstream', async () => {
