@@ -247,6 +247,13 @@ export function createEdge(options: EdgeOptions): Edge {
   };
 }
 
+/** A pull of a leased stream waiting on its upstream; answered once, by its result or by the end. */
+interface Pull {
+  resolve: (step: IteratorResult<ExecutionResult>) => void;
+  reject: (error: unknown) => void;
+  answered: boolean;
+}
+
 /**
  * The stream ends when the lease does: the upstream is returned at once (the pubsub listener and
  * the gauge are freed even if the client is not reading), and the next pull gets one last payload
@@ -255,12 +262,6 @@ export function createEdge(options: EdgeOptions): Edge {
  * A pull waiting on the upstream is settled by whichever comes first, its result or the end: one
  * promise per pull, not a `Promise.race` and a wake-up promise per delivered message.
  */
-interface Pull {
-  resolve: (step: IteratorResult<ExecutionResult>) => void;
-  reject: (error: unknown) => void;
-  answered: boolean;
-}
-
 function endable(inner: AsyncIterableIterator<ExecutionResult>, lease: EdgeLease): AsyncIterableIterator<ExecutionResult> {
   let final: ExecutionResult | undefined;
   let finished = false;
