@@ -58,11 +58,16 @@ describe('a leased subscription stream', () => {
     return started.edge;
   }
 
-  it('answers a pull waiting on an idle upstream with the end code, then done, and returns the upstream', async () => {
+  /** A lease on a fresh edge, the upstream the test drives, and the stream the transport would read. */
+  async function leasedStream(transport: 'ws' | 'sse' | 'multipart') {
     const e = await edge();
-    const lease = (await e.open(user, 'sse'))!;
+    const lease = (await e.open(user, transport))!;
     const source = upstream();
-    const stream = e.guard(source, { transport: 'sse', bufferedAmount: () => 0, lease });
+    return { lease, source, stream: e.guard(source, { transport, bufferedAmount: () => 0, lease }) };
+  }
+
+  it('answers a pull waiting on an idle upstream with the end code, then done, and returns the upstream', async () => {
+    const { lease, source, stream } = await leasedStream('sse');
     const first = stream.next();
     source.push(event(1));
     expect(await first).toEqual({ value: event(1), done: false });
@@ -78,10 +83,7 @@ describe('a leased subscription stream', () => {
   });
 
   it('gives pulls in flight their own results, in order', async () => {
-    const e = await edge();
-    const lease = (await e.open(user, 'ws'))!;
-    const source = upstream();
-    const stream = e.guard(source, { transport: 'ws', bufferedAmount: () => 0, lease });
+    const { source, stream } = await leasedStream('ws');
     const [a, b] = [stream.next(), stream.next()];
     source.push(event(1));
     source.push(event(2));
@@ -92,15 +94,12 @@ describe('a leased subscription stream', () => {
   });
 
   it('keeps the end as the last payload when the upstream fails after it', async () => {
-    const e = await edge();
-    const lease = (await e.open(user, 'multipart'))!;
-    const source = upstream();
+    const { lease, source, stream } = await leasedStream('multipart');
     // An upstream whose return() does not settle the pull it holds: it fails later instead.
     source.return = async () => {
       source.returned += 1;
       return { value: undefined, done: true };
     };
-    const stream = e.guard(source, { transport: 'multipart', bufferedAmount: () => 0, lease });
     const waiting = stream.next();
     lease.end(EdgeEndCode.ApiKeyRevoked);
     source.fail(new Error('upstream went away'));
@@ -110,10 +109,7 @@ describe('a leased subscription stream', () => {
   });
 
   it('answers a waiting pull with done when the transport returns the stream', async () => {
-    const e = await edge();
-    const lease = (await e.open(user, 'ws'))!;
-    const source = upstream();
-    const stream = e.guard(source, { transport: 'ws', bufferedAmount: () => 0, lease });
+    const { lease, source, stream } = await leasedStream('ws');
     const waiting = stream.next();
     await stream.return!();
     expect(await waiting).toEqual({ value: undefined, done: true });
